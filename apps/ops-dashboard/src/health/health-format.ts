@@ -1,0 +1,54 @@
+import type { HealthResponse } from '@omt/contracts';
+
+export type Tone = 'ok' | 'warn' | 'down' | 'unknown';
+
+/** `93784` → `1d 2h 3m`; seconds only under a minute; the two largest units are enough at a glance. */
+export function formatUptime(totalSeconds: number): string {
+  if (!Number.isFinite(totalSeconds) || totalSeconds < 0) return '—';
+  const seconds = Math.floor(totalSeconds);
+  if (seconds < 60) return `${seconds}s`;
+  const units: Array<[string, number]> = [
+    ['d', Math.floor(seconds / 86_400)],
+    ['h', Math.floor((seconds % 86_400) / 3_600)],
+    ['m', Math.floor((seconds % 3_600) / 60)],
+    ['s', seconds % 60],
+  ];
+  const first = units.findIndex(([, value]) => value > 0);
+  return units
+    .slice(first, first + 2)
+    .filter(([, value]) => value > 0)
+    .map(([unit, value]) => `${value}${unit}`)
+    .join(' ');
+}
+
+/** Sub-millisecond latencies are common on loopback; keep one decimal there. */
+export function formatLatency(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  if (ms < 10) return `${Math.round(ms * 10) / 10} ms`;
+  return `${Math.round(ms)} ms`;
+}
+
+export const DEPENDENCY_LABELS: Record<keyof HealthResponse['dependencies'], string> = {
+  postgres: 'PostgreSQL',
+  redis: 'Redis',
+};
+
+export interface HealthSummary {
+  tone: Tone;
+  headline: string;
+}
+
+/** One line for the panel header: what is wrong, by name, not just "degraded". */
+export function summarizeHealth(health: HealthResponse): HealthSummary {
+  const down = (Object.keys(DEPENDENCY_LABELS) as Array<keyof typeof DEPENDENCY_LABELS>)
+    .filter((name) => health.dependencies[name].status === 'down')
+    .map((name) => DEPENDENCY_LABELS[name]);
+  if (health.status === 'ok' && down.length === 0) return { tone: 'ok', headline: 'All systems operational' };
+  if (down.length === 0) return { tone: 'warn', headline: 'Degraded' };
+  return { tone: 'down', headline: `Degraded: ${joinNames(down)} ${down.length === 1 ? 'is' : 'are'} down` };
+}
+
+function joinNames(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
