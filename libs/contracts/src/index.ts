@@ -5,3 +5,5 @@ export * from './health';
 export * from './source-schema';
 export * from './jobs';
 export * from './events';
+export * from './checks';
+export * from './archive';

@@ -1,0 +1,117 @@
+import { Pool } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { TableSchema } from '@omt/contracts';
+import { batchCopyLines } from './copy-batcher';
+import { neutralTypeFromPg } from './pg-types';
+import {
+  DEFAULT_BATCH_LIMITS,
+  type BatchLimits,
+  type IntrospectedTable,
+  type RowQuery,
+  type SourceConnector,
+  type SourceRow,
+  type TableBatch,
+} from './source-connector';
+import { qualifiedPg, quotePg } from './sql-identifiers';
+
+/**
+ * The session settings under which COPY text is canonical. Given as startup
+ * options so every pooled connection has them before its first query.
+ */
+export const COPY_SESSION_OPTIONS =
+  '-c DateStyle=ISO,YMD -c TimeZone=UTC -c extra_float_digits=3 -c bytea_output=hex -c IntervalStyle=iso_8601';
+
+const COLUMNS_SQL = `
+  SELECT c.relname AS table_name, a.attname AS column_name,
+         format_type(a.atttypid, a.atttypmod) AS native_type, NOT a.attnotnull AS nullable
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  ORDER BY c.relname, a.attnum`;
+
+const PRIMARY_KEYS_SQL = `
+  SELECT c.relname AS table_name, a.attname AS column_name
+  FROM pg_constraint con
+  JOIN pg_class c ON c.oid = con.conrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+  WHERE n.nspname = $1 AND con.contype = 'p'
+  ORDER BY c.relname, k.ord`;
+
+/** The SELECT whose COPY output is a table's batches: introspected column order, primary-key order. */
+export function pgStreamSelectSql(schema: string, table: TableSchema): string {
+  const columns = table.columns.map((c) => quotePg(c.name)).join(', ');
+  const order = table.primaryKey.length > 0 ? ` ORDER BY ${table.primaryKey.map(quotePg).join(', ')}` : '';
+  return `SELECT ${columns} FROM ${qualifiedPg(schema, table.name)}${order}`;
+}
+
+export class PostgresSource implements SourceConnector {
+  readonly dialect = 'postgres' as const;
+  private readonly pool: Pool;
+
+  constructor(
+    connectionString: string,
+    readonly schema: string,
+  ) {
+    this.pool = new Pool({ connectionString, options: COPY_SESSION_OPTIONS, max: 4 });
+  }
+
+  async introspect(): Promise<IntrospectedTable[]> {
+    const [columns, keys] = await Promise.all([
+      this.pool.query<{ table_name: string; column_name: string; native_type: string; nullable: boolean }>(
+        COLUMNS_SQL,
+        [this.schema],
+      ),
+      this.pool.query<{ table_name: string; column_name: string }>(PRIMARY_KEYS_SQL, [this.schema]),
+    ]);
+    const tables = new Map<string, IntrospectedTable>();
+    for (const row of columns.rows) {
+      let table = tables.get(row.table_name);
+      if (!table) tables.set(row.table_name, (table = { name: row.table_name, columns: [], primaryKey: [] }));
+      table.columns.push({
+        name: row.column_name,
+        nativeType: row.native_type,
+        nullable: row.nullable,
+        type: neutralTypeFromPg(row.native_type),
+      });
+    }
+    for (const row of keys.rows) tables.get(row.table_name)?.primaryKey.push(row.column_name);
+    return [...tables.values()];
+  }
+
+  async countRows(table: string): Promise<number> {
+    const result = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualifiedPg(this.schema, table)}`);
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
+  async *streamTable(table: TableSchema, limits: BatchLimits = DEFAULT_BATCH_LIMITS): AsyncGenerator<TableBatch> {
+    const client = await this.pool.connect();
+    let finished = false;
+    try {
+      const stream = client.query(copyTo(`COPY (${pgStreamSelectSql(this.schema, table)}) TO STDOUT`));
+      yield* batchCopyLines(table.name, stream, limits);
+      finished = true;
+    } finally {
+      // A COPY abandoned half way leaves the connection mid-protocol: discard it.
+      client.release(finished ? undefined : true);
+    }
+  }
+
+  async selectRows(query: RowQuery): Promise<SourceRow[]> {
+    const columns = query.columns.map(quotePg).join(', ');
+    let sql = `SELECT ${columns} FROM ${qualifiedPg(this.schema, query.table)}`;
+    const params: unknown[] = [];
+    if (query.where) {
+      sql += ` WHERE ${quotePg(query.where.column)} = $1`;
+      params.push(query.where.equals);
+    }
+    const result = await this.pool.query(sql, params);
+    return result.rows as SourceRow[];
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,69 @@
+import type { ColumnType, TableSchema } from '@omt/contracts';
+
+export type SourceDialect = 'postgres' | 'mssql';
+
+/** A column as the source database describes it; `type` is null when omt cannot carry it. */
+export interface IntrospectedColumn {
+  name: string;
+  nativeType: string;
+  nullable: boolean;
+  type: ColumnType | null;
+}
+
+export interface IntrospectedTable {
+  name: string;
+  columns: IntrospectedColumn[];
+  /** Column names in key order; empty when the table has no primary key. */
+  primaryKey: string[];
+}
+
+/**
+ * A slice of one table in PostgreSQL COPY text format: whole lines, each
+ * ending in `\n`, columns in the introspected order. `sequence` counts from 0
+ * within the table, so a re-sent batch can be recognised.
+ */
+export interface TableBatch {
+  table: string;
+  sequence: number;
+  rows: number;
+  data: Buffer;
+}
+
+/** A batch is cut when either limit is reached (a single longer row makes a batch of its own). */
+export interface BatchLimits {
+  maxRows: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 10_000, maxBytes: 4 * 1024 * 1024 };
+
+/** A small read for the catalog queries: some columns of one table, optionally filtered by equality. */
+export interface RowQuery {
+  table: string;
+  columns: string[];
+  where?: { column: string; equals: string | number };
+}
+
+/** Values as the driver returns them: numbers, strings, booleans, Dates, Buffers or null. */
+export type SourceRow = Record<string, unknown>;
+
+/**
+ * One onsite database, read-only. Table and column names are customer data;
+ * every implementation quotes them and never interpolates them raw.
+ */
+export interface SourceConnector {
+  readonly dialect: SourceDialect;
+  /** The table prefix schema, `crm7` by default. */
+  readonly schema: string;
+  /** Every base table of the schema with its columns and primary key. */
+  introspect(): Promise<IntrospectedTable[]>;
+  countRows(table: string): Promise<number>;
+  /**
+   * Streams the table in primary-key order (one pass in storage order when it
+   * has none), in bounded batches; the next batch is read only when the
+   * consumer asks for it, so memory does not grow with the table.
+   */
+  streamTable(table: TableSchema, limits?: BatchLimits): AsyncIterable<TableBatch>;
+  selectRows(query: RowQuery): Promise<SourceRow[]>;
+  close(): Promise<void>;
+}
