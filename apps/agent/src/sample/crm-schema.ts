@@ -186,7 +186,7 @@ export function crmTables(options: { customizations: boolean }): TableSchema[] {
     table('BinaryObject', [['BinaryObject_id', int32], ['mimeType', text(254)], ['description', text(254)], ['binaryData', binary], ['sizeBytes', int64]]),
   ];
   if (options.customizations) {
-    tables.push(table('y_equipment', [['id', int32], ['x_serial', text(60)], ['x_installed', date, true]]));
+    tables.push(table('y_equipment', [['id', int32], ['x_serial', text(60)], ['x_installed', date, true]], { bookkeeping: false }));
   }
   return tables;
 }

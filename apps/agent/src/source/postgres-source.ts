@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, types as pgTypes } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { TableSchema } from '@omt/contracts';
 import { batchCopyLines } from './copy-batcher';
@@ -47,6 +47,17 @@ export function pgStreamSelectSql(schema: string, table: TableSchema): string {
   return `SELECT ${columns} FROM ${qualifiedPg(schema, table.name)}${order}`;
 }
 
+const TEMPORAL_OIDS = new Set([1082, 1083, 1114, 1184]); // date, time, timestamp, timestamptz
+
+/**
+ * node-pg turns `timestamp` into a Date in the process's local zone; catalog
+ * reads keep temporal values as the ISO text the UTC session prints instead.
+ */
+function textTemporalParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (TEMPORAL_OIDS.has(oid)) return (value: string) => value;
+  return pgTypes.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+}
+
 export class PostgresSource implements SourceConnector {
   readonly dialect = 'postgres' as const;
   private readonly pool: Pool;
@@ -55,7 +66,7 @@ export class PostgresSource implements SourceConnector {
     connectionString: string,
     readonly schema: string,
   ) {
-    this.pool = new Pool({ connectionString, options: COPY_SESSION_OPTIONS, max: 4 });
+    this.pool = new Pool({ connectionString, options: COPY_SESSION_OPTIONS, max: 4, types: { getTypeParser: textTemporalParser } });
   }
 
   async introspect(): Promise<IntrospectedTable[]> {
@@ -104,8 +115,8 @@ export class PostgresSource implements SourceConnector {
     let sql = `SELECT ${columns} FROM ${qualifiedPg(this.schema, query.table)}`;
     const params: unknown[] = [];
     if (query.where) {
-      sql += ` WHERE ${quotePg(query.where.column)} = $1`;
-      params.push(query.where.equals);
+      sql += ` WHERE ${quotePg(query.where.column)} ${query.where.op === '=' ? '=' : '<>'} $1`;
+      params.push(query.where.value);
     }
     const result = await this.pool.query(sql, params);
     return result.rows as SourceRow[];

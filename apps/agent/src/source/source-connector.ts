@@ -37,11 +37,11 @@ export interface BatchLimits {
 
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 10_000, maxBytes: 4 * 1024 * 1024 };
 
-/** A small read for the catalog queries: some columns of one table, optionally filtered by equality. */
+/** A small read for the catalog queries: some columns of one table, optionally filtered on one column. */
 export interface RowQuery {
   table: string;
   columns: string[];
-  where?: { column: string; equals: string | number };
+  where?: { column: string; op: '=' | '<>'; value: string | number };
 }
 
 /** Values as the driver returns them: numbers, strings, booleans, Dates, Buffers or null. */
