@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { SAMPLE_PROBLEM_NAMES, SAMPLE_SIZES } from './sample/sample-options';
+import { printError, printResult, processOutput, type CommandResult, type Output } from './cli/command-result';
+import { sampleDbCommand, type SampleDbFlags } from './cli/sample-db.command';
+import { checkCommand, type CheckFlags } from './cli/check.command';
+import { introspectCommand, scanArchiveCommand } from './cli/inspect.commands';
+import type { SourceFlags } from './cli/resolve-source';
+
+function agentVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+// Every flag has an environment fallback so the agent can run headless.
+const jsonOption = () => new Option('--json', 'print the result as JSON').env('OMT_JSON');
+const sourceOptions = (command: Command) =>
+  command
+    .addOption(new Option('--source <url>', 'onsite database, e.g. mssql://user:pass@host:1433/db?schema=crm7').env('OMT_SOURCE'))
+    .addOption(new Option('--config <file>', 'SuperOffice.config / web.config / SuperOffice.ini to discover the source').env('OMT_SUPEROFFICE_CONFIG'));
+const archiveOption = () => new Option('--archive <dir>', 'the SO_ARC document archive folder').env('OMT_ARCHIVE');
+
+export function buildProgram(output: Output = processOutput, setExitCode = (code: number) => void (process.exitCode = code)): Command {
+  const program = new Command('omt-agent')
+    .description('omt onsite agent: checks and uploads an onsite SuperOffice CRM')
+    .version(agentVersion(), '-V, --version')
+    .showHelpAfterError();
+
+  const run =
+    <F extends { json?: boolean }>(handler: (flags: F) => Promise<CommandResult>) =>
+    async (flags: F) => {
+      try {
+        setExitCode(printResult(await handler(flags), Boolean(flags.json), output));
+      } catch (error) {
+        setExitCode(printError(error, Boolean(flags.json), output));
+      }
+    };
+
+  program
+    .command('sample-db')
+    .description('create the sample onsite CRM (crm7 schema in PostgreSQL + SO_ARC archive), or its T-SQL script')
+    .addOption(new Option('--target <url>', 'PostgreSQL database to create the schema in').env('OMT_SAMPLE_TARGET'))
+    .addOption(archiveOption())
+    .addOption(new Option('--seed <n>', 'seed; the same seed gives the same sample').default('1').env('OMT_SAMPLE_SEED'))
+    .addOption(new Option('--size <size>', 'volume').choices(SAMPLE_SIZES).default('small').env('OMT_SAMPLE_SIZE'))
+    .addOption(new Option('--problems <list>', `comma-separated problems to inject: ${SAMPLE_PROBLEM_NAMES.join(', ')}`).env('OMT_SAMPLE_PROBLEMS'))
+    .addOption(new Option('--schema <name>', 'table prefix schema').default('crm7').env('OMT_SAMPLE_SCHEMA'))
+    .addOption(new Option('--tsql <file>', 'also (or only) write the database as a T-SQL script for SQL Server').env('OMT_SAMPLE_TSQL'))
+    .addOption(jsonOption())
+    .action(run<SampleDbFlags & { json?: boolean }>(sampleDbCommand));
+
+  sourceOptions(
+    program.command('check').description('log on as a CRM administrator and run the pre-migration checks (exit 2 when one blocks)'),
+  )
+    .addOption(archiveOption())
+    .addOption(new Option('--user <login>', 'CRM administrator login').env('OMT_CRM_USER'))
+    .addOption(new Option('--password <password>', 'CRM administrator password').env('OMT_CRM_PASSWORD'))
+    .addOption(jsonOption())
+    .action(run<CheckFlags & { json?: boolean }>(checkCommand));
+
+  sourceOptions(program.command('introspect').description('list the tables, columns, keys and row counts of the source'))
+    .addOption(jsonOption())
+    .action(run<SourceFlags & { json?: boolean }>(introspectCommand));
+
+  sourceOptions(program.command('scan-archive').description('map every document row to its archive file and report what is missing'))
+    .addOption(archiveOption())
+    .addOption(jsonOption())
+    .action(run<SourceFlags & { json?: boolean }>(scanArchiveCommand));
+
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  await buildProgram().parseAsync([...argv]);
+}
+
+if (require.main === module) void main();

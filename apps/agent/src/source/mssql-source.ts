@@ -1,0 +1,108 @@
+import sql from 'mssql';
+import type { TableSchema } from '@omt/contracts';
+import { MSSQL_COLUMNS_SQL, MSSQL_PRIMARY_KEYS_SQL, mssqlCountSql, mssqlSelectRowsSql, mssqlStreamSql } from './mssql-sql';
+import { neutralTypeFromMssql } from './mssql-types';
+import { batchEncodedRows, rowsFromEmitter, type PausableRowEmitter } from './row-batcher';
+import {
+  DEFAULT_BATCH_LIMITS,
+  type BatchLimits,
+  type IntrospectedTable,
+  type RowQuery,
+  type SourceConnector,
+  type SourceRow,
+  type TableBatch,
+} from './source-connector';
+import type { SourceLocation } from './source-url';
+
+export function mssqlConfig(location: SourceLocation): sql.config {
+  const flag = (name: string, fallback: boolean) =>
+    location.params[name] === undefined ? fallback : /^(1|true|yes)$/i.test(location.params[name]!);
+  return {
+    server: location.host,
+    port: location.port,
+    database: location.database,
+    user: location.user,
+    password: location.password,
+    requestTimeout: 0,
+    pool: { max: 4 },
+    options: {
+      // Onsite servers mostly have self-signed certificates; encryption stays on unless turned off.
+      encrypt: flag('encrypt', true),
+      trustServerCertificate: flag('trustServerCertificate', true),
+      useUTC: true,
+    },
+  };
+}
+
+export class MssqlSource implements SourceConnector {
+  readonly dialect = 'mssql' as const;
+  readonly schema: string;
+  private readonly pool: sql.ConnectionPool;
+  private connecting: Promise<sql.ConnectionPool> | null = null;
+  private nativeTypes = new Map<string, Record<string, string>>();
+
+  constructor(location: SourceLocation) {
+    this.schema = location.schema;
+    this.pool = new sql.ConnectionPool(mssqlConfig(location));
+  }
+
+  private connected(): Promise<sql.ConnectionPool> {
+    this.connecting ??= this.pool.connect();
+    return this.connecting;
+  }
+
+  async introspect(): Promise<IntrospectedTable[]> {
+    const pool = await this.connected();
+    const [columns, keys] = await Promise.all([
+      pool.request().input('schema', sql.NVarChar, this.schema).query(MSSQL_COLUMNS_SQL),
+      pool.request().input('schema', sql.NVarChar, this.schema).query(MSSQL_PRIMARY_KEYS_SQL),
+    ]);
+    const tables = new Map<string, IntrospectedTable>();
+    for (const row of columns.recordset) {
+      let table = tables.get(row.table_name);
+      if (!table) tables.set(row.table_name, (table = { name: row.table_name, columns: [], primaryKey: [] }));
+      const info = { typeName: String(row.type_name), maxLength: row.max_length, precision: row.precision, scale: row.scale };
+      table.columns.push({ name: row.column_name, nativeType: info.typeName, nullable: row.is_nullable, type: neutralTypeFromMssql(info) });
+    }
+    for (const row of keys.recordset) tables.get(row.table_name)?.primaryKey.push(row.column_name);
+    for (const table of tables.values()) {
+      this.nativeTypes.set(table.name, Object.fromEntries(table.columns.map((c) => [c.name, c.nativeType])));
+    }
+    return [...tables.values()];
+  }
+
+  async countRows(table: string): Promise<number> {
+    const pool = await this.connected();
+    const result = await pool.request().query(mssqlCountSql(this.schema, table));
+    return Number(result.recordset[0]?.n ?? 0);
+  }
+
+  async *streamTable(table: TableSchema, limits: BatchLimits = DEFAULT_BATCH_LIMITS): AsyncGenerator<TableBatch> {
+    const pool = await this.connected();
+    const request = pool.request();
+    request.stream = true;
+    request.arrayRowMode = true;
+    const rows = rowsFromEmitter(request as unknown as PausableRowEmitter, Math.min(limits.maxRows, 1000));
+    // In stream mode failures arrive as the request's error event, which the row iterator rethrows.
+    request.query(mssqlStreamSql(this.schema, table, this.nativeTypes.get(table.name))).catch(() => undefined);
+    let finished = false;
+    try {
+      yield* batchEncodedRows(table.name, table.columns.map((c) => c.type), rows, limits);
+      finished = true;
+    } finally {
+      if (!finished) request.cancel();
+    }
+  }
+
+  async selectRows(query: RowQuery): Promise<SourceRow[]> {
+    const pool = await this.connected();
+    const request = pool.request();
+    if (query.where) request.input('value', query.where.value);
+    const result = await request.query(mssqlSelectRowsSql(this.schema, query));
+    return result.recordset as SourceRow[];
+  }
+
+  async close(): Promise<void> {
+    if (this.connecting) await this.pool.close();
+  }
+}

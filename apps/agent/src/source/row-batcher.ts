@@ -1,0 +1,85 @@
+import type { ColumnType } from '@omt/contracts';
+import { encodeCopyLine } from './copy-text';
+import type { BatchLimits, TableBatch } from './source-connector';
+
+/** Encodes driver rows as COPY text and cuts them into batches bounded by rows and bytes. */
+export async function* batchEncodedRows(
+  table: string,
+  types: readonly ColumnType[],
+  rows: AsyncIterable<readonly unknown[]>,
+  limits: BatchLimits,
+): AsyncGenerator<TableBatch> {
+  let sequence = 0;
+  let lines: Buffer[] = [];
+  let bytes = 0;
+  for await (const row of rows) {
+    const line = Buffer.from(encodeCopyLine(types, row), 'utf8');
+    lines.push(line);
+    bytes += line.length;
+    if (lines.length >= limits.maxRows || bytes >= limits.maxBytes) {
+      yield { table, sequence: sequence++, rows: lines.length, data: Buffer.concat(lines, bytes) };
+      lines = [];
+      bytes = 0;
+    }
+  }
+  if (lines.length > 0) yield { table, sequence: sequence++, rows: lines.length, data: Buffer.concat(lines, bytes) };
+}
+
+/** The parts of a streaming driver request this adapter needs (mssql's Request fits). */
+export interface PausableRowEmitter {
+  on(event: 'row', listener: (row: unknown[]) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'done', listener: () => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/**
+ * Turns row events into an async iterable with back-pressure: the request is
+ * paused while `highWater` rows wait unread and resumed when they drain.
+ */
+export function rowsFromEmitter(emitter: PausableRowEmitter, highWater = 1000): AsyncIterable<unknown[]> {
+  const queue: unknown[][] = [];
+  let done = false;
+  let failure: Error | null = null;
+  let paused = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  emitter.on('row', (row) => {
+    queue.push(row);
+    if (queue.length >= highWater && !paused) {
+      paused = true;
+      emitter.pause();
+    }
+    notify();
+  });
+  emitter.on('error', (error) => {
+    failure = error;
+    notify();
+  });
+  emitter.on('done', () => {
+    done = true;
+    notify();
+  });
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (failure) throw failure;
+        const row = queue.shift();
+        if (row) {
+          if (paused && queue.length < highWater / 2) {
+            paused = false;
+            emitter.resume();
+          }
+          yield row;
+          continue;
+        }
+        if (done) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+  };
+}
