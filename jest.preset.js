@@ -21,6 +21,8 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@tus|srvx)/)'],
   moduleNameMapper: {
+    // Generated Prisma client imports its TypeScript siblings with a .js suffix.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@omt/contracts$': path.join(__dirname, 'libs/contracts/src/index.ts'),
   },
 };

@@ -1,0 +1,27 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { LoggerModule } from './common/logger.module';
+import { PrismaModule } from './prisma/prisma.module';
+import { QueuesModule, WorkersModule } from './queues/queues.module';
+import { EventsModule } from './events/events.module';
+import { HealthModule } from './health/health.module';
+
+export interface ProcessRoles {
+  /** HTTP + socket.io. */
+  api: boolean;
+  /** BullMQ queue processors. */
+  worker: boolean;
+}
+
+/** One code base, two roles: the api, the worker, or both in one process for development. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: Logger, roles: ProcessRoles): DynamicModule {
+    const shared = [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), PrismaModule, QueuesModule, EventsModule];
+    const api = roles.api ? [HealthModule] : [];
+    const worker = roles.worker ? [WorkersModule] : [];
+    return { module: AppModule, imports: [...shared, ...api, ...worker] };
+  }
+}

@@ -1,0 +1,98 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import pinoHttp from 'pino-http';
+import type { Logger } from 'pino';
+import { isOmtError } from '@omt/contracts';
+import { loadConfig, type AppConfig } from './config/config';
+import { createLogger, PinoNestLogger } from './common/logger';
+import { OmtExceptionFilter } from './common/omt-exception.filter';
+import { migrateDatabase } from './prisma/migrate';
+import { RedisIoAdapter } from './events/redis-io.adapter';
+import { AppModule, type ProcessRoles } from './app.module';
+
+export interface RunningApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the api and/or the worker in this process with a validated configuration. */
+export async function startApp(config: AppConfig, roles: ProcessRoles, logger = createLogger(config.logLevel, 'omt')): Promise<RunningApp> {
+  if (config.migrateOnStart) await migrateDatabase(config.databaseUrl, logger);
+  const module = AppModule.forRoot(config, logger, roles);
+  const nestLogger = new PinoNestLogger(logger);
+
+  if (!roles.api) {
+    const context = await NestFactory.createApplicationContext(module, { logger: nestLogger });
+    context.enableShutdownHooks();
+    return { url: '', close: () => context.close() };
+  }
+
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger: nestLogger, bodyParser: true });
+  app.enableShutdownHooks();
+  app.setGlobalPrefix('api');
+  app.enableCors({ origin: config.dashboardOrigin, credentials: true });
+  app.useGlobalFilters(new OmtExceptionFilter(logger));
+  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config.redisUrl, `${config.redisPrefix}:socket.io`, config.dashboardOrigin));
+  setUpOpenApi(app);
+  serveDashboard(app, config.dashboardDist, logger);
+
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address() as AddressInfo;
+  const url = `http://${config.host}:${address.port}`;
+  return { url, close: () => app.close() };
+}
+
+function setUpOpenApi(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('omt operations API')
+      .setDescription('Tickets, enrollment, uploads and the state of every migration.')
+      .setVersion(require('../package.json').version)
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+}
+
+/** The built dashboard at `/`, with every non-API path falling back to its index.html. */
+function serveDashboard(app: NestExpressApplication, dist: string, logger: Logger): void {
+  const index = path.join(dist, 'index.html');
+  if (!existsSync(index)) {
+    logger.warn({ dist }, 'dashboard not built: run `npm run build` to serve it at /');
+    return;
+  }
+  app.useStaticAssets(dist, { index: 'index.html' });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' || req.path.startsWith('/api') || req.path.startsWith('/socket.io')) return next();
+    res.sendFile(index);
+  });
+}
+
+/** Entry-point helper: validates the environment, starts, and turns start-up failures into one clear line. */
+export async function runFromEnvironment(roles: ProcessRoles, label: string): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    console.error(isOmtError(error) ? `omt ${label}: ${error.message}` : error);
+    process.exit(78); // EX_CONFIG
+  }
+  const logger = createLogger(config.logLevel, `omt-${label}`);
+  try {
+    const running = await startApp(config, roles, logger);
+    logger.info({ url: running.url || undefined, roles }, `omt ${label} started`);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => void running.close().then(() => process.exit(0)));
+    }
+  } catch (error) {
+    logger.fatal({ err: error }, `omt ${label} could not start`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { OmtError } from '@omt/contracts';
+
+const REPO_ROOT = path.resolve(__dirname, '../../../..');
+
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/**
+ * Every setting of the API and the worker, read once from the environment at
+ * start-up. Defaults make a developer machine work out of the box; in
+ * production the connection settings must be given explicitly.
+ */
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  OMT_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" and "-" only').default('omt'),
+  OMT_TENANT_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  OMT_BLOB_DIR: z.string().min(1).optional(),
+  OMT_DASHBOARD_ORIGIN: url(['http:', 'https:']).default('http://127.0.0.1:5173'),
+  OMT_DASHBOARD_DIST: z.string().min(1).default(path.join(REPO_ROOT, 'apps/ops-dashboard/dist')),
+  OMT_MIGRATE_ON_START: booleanFlag.default(true),
+});
+
+const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'REDIS_URL', 'OMT_BLOB_DIR'] as const;
+
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  logLevel: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  /** A connection (to any database) with the right to create the tenants' databases. */
+  tenantDatabaseUrl: string;
+  blobDir: string;
+  dashboardOrigin: string;
+  dashboardDist: string;
+  migrateOnStart: boolean;
+}
+
+/** Reads and validates the configuration; throws CONFIG_INVALID naming every bad variable. */
+export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
+  const parsed = environmentSchema.safeParse(environment);
+  const problems: { path: string; message: string }[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ path: String(issue.path[0]), message: issue.message }));
+  if (parsed.success && parsed.data.NODE_ENV === 'production') {
+    for (const name of REQUIRED_IN_PRODUCTION) {
+      if (!environment[name]) problems.push({ path: name, message: 'must be set in production' });
+    }
+  }
+  if (!parsed.success || problems.length > 0) {
+    const lines = problems.map((p) => `${p.path}: ${p.message}`);
+    throw new OmtError('CONFIG_INVALID', `Invalid configuration: ${lines.join('; ')}.`, problems);
+  }
+  const e = parsed.data;
+  const databaseUrl = e.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/omt_ops';
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl,
+    redisUrl: e.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisPrefix: e.OMT_REDIS_PREFIX,
+    tenantDatabaseUrl: e.OMT_TENANT_DATABASE_URL ?? databaseUrl,
+    blobDir: path.resolve(e.OMT_BLOB_DIR ?? path.join(REPO_ROOT, '.omt/blobs')),
+    dashboardOrigin: e.OMT_DASHBOARD_ORIGIN,
+    dashboardDist: path.resolve(e.OMT_DASHBOARD_DIST),
+    migrateOnStart: e.OMT_MIGRATE_ON_START,
+  };
+}
+
+/** The variables documented in the README, in one place with their meaning. */
+export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape);

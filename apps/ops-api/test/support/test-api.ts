@@ -1,0 +1,49 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type AppConfig } from '../../src/config/config';
+import { startApp } from '../../src/bootstrap';
+import { createLogger } from '../../src/common/logger';
+import { REDIS_URL, uniqueRedisPrefix, type TestDatabase } from '../../../../test/support/databases';
+import { createOpsDatabase } from './ops-database';
+
+export interface TestApi {
+  url: string;
+  config: AppConfig;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * The real API (and optionally the worker) on a free port, with its own
+ * database, Redis key prefix and blob directory; `close()` removes them.
+ */
+export async function startTestApi(
+  label: string,
+  options: { worker?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestApi> {
+  const database = await createOpsDatabase(label);
+  const blobDir = await mkdtemp(path.join(os.tmpdir(), 'omt-blobs-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    OMT_REDIS_PREFIX: uniqueRedisPrefix(label),
+    OMT_BLOB_DIR: blobDir,
+    OMT_MIGRATE_ON_START: 'false',
+    ...options.env,
+  });
+  const app = await startApp(config, { api: true, worker: options.worker ?? false }, createLogger('warn', 'test-api'));
+  return {
+    url: app.url,
+    config,
+    database,
+    close: async () => {
+      await app.close();
+      await database.drop();
+      await rm(blobDir, { recursive: true, force: true });
+    },
+  };
+}
