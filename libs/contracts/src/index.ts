@@ -7,3 +7,6 @@ export * from './jobs';
 export * from './events';
 export * from './checks';
 export * from './archive';
+export * from './auth';
+export * from './ticket-api';
+export * from './plan';
