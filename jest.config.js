@@ -2,6 +2,7 @@
 module.exports = {
   projects: [
     '<rootDir>/libs/contracts',
+    '<rootDir>/libs/copy-text',
     '<rootDir>/apps/agent',
     '<rootDir>/apps/ops-api',
     '<rootDir>/apps/ops-dashboard',

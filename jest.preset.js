@@ -24,5 +24,6 @@ module.exports = {
     // Generated Prisma client imports its TypeScript siblings with a .js suffix.
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@omt/contracts$': path.join(__dirname, 'libs/contracts/src/index.ts'),
+    '^@omt/copy-text$': path.join(__dirname, 'libs/copy-text/src/index.ts'),
   },
 };

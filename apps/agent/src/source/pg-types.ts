@@ -44,40 +44,5 @@ export function neutralTypeFromPg(formatted: string): ColumnType | null {
   }
 }
 
-/**
- * The PostgreSQL column type a tenant table declares for a neutral type.
- * Binary lengths are not enforced by bytea; PostgreSQL's varchar limit is far
- * above SQL Server's, so text lengths carry over as they are.
- */
-export function pgColumnType(type: ColumnType): string {
-  switch (type.kind) {
-    case 'int16':
-      return 'smallint';
-    case 'int32':
-      return 'integer';
-    case 'int64':
-      return 'bigint';
-    case 'decimal':
-      return `numeric(${type.precision},${type.scale})`;
-    case 'float32':
-      return 'real';
-    case 'float64':
-      return 'double precision';
-    case 'boolean':
-      return 'boolean';
-    case 'text':
-      return type.maxLength === null ? 'text' : `varchar(${type.maxLength})`;
-    case 'binary':
-      return 'bytea';
-    case 'date':
-      return 'date';
-    case 'time':
-      return 'time';
-    case 'timestamp':
-      return 'timestamp';
-    case 'timestamptz':
-      return 'timestamptz';
-    case 'uuid':
-      return 'uuid';
-  }
-}
+/** The tenant side of the mapping lives with the worker's DDL in @omt/copy-text. */
+export { pgColumnType } from '@omt/copy-text';

@@ -1,6 +1,7 @@
 import { Pool, types as pgTypes } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { TableSchema } from '@omt/contracts';
+import { COPY_SESSION_OPTIONS } from '@omt/copy-text';
 import { batchCopyLines } from './copy-batcher';
 import { neutralTypeFromPg } from './pg-types';
 import {
@@ -14,12 +15,8 @@ import {
 } from './source-connector';
 import { qualifiedPg, quotePg } from './sql-identifiers';
 
-/**
- * The session settings under which COPY text is canonical. Given as startup
- * options so every pooled connection has them before its first query.
- */
-export const COPY_SESSION_OPTIONS =
-  '-c DateStyle=ISO,YMD -c TimeZone=UTC -c extra_float_digits=3 -c bytea_output=hex -c IntervalStyle=iso_8601';
+/** Re-exported for the agent's sample loader and tests; the settings live in @omt/copy-text. */
+export { COPY_SESSION_OPTIONS };
 
 const COLUMNS_SQL = `
   SELECT c.relname AS table_name, a.attname AS column_name,

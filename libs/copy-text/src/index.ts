@@ -1,0 +1,4 @@
+export * from './session';
+export * from './identifiers';
+export * from './pg-ddl';
+export * from './table-digest';
