@@ -7,6 +7,7 @@ import { sampleDbCommand, type SampleDbFlags } from './cli/sample-db.command';
 import { checkCommand, type CheckFlags } from './cli/check.command';
 import { introspectCommand, scanArchiveCommand } from './cli/inspect.commands';
 import type { SourceFlags } from './cli/resolve-source';
+import { planInitCommand, planValidateCommand, type PlanInitFlags, type PlanValidateFlags } from './cli/plan.commands';
 
 function agentVersion(): string {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
@@ -67,6 +68,19 @@ export function buildProgram(output: Output = processOutput, setExitCode = (code
     .addOption(archiveOption())
     .addOption(jsonOption())
     .action(run<SourceFlags & { json?: boolean }>(scanArchiveCommand));
+
+  const plan = program.command('plan').description('the migration plan: user plans, login emails, migrator contact');
+  sourceOptions(plan.command('init').description('write a starting plan from the onsite database (current plans, first email per user) to edit'))
+    .addOption(new Option('--out <file>', 'write the plan to this file (default: print it, so `> plan.json` works)').env('OMT_PLAN_OUT'))
+    .addOption(new Option('--migrator-name <name>', "the migrator's name").env('OMT_MIGRATOR_NAME'))
+    .addOption(new Option('--migrator-email <email>', "the migrator's email").env('OMT_MIGRATOR_EMAIL'))
+    .addOption(new Option('--migrator-phone <phone>', "the migrator's phone").env('OMT_MIGRATOR_PHONE'))
+    .addOption(jsonOption())
+    .action(run<PlanInitFlags & { json?: boolean }>(planInitCommand));
+  sourceOptions(plan.command('validate').description('check a plan file against the onsite database with the rules the API applies (exit 2 when it breaks one)'))
+    .addOption(new Option('--plan <file>', 'the plan file').env('OMT_PLAN').makeOptionMandatory())
+    .addOption(jsonOption())
+    .action(run<PlanValidateFlags & { json?: boolean }>(planValidateCommand));
 
   return program;
 }
