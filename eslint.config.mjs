@@ -14,6 +14,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
+      // Flags the last `++id` of an id counter in generators; more noise than help here.
+      'no-useless-assignment': 'off',
     },
   },
   {
