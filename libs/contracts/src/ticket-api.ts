@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { migrationKindSchema, migrationStateSchema } from './migration-state';
+import { customerIdSchema, ticketViewSchema } from './ticket';
+
+/** Ticket ids are UUIDs; anything else is a client mistake (400), not a miss (404). */
+export const ticketIdParamSchema = z.object({ id: z.uuid('must be a ticket id (UUID)') }).strict();
+
+/** `GET /api/tickets` query: filters and offset paging. */
+export const listTicketsQuerySchema = z
+  .object({
+    state: migrationStateSchema.optional(),
+    kind: migrationKindSchema.optional(),
+    customerId: customerIdSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+export type ListTicketsQuery = z.infer<typeof listTicketsQuerySchema>;
+
+export const ticketListSchema = z.object({
+  items: z.array(ticketViewSchema),
+  /** Tickets matching the filters, over all pages. */
+  total: z.number().int().nonnegative(),
+  limit: z.number().int().positive(),
+  offset: z.number().int().nonnegative(),
+});
+export type TicketList = z.infer<typeof ticketListSchema>;
+
+/** One line of a ticket's audit trail (`GET /api/tickets/:id/events`). */
+export const ticketEventSchema = z.object({
+  id: z.string(),
+  at: z.iso.datetime(),
+  /** `sales:<key name>`, `ops:<email>`, `admin:<email>`, `agent:<ticket id>`, `system`. */
+  actor: z.string(),
+  /** `ticket.created`, `ticket.stateChanged`, `enrollment.codeIssued`, `agent.enrolled`, ... */
+  action: z.string(),
+  from: migrationStateSchema.nullable(),
+  to: migrationStateSchema.nullable(),
+  reason: z.string().nullable(),
+});
+export type TicketEvent = z.infer<typeof ticketEventSchema>;
+export const ticketEventListSchema = z.object({ items: z.array(ticketEventSchema) });
+export type TicketEventList = z.infer<typeof ticketEventListSchema>;
+
+/** Body of the ops actions (cancel, reset, new enrollment code): why, for the audit trail. */
+export const opsActionRequestSchema = z
+  .object({
+    reason: z.string().trim().min(1).max(1000).optional(),
+  })
+  .strict();
+export type OpsActionRequest = z.infer<typeof opsActionRequestSchema>;
+
+/** A freshly issued enrollment code: shown once, stored hashed. */
+export const enrollmentCodeIssuedSchema = z.object({
+  ticket: ticketViewSchema,
+  enrollmentCode: z.string(),
+  enrollmentCodeExpiresAt: z.iso.datetime(),
+});
+export type EnrollmentCodeIssued = z.infer<typeof enrollmentCodeIssuedSchema>;
+
+/** The answer to `POST /api/agent/enroll`: the agent token, shown once. */
+export const enrollResponseSchema = z.object({
+  agentToken: z.string(),
+  ticket: ticketViewSchema,
+});
+export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
