@@ -7,6 +7,8 @@ import { PrismaModule } from './prisma/prisma.module';
 import { QueuesModule, WorkersModule } from './queues/queues.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { AuthCoreModule, AuthModule } from './auth/auth.module';
+import { TicketsModule } from './tickets/tickets.module';
 
 export interface ProcessRoles {
   /** HTTP + socket.io. */
@@ -19,8 +21,15 @@ export interface ProcessRoles {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: Logger, roles: ProcessRoles): DynamicModule {
-    const shared = [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), PrismaModule, QueuesModule, EventsModule];
-    const api = roles.api ? [HealthModule] : [];
+    const shared = [
+      ConfigModule.forRoot(config),
+      LoggerModule.forRoot(logger),
+      PrismaModule,
+      AuthCoreModule,
+      QueuesModule,
+      EventsModule,
+    ];
+    const api = roles.api ? [HealthModule, AuthModule, TicketsModule] : [];
     const worker = roles.worker ? [WorkersModule] : [];
     return { module: AppModule, imports: [...shared, ...api, ...worker] };
   }

@@ -7,6 +7,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import pinoHttp from 'pino-http';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import type { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { isOmtError } from '@omt/contracts';
 import { loadConfig, type AppConfig } from './config/config';
@@ -18,6 +21,8 @@ import { AppModule, type ProcessRoles } from './app.module';
 
 export interface RunningApp {
   url: string;
+  /** The Nest container, for tests and tools that call services directly. */
+  context: INestApplicationContext;
   close(): Promise<void>;
 }
 
@@ -30,12 +35,15 @@ export async function startApp(config: AppConfig, roles: ProcessRoles, logger = 
   if (!roles.api) {
     const context = await NestFactory.createApplicationContext(module, { logger: nestLogger });
     context.enableShutdownHooks();
-    return { url: '', close: () => context.close() };
+    return { url: '', context, close: () => context.close() };
   }
 
   const app = await NestFactory.create<NestExpressApplication>(module, { logger: nestLogger, bodyParser: true });
   app.enableShutdownHooks();
   app.setGlobalPrefix('api');
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(cookieParser());
   app.enableCors({ origin: config.dashboardOrigin, credentials: true });
   app.useGlobalFilters(new OmtExceptionFilter(logger));
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
@@ -46,7 +54,7 @@ export async function startApp(config: AppConfig, roles: ProcessRoles, logger = 
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
-  return { url, close: () => app.close() };
+  return { url, context: app, close: () => app.close() };
 }
 
 function setUpOpenApi(app: NestExpressApplication): void {

@@ -1,5 +1,5 @@
 import { OmtError } from '@omt/contracts';
-import { loadConfig } from './config';
+import { CONFIG_DESCRIPTIONS, CONFIG_VARIABLES, loadConfig } from './config';
 
 function configError(environment: NodeJS.ProcessEnv): OmtError {
   try {
@@ -43,6 +43,9 @@ describe('loadConfig', () => {
     ['OMT_MIGRATE_ON_START', 'yes'],
     ['OMT_REDIS_PREFIX', 'a b'],
     ['OMT_DASHBOARD_ORIGIN', 'ftp://x'],
+    ['OMT_ENROLLMENT_CODE_TTL_HOURS', '0'],
+    ['OMT_ENROLLMENT_CODE_TTL_HOURS', 'week'],
+    ['OMT_SESSION_TTL_HOURS', '-1'],
   ])('refuses an invalid %s (%s) and names it', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.code).toBe('CONFIG_INVALID');
@@ -67,5 +70,38 @@ describe('loadConfig', () => {
   it('names every bad variable at once', () => {
     const error = configError({ PORT: 'x', REDIS_URL: 'y' });
     expect(error.details.map((d) => d.path).sort()).toEqual(['PORT', 'REDIS_URL']);
+  });
+
+  it('defaults the enrollment code to 7 days and has no first admin unless asked', () => {
+    const config = loadConfig({});
+    expect(config.enrollmentCodeTtlHours).toBe(168);
+    expect(config.sessionTtlHours).toBeGreaterThan(0);
+    expect(config.firstAdmin).toBeNull();
+  });
+
+  it('reads the first admin when both variables are given', () => {
+    const config = loadConfig({ OMT_ADMIN_EMAIL: 'root@example.com', OMT_ADMIN_PASSWORD: 'correct horse battery' });
+    expect(config.firstAdmin).toEqual({ email: 'root@example.com', password: 'correct horse battery' });
+  });
+
+  it.each([
+    [{ OMT_ADMIN_EMAIL: 'root@example.com' }, 'OMT_ADMIN_PASSWORD'],
+    [{ OMT_ADMIN_PASSWORD: 'correct horse battery' }, 'OMT_ADMIN_EMAIL'],
+  ])('names the missing half of the first admin (%j)', (environment, missing) => {
+    const error = configError(environment);
+    expect(error.details).toEqual([{ path: missing, message: expect.stringContaining('must be set together') }]);
+    expect(error.message).toContain(missing);
+  });
+
+  it('refuses a short first admin password', () => {
+    const error = configError({ OMT_ADMIN_EMAIL: 'root@example.com', OMT_ADMIN_PASSWORD: 'short' });
+    expect(error.details.map((d) => d.path)).toEqual(['OMT_ADMIN_PASSWORD']);
+  });
+
+  it('documents every new variable', () => {
+    for (const name of ['OMT_ADMIN_EMAIL', 'OMT_ADMIN_PASSWORD', 'OMT_ENROLLMENT_CODE_TTL_HOURS', 'OMT_SESSION_TTL_HOURS']) {
+      expect(CONFIG_VARIABLES).toContain(name);
+      expect(CONFIG_DESCRIPTIONS[name]).toBeTruthy();
+    }
   });
 });

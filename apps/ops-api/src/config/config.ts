@@ -33,6 +33,27 @@ const environmentSchema = z.object({
   OMT_DASHBOARD_ORIGIN: url(['http:', 'https:']).default('http://127.0.0.1:5173'),
   OMT_DASHBOARD_DIST: z.string().min(1).default(path.join(REPO_ROOT, 'apps/ops-dashboard/dist')),
   OMT_MIGRATE_ON_START: booleanFlag.default(true),
+  OMT_ADMIN_EMAIL: z
+    .email('must be an email address')
+    .optional()
+    .describe('Email of the first admin, created on start while no admin exists (with OMT_ADMIN_PASSWORD).'),
+  OMT_ADMIN_PASSWORD: z
+    .string()
+    .min(12, 'must be at least 12 characters')
+    .optional()
+    .describe('Password of the first admin (with OMT_ADMIN_EMAIL); never changes an existing user.'),
+  OMT_ENROLLMENT_CODE_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(168)
+    .describe('How long an enrollment code stays valid, in hours (default 7 days).'),
+  OMT_SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12)
+    .describe('How long a dashboard login lasts, in hours.'),
 });
 
 const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'REDIS_URL', 'OMT_BLOB_DIR'] as const;
@@ -51,6 +72,10 @@ export interface AppConfig {
   dashboardOrigin: string;
   dashboardDist: string;
   migrateOnStart: boolean;
+  /** The first admin, created on start while there is none. */
+  firstAdmin: { email: string; password: string } | null;
+  enrollmentCodeTtlHours: number;
+  sessionTtlHours: number;
 }
 
 /** Reads and validates the configuration; throws CONFIG_INVALID naming every bad variable. */
@@ -63,6 +88,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     for (const name of REQUIRED_IN_PRODUCTION) {
       if (!environment[name]) problems.push({ path: name, message: 'must be set in production' });
     }
+  }
+  if (parsed.success && Boolean(parsed.data.OMT_ADMIN_EMAIL) !== Boolean(parsed.data.OMT_ADMIN_PASSWORD)) {
+    const missing = parsed.data.OMT_ADMIN_EMAIL ? 'OMT_ADMIN_PASSWORD' : 'OMT_ADMIN_EMAIL';
+    const given = parsed.data.OMT_ADMIN_EMAIL ? 'OMT_ADMIN_EMAIL' : 'OMT_ADMIN_PASSWORD';
+    problems.push({ path: missing, message: `must be set together with ${given}` });
   }
   if (!parsed.success || problems.length > 0) {
     const lines = problems.map((p) => `${p.path}: ${p.message}`);
@@ -83,8 +113,17 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     dashboardOrigin: e.OMT_DASHBOARD_ORIGIN,
     dashboardDist: path.resolve(e.OMT_DASHBOARD_DIST),
     migrateOnStart: e.OMT_MIGRATE_ON_START,
+    firstAdmin:
+      e.OMT_ADMIN_EMAIL && e.OMT_ADMIN_PASSWORD ? { email: e.OMT_ADMIN_EMAIL, password: e.OMT_ADMIN_PASSWORD } : null,
+    enrollmentCodeTtlHours: e.OMT_ENROLLMENT_CODE_TTL_HOURS,
+    sessionTtlHours: e.OMT_SESSION_TTL_HOURS,
   };
 }
 
 /** The variables documented in the README, in one place with their meaning. */
 export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape);
+
+/** What each documented variable means, where its schema says so. */
+export const CONFIG_DESCRIPTIONS: Record<string, string | undefined> = Object.fromEntries(
+  Object.entries(environmentSchema.shape).map(([name, schema]) => [name, schema.description]),
+);

@@ -1,27 +1,84 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
-import type { Namespace } from 'socket.io';
+import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import {
   SOCKET_NAMESPACES,
   agentServerEvents,
+  isOmtError,
   opsServerEvents,
   parseOrThrow,
   type AgentServerToClient,
   type OpsServerToClient,
 } from '@omt/contracts';
 import { LOGGER } from '../common/logger.module';
+import { AuthService } from '../auth/auth.service';
+import type { Principal } from '../auth/principal';
+import { SESSION_COOKIE, readCookie } from '../auth/session-cookie';
 
-/** `/ops`: the dashboard's live feed. Who may join is decided by the auth feature. */
-@WebSocketGateway({ namespace: SOCKET_NAMESPACES.ops })
-export class OpsGateway {
-  @WebSocketServer() server!: Namespace<Record<string, never>, OpsServerToClient>;
+type Next = (error?: Error) => void;
+
+/** socket.io hands this message to the client's `connect_error`. */
+function refused(error: unknown): Error {
+  return new Error(isOmtError(error) ? error.message : 'Authentication failed.');
 }
 
-/** `/agent`: commands to the onsite agents, progress from them. */
+/** A bearer token from the handshake: `auth: { token }` (browsers, socket.io-client) or the Authorization header. */
+function handshakeToken(socket: Socket): string | undefined {
+  const auth = socket.handshake.auth as { token?: unknown } | undefined;
+  if (typeof auth?.token === 'string') return auth.token;
+  return /^Bearer\s+(\S+)$/i.exec(socket.handshake.headers.authorization ?? '')?.[1];
+}
+
+/** `/ops`: the dashboard's live feed; only ops and admin sessions (the httpOnly cookie) may join. */
+@WebSocketGateway({ namespace: SOCKET_NAMESPACES.ops })
+export class OpsGateway implements OnGatewayInit {
+  @WebSocketServer() server!: Namespace<Record<string, never>, OpsServerToClient>;
+
+  constructor(private readonly auth: AuthService) {}
+
+  afterInit(namespace: Namespace): void {
+    namespace.use((socket, next: Next) => {
+      const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+      if (!token) return next(new Error('Log in to the dashboard first.'));
+      this.auth.authenticateSession(token).then(
+        (principal: Principal) => {
+          socket.data.principal = principal;
+          next();
+        },
+        (error: unknown) => next(refused(error)),
+      );
+    });
+  }
+}
+
+/** `/agent`: commands to the onsite agents, progress from them. An agent token joins the room of its ticket only. */
 @WebSocketGateway({ namespace: SOCKET_NAMESPACES.agent })
-export class AgentGateway {
+export class AgentGateway implements OnGatewayInit, OnGatewayConnection {
   @WebSocketServer() server!: Namespace<Record<string, never>, AgentServerToClient>;
+
+  constructor(private readonly auth: AuthService) {}
+
+  afterInit(namespace: Namespace): void {
+    namespace.use((socket, next: Next) => {
+      const token = handshakeToken(socket);
+      if (!token) return next(new Error('Send the agent token as auth.token.'));
+      this.auth.authenticateBearer(token).then(
+        (principal: Principal) => {
+          if (principal.kind !== 'agent') return next(new Error('Only agent tokens may join /agent.'));
+          socket.data.principal = principal;
+          next();
+        },
+        (error: unknown) => next(refused(error)),
+      );
+    });
+  }
+
+  /** Joined once connected (rooms set in middleware are not guaranteed with the Redis adapter). */
+  async handleConnection(socket: Socket): Promise<void> {
+    const principal = socket.data.principal as Principal | undefined;
+    if (principal?.kind === 'agent') await socket.join(`ticket:${principal.ticketId}`);
+  }
 }
 
 /**

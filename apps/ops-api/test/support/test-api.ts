@@ -6,8 +6,9 @@ import { startApp } from '../../src/bootstrap';
 import { createLogger } from '../../src/common/logger';
 import { REDIS_URL, uniqueRedisPrefix, type TestDatabase } from '../../../../test/support/databases';
 import { createOpsDatabase } from './ops-database';
+import { testHelpers, type TestHelpers } from './auth-helpers';
 
-export interface TestApi {
+export interface TestApi extends TestHelpers {
   url: string;
   config: AppConfig;
   database: TestDatabase;
@@ -37,6 +38,7 @@ export async function startTestApi(
   });
   const app = await startApp(config, { api: true, worker: options.worker ?? false }, createLogger('warn', 'test-api'));
   return {
+    ...testHelpers(app.url, app.context),
     url: app.url,
     config,
     database,

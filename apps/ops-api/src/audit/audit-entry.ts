@@ -1,0 +1,20 @@
+import type { MigrationState } from '@omt/contracts';
+
+/** Actions written to the audit trail, named like socket events (`entity.pastVerb`). */
+export type AuditAction =
+  | 'ticket.created'
+  | 'ticket.stateChanged'
+  | 'ticket.reset'
+  | 'enrollment.codeIssued'
+  | 'agent.enrolled'
+  | 'tenant.wiped';
+
+/** One line of the trail: when (set by the database), who, what, from, to, why. */
+export interface AuditEntry {
+  ticketId: string;
+  actor: string;
+  action: AuditAction;
+  from?: MigrationState | null;
+  to?: MigrationState | null;
+  reason?: string | null;
+}

@@ -1,0 +1,48 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { OmtError, type Role } from '@omt/contracts';
+import { AuthService } from './auth.service';
+import { hasRole, type Principal } from './principal';
+import { SESSION_COOKIE } from './session-cookie';
+
+/** Metadata key of `@Roles(...)`. */
+export const ROLES_KEY = 'omt:roles';
+
+export type AuthenticatedRequest = Request & { principal?: Principal };
+
+/**
+ * Establishes the principal (bearer token first, then the session cookie)
+ * and checks it against the handler's `@Roles(...)`. Ticket scoping of agent
+ * tokens is the handler's job: `assertTicketAccess`.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = await this.authenticate(request);
+    if (roles && !hasRole(principal, roles)) {
+      throw new OmtError('FORBIDDEN', `This needs the role ${roles.join(' or ')}; you are ${principal.role}.`);
+    }
+    request.principal = principal;
+    return true;
+  }
+
+  private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
+    const header = request.headers.authorization;
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw new OmtError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
+      return this.auth.authenticateBearer(match[1]!);
+    }
+    const session = (request.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    if (session) return this.auth.authenticateSession(session);
+    throw new OmtError('UNAUTHENTICATED', 'Log in, or send an API key or agent token as "Authorization: Bearer <token>".');
+  }
+}

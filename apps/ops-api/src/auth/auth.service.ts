@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OmtError, type LoginRequest } from '@omt/contracts';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { CredentialsRepository } from './credentials.repository';
+import { burnPasswordCheck, verifyPassword } from './password';
+import type { Principal } from './principal';
+import { SECRET_PREFIXES, newSecret, sha256 } from './secrets';
+
+export interface OpenedSession {
+  token: string;
+  expiresAt: Date;
+  principal: Principal;
+}
+
+const unauthenticated = (message: string) => new OmtError('UNAUTHENTICATED', message);
+
+/** Turns presented credentials into a principal; opens and closes dashboard sessions. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly credentials: CredentialsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** `Authorization: Bearer …`: an API key or an agent token, told apart by their prefix. */
+  async authenticateBearer(token: string): Promise<Principal> {
+    if (token.startsWith(SECRET_PREFIXES.apiKey)) {
+      const key = await this.credentials.findActiveApiKey(sha256(token));
+      if (key) return { kind: 'apiKey', role: key.role, keyId: key.id, name: key.name };
+      throw unauthenticated('This API key is unknown or revoked.');
+    }
+    if (token.startsWith(SECRET_PREFIXES.agentToken)) {
+      const agent = await this.credentials.findActiveAgentToken(sha256(token));
+      if (agent) return { kind: 'agent', role: 'agent', ticketId: agent.ticketId, tokenId: agent.id };
+      throw unauthenticated('This agent token is unknown or revoked; enroll the agent again with a new code.');
+    }
+    throw unauthenticated('The bearer token is neither an API key nor an agent token.');
+  }
+
+  /** The dashboard's session cookie. */
+  async authenticateSession(token: string): Promise<Principal> {
+    const session = await this.credentials.findSession(sha256(token));
+    if (!session || session.expiresAt.getTime() <= Date.now() || session.user.disabled) {
+      throw unauthenticated('The session has ended; log in again.');
+    }
+    const { user } = session;
+    return { kind: 'user', role: user.role, userId: user.id, email: user.email, sessionId: session.id };
+  }
+
+  /** Checks email and password; the same answer whether the email or the password was wrong. */
+  async login(request: LoginRequest): Promise<OpenedSession> {
+    const user = await this.credentials.findUserByEmail(request.email);
+    const valid = user && !user.disabled ? await verifyPassword(request.password, user.passwordHash) : (await burnPasswordCheck(request.password), false);
+    if (!user || !valid) throw new OmtError('LOGIN_FAILED', 'Email or password is wrong.');
+    const token = newSecret('session');
+    const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3_600_000);
+    const sessionId = await this.credentials.createSession(user.id, sha256(token), expiresAt);
+    return { token, expiresAt, principal: { kind: 'user', role: user.role, userId: user.id, email: user.email, sessionId } };
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    if (principal.kind === 'user') await this.credentials.deleteSession(principal.sessionId);
+  }
+}

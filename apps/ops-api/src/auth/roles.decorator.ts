@@ -1,0 +1,30 @@
+import { SetMetadata, UseGuards, applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ApiBearerAuth, ApiCookieAuth, ApiResponse } from '@nestjs/swagger';
+import { OmtError, errorEnvelopeSchema, type Role } from '@omt/contracts';
+import { openApiSchema } from '../common/openapi';
+import { AuthGuard, ROLES_KEY, type AuthenticatedRequest } from './auth.guard';
+import type { Principal } from './principal';
+import { SESSION_COOKIE } from './session-cookie';
+
+/**
+ * Who may call a handler (or every handler of a controller). Applies the
+ * guard and documents the credentials and the 401/403 answers in OpenAPI.
+ */
+export function Roles(...roles: Role[]): MethodDecorator & ClassDecorator {
+  const envelope = openApiSchema(errorEnvelopeSchema);
+  return applyDecorators(
+    SetMetadata(ROLES_KEY, roles),
+    UseGuards(AuthGuard),
+    ApiBearerAuth(),
+    ApiCookieAuth(SESSION_COOKIE),
+    ApiResponse({ status: 401, description: 'No valid credentials.', schema: envelope }),
+    ApiResponse({ status: 403, description: `Allowed for: ${roles.join(', ')}.`, schema: envelope }),
+  );
+}
+
+/** The caller established by `@Roles(...)`; use with `assertTicketAccess` for ticket-scoped handlers. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (!principal) throw new OmtError('INTERNAL', 'CurrentPrincipal used on a handler without @Roles(...).');
+  return principal;
+});

@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { FINAL_STATES, OmtError, assertTransition, type EnrollmentCodeIssued, type TicketView } from '@omt/contracts';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { EventsService } from '../events/events.gateway';
+import { TenantDatabaseService } from '../tenants/tenant-database.service';
+import { issueEnrollmentCode } from './enrollment-codes';
+import { TicketStateService, ticketNotFound } from './ticket-state.service';
+import { TicketsRepository, toView, type TicketTransaction } from './tickets.repository';
+
+/** What ops can do to a ticket from the dashboard: cancel, reset a test migration, issue a new code. */
+@Injectable()
+export class TicketActionsService {
+  constructor(
+    private readonly tickets: TicketsRepository,
+    private readonly state: TicketStateService,
+    private readonly tenantDatabases: TenantDatabaseService,
+    private readonly events: EventsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Cancels the ticket; its unused codes die with it and its agent is told to stop. */
+  async cancel(ticketId: string, actor: string, reason: string | null): Promise<TicketView> {
+    const { ticket, change } = await this.tickets.inTransaction(async (tx) => {
+      const locked = await tx.lockTicket(ticketId);
+      if (!locked) throw ticketNotFound(ticketId);
+      const change = await this.state.applyLocked(tx, locked, 'cancelled', actor, reason);
+      await tx.revokeEnrollmentCodes(ticketId);
+      return { ticket: await tx.getTicket(ticketId), change };
+    });
+    this.state.publish(change);
+    this.events.toAgent(ticketId, 'command.issued', { ticketId, command: 'cancel', reason });
+    return toView(ticket);
+  }
+
+  /**
+   * Resets a test migration to `created`: wipes the tenant database, revokes
+   * every code and agent token, and issues a new code. The database is
+   * dropped before the state changes (DROP DATABASE cannot join a
+   * transaction): a failure after the drop leaves a wiped tenant and a reset
+   * that can simply be tried again, never a reset ticket with stale data.
+   */
+  async reset(ticketId: string, actor: string, reason: string | null): Promise<EnrollmentCodeIssued> {
+    const before = await this.tickets.findById(ticketId);
+    if (!before) throw ticketNotFound(ticketId);
+    await this.tickets.inTransaction(async (tx) => this.assertResettable(tx, before.id, before.customerId));
+    await this.tenantDatabases.drop(before.tenant.databaseName);
+
+    const { ticket, change, code } = await this.tickets.inTransaction(async (tx) => {
+      const locked = await tx.lockTicket(ticketId);
+      if (!locked) throw ticketNotFound(ticketId);
+      await this.assertResettable(tx, locked.id, locked.customerId);
+      await tx.audit({ ticketId, actor, action: 'tenant.wiped', reason: `dropped ${locked.tenant.databaseName}` });
+      const change = await this.state.applyLocked(tx, locked, 'created', actor, reason);
+      await tx.setTenantState(locked.tenantId, 'migration_pending');
+      await tx.revokeAgentTokens(ticketId);
+      const code = await issueEnrollmentCode(tx, ticketId, this.config);
+      await tx.audit({ ticketId, actor, action: 'enrollment.codeIssued', reason: 'reset' });
+      return { ticket: await tx.getTicket(ticketId), change, code };
+    });
+    this.state.publish(change);
+    return { ticket: toView(ticket), enrollmentCode: code.code, enrollmentCodeExpiresAt: code.expiresAt.toISOString() };
+  }
+
+  /** Revokes the old code and agent tokens and issues a new code (a new machine, a lost email). */
+  async issueEnrollmentCode(ticketId: string, actor: string, reason: string | null): Promise<EnrollmentCodeIssued> {
+    const { ticket, code } = await this.tickets.inTransaction(async (tx) => {
+      const locked = await tx.lockTicket(ticketId);
+      if (!locked) throw ticketNotFound(ticketId);
+      if (FINAL_STATES.includes(locked.state)) {
+        throw new OmtError('CONFLICT', `The ticket is ${locked.state}; it takes no new enrollment code.`, [
+          { path: 'state', message: locked.state },
+        ]);
+      }
+      await tx.revokeAgentTokens(ticketId);
+      const code = await issueEnrollmentCode(tx, ticketId, this.config);
+      await tx.audit({ ticketId, actor, action: 'enrollment.codeIssued', reason });
+      return { ticket: await tx.getTicket(ticketId), code };
+    });
+    return { ticket: toView(ticket), enrollmentCode: code.code, enrollmentCodeExpiresAt: code.expiresAt.toISOString() };
+  }
+
+  private async assertResettable(
+    tx: TicketTransaction,
+    ticketId: string,
+    customerId: string,
+  ): Promise<void> {
+    const ticket = await tx.getTicket(ticketId);
+    assertTransition(ticket.state, 'created', ticket.kind);
+    // The tenant is shared by the customer's tickets: never wipe what a live migration loaded
+    // or what another open ticket is working on.
+    if (await tx.findCompletedLiveTicket(customerId)) {
+      throw new OmtError('LIVE_MIGRATION_COMPLETED', `${customerId} has completed its live migration; its tenant cannot be wiped.`);
+    }
+    const open = await tx.findOpenTicket(customerId, ticketId);
+    if (open) {
+      throw new OmtError('TICKET_ALREADY_OPEN', `${customerId} has another open ticket (${open.id}); cancel it first.`, [
+        { path: 'customerId', message: `open ticket ${open.id}` },
+      ]);
+    }
+  }
+}

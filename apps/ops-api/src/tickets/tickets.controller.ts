@@ -1,0 +1,139 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  createTicketRequestSchema,
+  createTicketResponseSchema,
+  enrollmentCodeIssuedSchema,
+  errorEnvelopeSchema,
+  listTicketsQuerySchema,
+  opsActionRequestSchema,
+  parseOrThrow,
+  ticketEventListSchema,
+  ticketIdParamSchema,
+  ticketListSchema,
+  ticketViewSchema,
+  MIGRATION_KINDS,
+  MIGRATION_STATES,
+  type CreateTicketResponse,
+  type EnrollmentCodeIssued,
+  type TicketEventList,
+  type TicketList,
+  type TicketView,
+} from '@omt/contracts';
+import { openApiSchema } from '../common/openapi';
+import { actorOf, assertTicketAccess, type Principal } from '../auth/principal';
+import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import { TicketActionsService } from './ticket-actions.service';
+import { TicketsService } from './tickets.service';
+
+const envelope = openApiSchema(errorEnvelopeSchema);
+const idParam = { name: 'id', description: 'Ticket id (UUID).', schema: { type: 'string', format: 'uuid' } } as const;
+const badRequest = { status: 400, description: 'VALIDATION_FAILED, naming each bad field.', schema: envelope } as const;
+const notFound = { status: 404, description: 'No such ticket.', schema: envelope } as const;
+const conflict = { status: 409, description: 'A forbidden state transition (with its code) or a conflict.', schema: envelope } as const;
+const actionBody = { schema: openApiSchema(opsActionRequestSchema), required: false } as const;
+
+const ticketId = (params: unknown) => parseOrThrow(ticketIdParamSchema, params, 'path').id;
+const reasonOf = (body: unknown) => parseOrThrow(opsActionRequestSchema, body ?? {}, 'request body').reason ?? null;
+
+@ApiTags('tickets')
+@Controller('tickets')
+export class TicketsController {
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly actions: TicketActionsService,
+  ) {}
+
+  @Post()
+  @Roles('sales')
+  @ApiOperation({ summary: 'Opens a migration ticket; answers the one-time enrollment code for the migrator.' })
+  @ApiBody({ schema: openApiSchema(createTicketRequestSchema) })
+  @ApiResponse({ status: 201, description: 'Created; the enrollment code is shown only here.', schema: openApiSchema(createTicketResponseSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse({ status: 409, description: 'TICKET_ALREADY_OPEN or LIVE_MIGRATION_COMPLETED.', schema: envelope })
+  create(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<CreateTicketResponse> {
+    return this.tickets.create(parseOrThrow(createTicketRequestSchema, body, 'ticket'), actorOf(principal));
+  }
+
+  @Get()
+  @Roles('ops', 'admin')
+  @ApiOperation({ summary: 'Lists tickets, newest first, filtered by state, kind and customer, in pages.' })
+  @ApiQuery({ name: 'state', required: false, enum: MIGRATION_STATES })
+  @ApiQuery({ name: 'kind', required: false, enum: MIGRATION_KINDS })
+  @ApiQuery({ name: 'customerId', required: false, schema: { type: 'string', pattern: '^Cust[0-9]{1,12}$' } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
+  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiResponse({ status: 200, description: 'One page.', schema: openApiSchema(ticketListSchema) })
+  @ApiResponse(badRequest)
+  list(@Query() query: unknown): Promise<TicketList> {
+    return this.tickets.list(parseOrThrow(listTicketsQuerySchema, query, 'query'));
+  }
+
+  @Get(':id')
+  @Roles('ops', 'admin', 'agent')
+  @ApiOperation({ summary: 'One ticket with its tenant; an agent token opens only its own.' })
+  @ApiParam(idParam)
+  @ApiResponse({ status: 200, description: 'The ticket.', schema: openApiSchema(ticketViewSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse(notFound)
+  get(@Param() params: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+    const id = ticketId(params);
+    assertTicketAccess(principal, id);
+    return this.tickets.get(id);
+  }
+
+  @Get(':id/events')
+  @Roles('ops', 'admin', 'agent')
+  @ApiOperation({ summary: "The ticket's audit trail: when, who, from, to, why." })
+  @ApiParam(idParam)
+  @ApiResponse({ status: 200, description: 'Oldest first.', schema: openApiSchema(ticketEventListSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse(notFound)
+  events(@Param() params: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketEventList> {
+    const id = ticketId(params);
+    assertTicketAccess(principal, id);
+    return this.tickets.auditTrail(id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Roles('ops', 'admin')
+  @ApiOperation({ summary: 'Cancels the ticket; its agent is told to stop.' })
+  @ApiParam(idParam)
+  @ApiBody(actionBody)
+  @ApiResponse({ status: 200, description: 'Cancelled.', schema: openApiSchema(ticketViewSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse(notFound)
+  @ApiResponse(conflict)
+  cancel(@Param() params: unknown, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+    return this.actions.cancel(ticketId(params), actorOf(principal), reasonOf(body));
+  }
+
+  @Post(':id/reset')
+  @HttpCode(200)
+  @Roles('ops', 'admin')
+  @ApiOperation({ summary: 'Resets a test migration to created: wipes its tenant, revokes its agent, issues a new code.' })
+  @ApiParam(idParam)
+  @ApiBody(actionBody)
+  @ApiResponse({ status: 200, description: 'Reset; the new code is shown only here.', schema: openApiSchema(enrollmentCodeIssuedSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse(notFound)
+  @ApiResponse({ status: 409, description: 'Live migrations are never reset (STATE_TRANSITION_FORBIDDEN / LIVE_MIGRATION_COMPLETED).', schema: envelope })
+  reset(@Param() params: unknown, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<EnrollmentCodeIssued> {
+    return this.actions.reset(ticketId(params), actorOf(principal), reasonOf(body));
+  }
+
+  @Post(':id/enrollment-code')
+  @HttpCode(200)
+  @Roles('ops', 'admin')
+  @ApiOperation({ summary: 'Issues a new enrollment code, revoking the old code and every agent token of the ticket.' })
+  @ApiParam(idParam)
+  @ApiBody(actionBody)
+  @ApiResponse({ status: 200, description: 'The new code, shown only here.', schema: openApiSchema(enrollmentCodeIssuedSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse(notFound)
+  @ApiResponse(conflict)
+  issueEnrollmentCode(@Param() params: unknown, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<EnrollmentCodeIssued> {
+    return this.actions.issueEnrollmentCode(ticketId(params), actorOf(principal), reasonOf(body));
+  }
+}

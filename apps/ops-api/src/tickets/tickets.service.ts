@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  OmtError,
+  type CreateTicketRequest,
+  type CreateTicketResponse,
+  type ListTicketsQuery,
+  type TicketEventList,
+  type TicketList,
+  type TicketView,
+} from '@omt/contracts';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { AuditRepository } from '../audit/audit.repository';
+import { EventsService } from '../events/events.gateway';
+import { tenantDatabaseName } from '../tenants/tenant-naming';
+import { issueEnrollmentCode } from './enrollment-codes';
+import { ticketNotFound } from './ticket-state.service';
+import { TicketsRepository, toView } from './tickets.repository';
+
+/** Opening tickets and reading them. */
+@Injectable()
+export class TicketsService {
+  constructor(
+    private readonly tickets: TicketsRepository,
+    private readonly audit: AuditRepository,
+    private readonly events: EventsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * A new ticket in `created`, its customer's tenant (created in
+   * `migration_pending` the first time) and a one-time enrollment code.
+   */
+  async create(request: CreateTicketRequest, actor: string): Promise<CreateTicketResponse> {
+    const { ticket, code } = await this.tickets.inTransaction(async (tx) => {
+      if (await tx.findCompletedLiveTicket(request.customerId)) {
+        throw new OmtError('LIVE_MIGRATION_COMPLETED', `${request.customerId} has completed its live migration; it cannot run again.`, [
+          { path: 'customerId', message: 'live migration completed' },
+        ]);
+      }
+      const open = await tx.findOpenTicket(request.customerId);
+      if (open) {
+        throw new OmtError('TICKET_ALREADY_OPEN', `${request.customerId} has an open ticket already (${open.id}, ${open.state}).`, [
+          { path: 'customerId', message: `open ticket ${open.id}` },
+        ]);
+      }
+      const tenant = await tx.findOrCreateTenant(request.customerId, request.environment, tenantDatabaseName(request.customerId));
+      if (tenant.environment !== request.environment) {
+        throw new OmtError('CONFLICT', `The tenant of ${request.customerId} is in '${tenant.environment}', not '${request.environment}'.`, [
+          { path: 'environment', message: `must be ${tenant.environment}` },
+        ]);
+      }
+      const created = await tx.createTicket(request, tenant.id);
+      await tx.audit({ ticketId: created.id, actor, action: 'ticket.created', to: 'created', reason: null });
+      const code = await issueEnrollmentCode(tx, created.id, this.config);
+      return { ticket: toView(created), code };
+    });
+    this.events.toOps('ticket.created', ticket);
+    return { ticket, enrollmentCode: code.code, enrollmentCodeExpiresAt: code.expiresAt.toISOString() };
+  }
+
+  async list(query: ListTicketsQuery): Promise<TicketList> {
+    const { items, total } = await this.tickets.list(query);
+    return { items: items.map(toView), total, limit: query.limit, offset: query.offset };
+  }
+
+  async get(ticketId: string): Promise<TicketView> {
+    const ticket = await this.tickets.findById(ticketId);
+    if (!ticket) throw ticketNotFound(ticketId);
+    return toView(ticket);
+  }
+
+  async auditTrail(ticketId: string): Promise<TicketEventList> {
+    await this.get(ticketId);
+    return { items: await this.audit.listForTicket(ticketId) };
+  }
+}
