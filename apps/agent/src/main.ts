@@ -7,6 +7,7 @@ import { sampleDbCommand, type SampleDbFlags } from './cli/sample-db.command';
 import { checkCommand, type CheckFlags } from './cli/check.command';
 import { introspectCommand, scanArchiveCommand } from './cli/inspect.commands';
 import type { SourceFlags } from './cli/resolve-source';
+import { wizardCommand, type WizardFlags } from './cli/wizard.command';
 import { planInitCommand, planValidateCommand, type PlanInitFlags, type PlanValidateFlags } from './cli/plan.commands';
 
 function agentVersion(): string {
@@ -81,6 +82,14 @@ export function buildProgram(output: Output = processOutput, setExitCode = (code
     .addOption(new Option('--plan <file>', 'the plan file').env('OMT_PLAN').makeOptionMandatory())
     .addOption(jsonOption())
     .action(run<PlanValidateFlags & { json?: boolean }>(planValidateCommand));
+
+  sourceOptions(program.command('wizard').description('the interactive migration wizard: a local web page on 127.0.0.1 (log on, contact, checks, user plans, login emails, submit)'))
+    .addOption(archiveOption())
+    .addOption(new Option('--port <port>', 'port on 127.0.0.1 (default: a free one)').env('OMT_WIZARD_PORT'))
+    .addOption(new Option('--no-open', 'do not try to open a browser'))
+    .addOption(new Option('--out <file>', 'where the submitted plan is written').default('omt-plan.json').env('OMT_PLAN_OUT'))
+    .addOption(jsonOption())
+    .action(run<WizardFlags & { json?: boolean }>((flags) => wizardCommand(flags, output.stderr)));
 
   return program;
 }

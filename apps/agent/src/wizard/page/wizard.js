@@ -1,0 +1,440 @@
+// The migration wizard's page: plain ES module, no build step. It renders the
+// session view the agent answers and sends one request per change; every rule
+// is checked by the agent with the contracts' validatePlan, so what is flagged
+// here is exactly what the API would refuse.
+// @ts-check
+
+const STEPS = [
+  { id: 'logon', label: 'Log on' },
+  { id: 'contact', label: 'Contact' },
+  { id: 'checks', label: 'Checks' },
+  { id: 'plans', label: 'User plans' },
+  { id: 'emails', label: 'Login emails' },
+  { id: 'summary', label: 'Summary' },
+  { id: 'upload', label: 'Upload', later: true },
+  { id: 'result', label: 'Result', later: true },
+];
+const OTHER = '__other';
+
+/** @type {any} */
+let view = null;
+let step = 'logon';
+
+const $ = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
+const el = (/** @type {string} */ tag, /** @type {Record<string, any>} */ props = {}, /** @type {(Node|string|null|false)[]} */ ...children) => {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key.startsWith('data-') || key === 'title' || key === 'aria-label' || key === 'draggable') node.setAttribute(key, String(value));
+    else /** @type {any} */ (node)[key] = value;
+  }
+  for (const child of children) if (child !== null && child !== false) node.append(child);
+  return node;
+};
+
+async function api(/** @type {string} */ method, /** @type {string} */ path, /** @type {unknown} */ body) {
+  const res = await fetch(path, {
+    method,
+    headers: method === 'GET' ? {} : { 'Content-Type': 'application/json' },
+    body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+    credentials: 'same-origin',
+  });
+  const json = await res.json().catch(() => ({ error: { message: `The agent answered ${res.status}.`, details: [] } }));
+  if (!res.ok) throw json.error ?? json;
+  return json;
+}
+
+/** @type {Promise<unknown>} */
+let queue = Promise.resolve();
+
+/**
+ * Runs a request after the ones before it (a browser spreads requests over
+ * several connections, so fast typing could otherwise land out of order),
+ * shows its error if any, and keeps the answer as the view.
+ */
+function act(/** @type {() => Promise<any>} */ request) {
+  const run = queue.then(async () => {
+    try {
+      view = await request();
+      showError(null);
+      return true;
+    } catch (error) {
+      showError(/** @type {any} */ (error));
+      return false;
+    }
+  });
+  queue = run;
+  return run;
+}
+
+function showError(/** @type {any} */ error) {
+  const banner = $('#error');
+  banner.replaceChildren();
+  banner.hidden = !error;
+  if (!error) return;
+  banner.append(el('strong', { text: error.message ?? String(error) }));
+  const details = (error.details ?? []).map((/** @type {any} */ d) => el('li', { text: d.message }));
+  if (details.length) banner.append(el('ul', {}, ...details));
+}
+
+// ---------------------------------------------------------------------------
+// Navigation
+
+function reachable(/** @type {string} */ id) {
+  if (view?.submitted) return id === 'submitted';
+  if (id === 'logon') return !view?.administrator;
+  if (id === 'contact' || id === 'checks') return Boolean(view?.administrator);
+  if (id === 'plans' || id === 'emails' || id === 'summary') return Boolean(view?.checks && !view.checks.blocking);
+  return false;
+}
+
+function renderSteps() {
+  const order = STEPS.map((s) => s.id);
+  const at = step === 'submitted' ? order.indexOf('upload') : order.indexOf(step);
+  $('#steps').replaceChildren(
+    ...STEPS.map((s, i) => {
+      const li = el('li', { text: s.label, class: s.later ? 'later' : i < at ? 'done' : i === at ? 'current' : '' });
+      if (i === at) li.setAttribute('aria-current', 'step');
+      if (!s.later && i !== at && reachable(s.id)) {
+        li.style.cursor = 'pointer';
+        li.addEventListener('click', () => go(s.id));
+      }
+      return li;
+    }),
+  );
+}
+
+function go(/** @type {string} */ id) {
+  step = id;
+  for (const section of document.querySelectorAll('section[data-step]')) {
+    /** @type {HTMLElement} */ (section).hidden = section.getAttribute('data-step') !== id;
+  }
+  renderSteps();
+  RENDER[id]?.();
+  window.scrollTo(0, 0);
+}
+
+/** @type {Record<string, () => void>} */
+const RENDER = {
+  contact: renderContact,
+  checks: () => {
+    if (!view.checks) void runChecks();
+    renderChecks();
+  },
+  plans: renderBoard,
+  emails: renderEmails,
+  summary: renderSummary,
+  submitted: () => {
+    $('#submitted-text').textContent = `The validated plan was handed over: ${view.submitted.location} (${new Date(view.submitted.at).toLocaleString()}).`;
+  },
+};
+
+// ---------------------------------------------------------------------------
+// Steps
+
+const issuesAt = (/** @type {(path: string) => boolean} */ match) => (view?.issues ?? []).filter((/** @type {any} */ i) => match(i.path));
+const userById = (/** @type {number} */ id) => view.directory.users.find((/** @type {any} */ u) => u.associateId === id);
+const planOf = (/** @type {string|null} */ name) => view.directory.plans.find((/** @type {any} */ p) => p.moduleName === name);
+
+function renderContact() {
+  const form = /** @type {HTMLFormElement} */ ($('#contact-form'));
+  for (const field of ['name', 'email', 'phone']) {
+    const input = /** @type {HTMLInputElement} */ (form.elements.namedItem(field));
+    if (document.activeElement !== input) input.value = view.plan.migrator[field];
+  }
+  showContactIssues(false);
+}
+
+function showContactIssues(/** @type {boolean} */ all) {
+  for (const node of document.querySelectorAll('[data-issue]')) {
+    const path = node.getAttribute('data-issue');
+    const issue = issuesAt((p) => p === path)[0];
+    const input = /** @type {HTMLInputElement} */ (node.previousElementSibling?.querySelector('input'));
+    const show = Boolean(issue) && (all || input.value.trim() !== '');
+    node.textContent = show ? capitalise(issue.message) : '';
+    input.classList.toggle('invalid', show);
+  }
+}
+
+async function runChecks() {
+  $('#checks-lead').textContent = 'Running the checks…';
+  /** @type {HTMLButtonElement} */ ($('#checks-next')).disabled = true;
+  if (await act(() => api('POST', '/api/checks'))) renderChecks();
+}
+
+function renderChecks() {
+  const checks = view.checks;
+  const next = /** @type {HTMLButtonElement} */ ($('#checks-next'));
+  next.disabled = !checks || checks.blocking;
+  if (!checks) return;
+  const blocking = checks.report.results.filter((/** @type {any} */ r) => !r.passed && r.severity === 'block' && !checks.resolvedInPlan.includes(r.id));
+  $('#checks-lead').textContent = checks.blocking
+    ? `${blocking.length} blocking ${blocking.length === 1 ? 'finding stops' : 'findings stop'} the migration. Fix ${blocking.length === 1 ? 'it' : 'them'} in SuperOffice as described, then run the checks again.`
+    : checks.resolvedInPlan.length
+      ? 'Nothing blocks the migration onsite. The findings marked “plan” are resolved in the next steps.'
+      : 'Nothing blocks the migration.';
+  $('#checks-list').replaceChildren(
+    ...checks.report.results.map((/** @type {any} */ r) => {
+      const kind = r.passed ? 'ok' : checks.resolvedInPlan.includes(r.id) ? 'plan' : r.severity;
+      const label = { ok: 'OK', block: 'BLOCKS', warn: 'WARNING', plan: 'PLAN' }[kind];
+      return el(
+        'li',
+        { class: kind, 'data-check': r.id },
+        el('div', {}, el('span', { class: `badge ${kind}`, text: label }), el('strong', { text: r.title })),
+        el('p', { class: 'message', text: r.message }),
+        !r.passed && r.fix ? el('p', { class: 'fix', text: kind === 'plan' ? 'Resolve it in the user plan and login email steps, or: ' + r.fix : `Fix: ${r.fix}` }) : null,
+      );
+    }),
+  );
+  const missing = checks.missingDocuments;
+  const box = $('#missing-documents');
+  box.replaceChildren();
+  if (missing.length) {
+    box.append(
+      el('h2', { text: `${missing.length} ${missing.length === 1 ? 'document' : 'documents'} cannot be migrated` }),
+      el(
+        'table',
+        { class: 'emails' },
+        el('thead', {}, el('tr', {}, el('th', { text: 'Document' }), el('th', { text: 'Name' }), el('th', { text: 'Why' }))),
+        el(
+          'tbody',
+          {},
+          ...missing.slice(0, 100).map((/** @type {any} */ d) =>
+            el('tr', {}, el('td', { text: String(d.documentId) }), el('td', { text: d.relativePath ?? d.name }), el('td', { text: d.status })),
+          ),
+        ),
+      ),
+      missing.length > 100 ? el('p', { class: 'muted', text: `and ${missing.length - 100} more` }) : null,
+    );
+  }
+}
+
+function cardText(/** @type {any} */ user) {
+  return [user.name, user.login, user.group, user.position, ...user.emails].filter(Boolean).join(' ').toLowerCase();
+}
+
+function applyFilter() {
+  const terms = /** @type {HTMLInputElement} */ ($('#user-filter')).value.toLowerCase().split(/\s+/).filter(Boolean);
+  let shown = 0;
+  const cards = /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#board .card'));
+  for (const card of cards) {
+    const match = terms.every((t) => (card.dataset.text ?? '').includes(t));
+    card.hidden = !match;
+    if (match) shown++;
+  }
+  $('#filter-count').textContent = terms.length ? `${shown} of ${cards.length} users` : `${cards.length} users`;
+}
+
+function renderBoard() {
+  const rows = view.plan.users;
+  const columns = [{ moduleName: null, description: 'No plan: cannot log in', seats: null }, ...view.directory.plans];
+  $('#board').replaceChildren(
+    ...columns.map((plan) => {
+      const members = rows.filter((/** @type {any} */ u) => u.plan === plan.moduleName);
+      const over = plan.seats !== null && members.length > plan.seats;
+      const column = el(
+        'div',
+        { class: `column${plan.moduleName === null ? ' none' : ''}${over ? ' over' : ''}`, 'data-plan': plan.moduleName ?? '' },
+        el(
+          'h2',
+          { title: plan.moduleName ?? '' },
+          el('span', { text: plan.description }),
+          el('span', { class: 'count', text: plan.seats === null ? String(members.length) : `${members.length} / ${plan.seats}` }),
+        ),
+        ...members.map((/** @type {any} */ row) => userCard(userById(row.associateId))),
+      );
+      column.addEventListener('dragover', (event) => {
+        event.preventDefault();
+        if (event.dataTransfer) event.dataTransfer.dropEffect = 'move';
+        column.classList.add('drop-target');
+      });
+      column.addEventListener('dragleave', () => column.classList.remove('drop-target'));
+      column.addEventListener('drop', async (event) => {
+        event.preventDefault();
+        column.classList.remove('drop-target');
+        const id = Number(event.dataTransfer?.getData('text/plain'));
+        if (!id || rows.find((/** @type {any} */ u) => u.associateId === id)?.plan === plan.moduleName) return;
+        if (await act(() => api('PATCH', `/api/plan/users/${id}`, { plan: plan.moduleName }))) renderBoard();
+      });
+      return column;
+    }),
+  );
+  const boardIssues = issuesAt((p) => p === 'users' || p.endsWith('.plan'));
+  $('#plan-issues').replaceChildren(...boardIssues.map((/** @type {any} */ i) => el('li', { text: capitalise(i.message) })));
+  applyFilter();
+}
+
+function userCard(/** @type {any} */ user) {
+  const card = el(
+    'div',
+    { class: 'card', draggable: true, 'data-login': user.login, 'data-id': user.associateId },
+    el(
+      'div',
+      { class: 'name' },
+      user.isAdministrator ? el('span', { class: 'crown', title: 'Administrator', 'aria-label': 'Administrator', text: '♛' }) : null,
+      el('span', { text: user.name }),
+      el('span', { class: 'login', text: user.login }),
+    ),
+    el('div', { class: 'meta', text: [user.group, user.position].filter(Boolean).join(' · ') || '—' }),
+    ...user.emails.map((/** @type {string} */ e) => el('div', { class: 'mail', text: e })),
+  );
+  card.dataset.text = cardText(user);
+  card.addEventListener('dragstart', (event) => {
+    event.dataTransfer?.setData('text/plain', String(user.associateId));
+    if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
+    card.classList.add('dragging');
+  });
+  card.addEventListener('dragend', () => card.classList.remove('dragging'));
+  return card;
+}
+
+function renderEmails() {
+  const rows = view.plan.users.filter((/** @type {any} */ u) => u.plan !== null);
+  $('#email-rows').replaceChildren(
+    ...rows.map((/** @type {any} */ row) => {
+      const user = userById(row.associateId);
+      const select = /** @type {HTMLSelectElement} */ (
+        el(
+          'select',
+          { 'aria-label': `Address for ${user.login}` },
+          ...user.emails.map((/** @type {string} */ e) => el('option', { value: e, text: e })),
+          el('option', { value: OTHER, text: user.emails.length ? 'Another address…' : 'Type an address…' }),
+        )
+      );
+      const input = /** @type {HTMLInputElement} */ (el('input', { type: 'email', value: row.loginEmail ?? '', 'aria-label': `Login email for ${user.login}` }));
+      syncSelect(select, input.value);
+      select.addEventListener('change', () => {
+        if (select.value === OTHER) {
+          input.focus();
+          input.select();
+          return;
+        }
+        input.value = select.value;
+        void sendEmail(row.associateId, input.value);
+      });
+      input.addEventListener('input', () => {
+        syncSelect(select, input.value);
+        void sendEmail(row.associateId, input.value);
+      });
+      return el(
+        'tr',
+        { 'data-login': user.login, 'data-id': row.associateId },
+        el('td', {}, el('div', { class: 'name' }, user.isAdministrator ? el('span', { class: 'crown', title: 'Administrator', text: '♛ ' }) : null, user.name), el('div', { class: 'muted', text: user.login })),
+        el('td', { text: planOf(row.plan)?.description ?? row.plan }),
+        el('td', {}, el('div', { class: 'picker' }, select, input), el('div', { class: 'flag' })),
+      );
+    }),
+  );
+  flagEmails();
+}
+
+function syncSelect(/** @type {HTMLSelectElement} */ select, /** @type {string} */ value) {
+  const match = [...select.options].find((o) => o.value !== OTHER && o.value.toLowerCase() === value.trim().toLowerCase());
+  select.value = match ? match.value : OTHER;
+}
+
+async function sendEmail(/** @type {number} */ id, /** @type {string} */ address) {
+  if (await act(() => api('PATCH', `/api/plan/users/${id}`, { loginEmail: address }))) flagEmails();
+}
+
+/** Marks every row the rules flag, without touching what is being typed. */
+function flagEmails() {
+  for (const tr of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#email-rows tr'))) {
+    const index = view.plan.users.findIndex((/** @type {any} */ u) => u.associateId === Number(tr.dataset.id));
+    const issues = issuesAt((p) => p === `users.${index}.loginEmail`);
+    tr.querySelector('input')?.classList.toggle('invalid', issues.length > 0);
+    tr.dataset.issue = issues.map((/** @type {any} */ i) => i.code).join(' ');
+    /** @type {HTMLElement} */ (tr.querySelector('.flag')).textContent = issues.map((/** @type {any} */ i) => capitalise(i.message)).join(' ');
+  }
+}
+
+function renderSummary() {
+  const { plan, summary, checks } = view;
+  const warnings = checks.report.results.filter((/** @type {any} */ r) => !r.passed && r.severity === 'warn');
+  $('#summary').replaceChildren(
+    el(
+      'div',
+      { class: 'box' },
+      el('h2', { text: 'Migrator' }),
+      el('div', { text: plan.migrator.name || '—' }),
+      el('div', { class: 'muted', text: [plan.migrator.email, plan.migrator.phone].filter(Boolean).join(' · ') }),
+      el('h2', { text: 'Onsite', class: 'spaced' }),
+      el('div', { class: 'muted', text: `${view.source}, logged on as ${view.administrator.login}` }),
+    ),
+    el(
+      'div',
+      { class: 'box' },
+      el('h2', { text: `User plans: ${summary.withPlan} of ${summary.users} users can log in` }),
+      el(
+        'table',
+        {},
+        ...summary.perPlan.map((/** @type {any} */ p) =>
+          el('tr', {}, el('td', { text: p.description }), el('td', { class: 'n', text: p.seats === null ? String(p.users) : `${p.users} / ${p.seats}` })),
+        ),
+      ),
+    ),
+    el(
+      'div',
+      { class: 'box' },
+      el('h2', { text: 'Checks' }),
+      el('div', { text: warnings.length ? `${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'}: ${warnings.map((/** @type {any} */ w) => w.title).join('; ')}` : 'No warnings.' }),
+      el('div', { class: 'muted', text: `${checks.missingDocuments.length} documents cannot be migrated.` }),
+    ),
+  );
+  /** @type {HTMLInputElement} */ ($('#welcome-emails')).checked = plan.sendWelcomeEmails;
+  $('#summary-issues').replaceChildren(...view.issues.map((/** @type {any} */ i) => el('li', { text: capitalise(i.message) })));
+  /** @type {HTMLButtonElement} */ ($('#submit')).disabled = !view.ready;
+}
+
+const capitalise = (/** @type {string} */ text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+// ---------------------------------------------------------------------------
+// Wiring
+
+function wire() {
+  $('#logon-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = /** @type {HTMLFormElement} */ (event.target);
+    const data = Object.fromEntries(new FormData(form));
+    if (await act(() => api('POST', '/api/logon', data))) {
+      form.reset();
+      go('contact');
+    }
+  });
+  $('#contact-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(/** @type {HTMLFormElement} */ (event.target)));
+    if (!(await act(() => api('PUT', '/api/contact', data)))) return;
+    if (issuesAt((p) => p.startsWith('migrator')).length) showContactIssues(true);
+    else go('checks');
+  });
+  $('#checks-rerun').addEventListener('click', () => void runChecks());
+  $('#checks-next').addEventListener('click', () => go('plans'));
+  $('#user-filter').addEventListener('input', applyFilter);
+  for (const button of document.querySelectorAll('[data-goto]')) {
+    button.addEventListener('click', () => go(/** @type {string} */ (button.getAttribute('data-goto'))));
+  }
+  $('#welcome-emails').addEventListener('change', async (event) => {
+    const checked = /** @type {HTMLInputElement} */ (event.target).checked;
+    if (await act(() => api('PUT', '/api/plan/settings', { sendWelcomeEmails: checked }))) renderSummary();
+  });
+  $('#submit').addEventListener('click', async () => {
+    if (await act(() => api('POST', '/api/submit'))) go('submitted');
+    else renderSummary();
+  });
+}
+
+async function start() {
+  wire();
+  try {
+    view = await api('GET', '/api/session');
+  } catch (error) {
+    showError(error);
+    return;
+  }
+  $('#source').textContent = view.source;
+  go(view.submitted ? 'submitted' : view.checks && !view.checks.blocking ? 'plans' : view.administrator ? 'contact' : 'logon');
+}
+
+void start();

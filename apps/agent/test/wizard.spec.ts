@@ -1,0 +1,141 @@
+import { request } from 'node:http';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrationPlanSchema } from '@omt/contracts';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/databases';
+import { createSampleDatabase } from '../src/sample/sample-db';
+import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD, SAMPLE_SALES_LOGIN } from '../src/sample/sample-users';
+import { PostgresSource } from '../src/source/postgres-source';
+import { MigrationSession } from '../src/wizard/migration-session';
+import { FilePlanSink } from '../src/wizard/plan-sink';
+import { startWizardServer, type WizardServer } from '../src/wizard/wizard-server';
+
+let db: TestDatabase;
+let dir: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase('wizard');
+  dir = await mkdtemp(join(tmpdir(), 'omt-wizard-'));
+  await createSampleDatabase({ target: db.url, archive: join(dir, 'arc'), seed: 7, size: 'small', problems: ['duplicate-emails'], schema: 'crm7' });
+});
+afterAll(async () => {
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const newSession = (out: string) =>
+  new MigrationSession({ openSource: () => new PostgresSource(db.url, 'crm7'), sourceLabel: 'sample', archive: join(dir, 'arc'), sink: new FilePlanSink(out) });
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function call(server: WizardServer, method: string, path: string, options: { cookie?: string; body?: unknown; host?: string; origin?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method,
+        path,
+        headers: {
+          Host: options.host ?? `127.0.0.1:${server.port}`,
+          ...(options.cookie ? { Cookie: options.cookie } : {}),
+          ...(options.origin ? { Origin: options.origin } : {}),
+          ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+describe('the wizard server', () => {
+  let server: WizardServer;
+  let cookie: string;
+  const out = () => join(dir, 'server-plan.json');
+
+  beforeAll(async () => {
+    server = await startWizardServer(newSession(out()));
+  });
+  afterAll(() => server.close());
+
+  it('listens on 127.0.0.1 with a 256-bit token in its URL', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('refuses every request without the token or its cookie', async () => {
+    for (const path of ['/', '/wizard.js', '/api/session', '/?token=wrong']) expect((await call(server, 'GET', path)).status).toBe(403);
+    expect((await call(server, 'POST', '/api/logon', { body: { login: 'ADMIN', password: 'x' } })).status).toBe(403);
+  });
+
+  it('trades the token once for an httpOnly cookie and strips it from the address', async () => {
+    const path = new URL(server.url).pathname + new URL(server.url).search;
+    const first = await call(server, 'GET', path);
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe('/');
+    const setCookie = String(first.headers['set-cookie']);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    expect(setCookie).not.toContain(new URL(server.url).searchParams.get('token'));
+    cookie = setCookie.split(';')[0]!;
+    expect((await call(server, 'GET', path)).status).toBe(403);
+    const page = await call(server, 'GET', '/', { cookie });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<script type="module" src="/wizard.js">');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+
+  it('refuses another Host (DNS rebinding) and another Origin, even with the cookie', async () => {
+    expect((await call(server, 'GET', '/api/session', { cookie, host: `evil.example:${server.port}` })).status).toBe(403);
+    expect((await call(server, 'POST', '/api/checks', { cookie, body: {}, origin: 'http://evil.example' })).status).toBe(403);
+  });
+
+  it('drives the session: logon refused and accepted, contact, checks, plan changes, submit', async () => {
+    const json = async (method: string, path: string, body?: unknown) => {
+      const answer = await call(server, method, path, { cookie, body: body ?? (method === 'GET' ? undefined : {}) });
+      return { status: answer.status, body: JSON.parse(answer.body) };
+    };
+    expect(await json('POST', '/api/checks')).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(await json('POST', '/api/logon', { login: SAMPLE_SALES_LOGIN, password: 'Sample#2026' })).toMatchObject({ status: 403, body: { error: { code: 'ADMIN_LOGON_REFUSED' } } });
+    const logon = await json('POST', '/api/logon', { login: SAMPLE_ADMIN_LOGIN, password: SAMPLE_ADMIN_PASSWORD });
+    expect(logon.status).toBe(200);
+    expect(logon.body.administrator.login).toBe('ADMIN');
+    expect(logon.body.password).toBeUndefined();
+
+    const contact = await json('PUT', '/api/contact', { name: 'Mia', email: 'mia@', phone: '' });
+    expect(contact.body.issues.filter((i: { path: string }) => i.path.startsWith('migrator')).map((i: { code: string }) => i.code)).toEqual(['migrator-email-invalid', 'migrator-phone-invalid']);
+    await json('PUT', '/api/contact', { name: 'Mia', email: 'mia@partner.example', phone: '+47 22 33 44 55' });
+
+    // The sample's duplicate address fails its check, but the plan step resolves it: not blocking onsite.
+    const checks = await json('POST', '/api/checks');
+    expect(checks.body.checks).toMatchObject({ blocking: false, resolvedInPlan: ['user-email-duplicate'] });
+    expect(checks.body.issues.map((i: { code: string }) => i.code)).toEqual(['login-email-duplicate', 'login-email-duplicate']);
+    expect((await json('POST', '/api/submit')).body.error).toMatchObject({ code: 'PLAN_INVALID' });
+
+    const mg = checks.body.directory.users.find((u: { login: string }) => u.login === 'MG');
+    const fixed = await json('PATCH', `/api/plan/users/${mg.associateId}`, { loginEmail: 'mg@nordlys.example' });
+    expect(fixed.body.issues).toEqual([]);
+    expect((await json('PATCH', `/api/plan/users/${mg.associateId}`, { plan: 'nope' })).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await json('PATCH', '/api/plan/users/999', { plan: null })).status).toBe(404);
+    await json('PUT', '/api/plan/settings', { sendWelcomeEmails: true });
+
+    const submitted = await json('POST', '/api/submit');
+    expect(submitted.body.submitted.location).toBe(out());
+    const plan = migrationPlanSchema.parse(JSON.parse(await readFile(out(), 'utf8')));
+    expect(plan.users.find((u) => u.login === 'MG')!.loginEmail).toBe('mg@nordlys.example');
+    expect(plan).toMatchObject({ sendWelcomeEmails: true, migrator: { name: 'Mia' } });
+    expect((await json('PATCH', `/api/plan/users/${mg.associateId}`, { plan: null })).body.error.code).toBe('CONFLICT');
+  });
+});
