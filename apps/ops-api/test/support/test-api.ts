@@ -1,3 +1,4 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,8 @@ export interface TestApi extends TestHelpers {
   url: string;
   config: AppConfig;
   database: TestDatabase;
+  /** The app's Nest container, to call services directly (e.g. TicketStateService). */
+  context: INestApplicationContext;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export async function startTestApi(
     url: app.url,
     config,
     database,
+    context: app.context,
     close: async () => {
       await app.close();
       await database.drop();
