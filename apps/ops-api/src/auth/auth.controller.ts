@@ -7,7 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { AuthService } from './auth.service';
 import { principalView, type Principal } from './principal';
-import { RateLimitService } from './rate-limit.service';
+import { RateLimitService, type RateLimitName } from './rate-limit.service';
 import { RetryAfterInterceptor } from './retry-after.interceptor';
 import { CurrentPrincipal, Roles } from './roles.decorator';
 import { SESSION_COOKIE, sessionCookieOptions } from './session-cookie';
@@ -34,8 +34,11 @@ export class AuthController {
   @ApiResponse({ status: 429, description: 'RATE_LIMITED, with Retry-After.', schema: envelope })
   async login(@Body() body: unknown, @Ip() ip: string, @Res({ passthrough: true }) response: Response): Promise<PrincipalView> {
     const request = parseOrThrow(loginRequestSchema, body, 'login');
-    const keys = [`ip:${ip}`, `email:${request.email.toLowerCase()}`];
-    const session = await this.rateLimits.attempt('login', keys, ['LOGIN_FAILED'], () => this.auth.login(request));
+    const limits: [RateLimitName, string][] = [
+      ['loginPerIp', ip],
+      ['loginPerEmail', request.email.toLowerCase()],
+    ];
+    const session = await this.rateLimits.attempt(limits, ['LOGIN_FAILED'], () => this.auth.login(request));
     response.cookie(SESSION_COOKIE, session.token, sessionCookieOptions(this.config.env === 'production', session.expiresAt));
     return principalView(session.principal);
   }

@@ -7,8 +7,12 @@ import type { AppConfig } from '../config/config';
 
 /** Failed attempts allowed per key and window before further attempts are refused. */
 export const RATE_LIMITS = {
-  login: { points: 10, durationSeconds: 15 * 60 },
-  enrollment: { points: 10, durationSeconds: 15 * 60 },
+  /** Guessing one person's password. */
+  loginPerEmail: { points: 10, durationSeconds: 15 * 60 },
+  /** Trying many emails from one address; looser, as an office shares one. */
+  loginPerIp: { points: 50, durationSeconds: 15 * 60 },
+  /** Guessing enrollment codes (160 bits: this only keeps the noise down). */
+  enrollmentPerIp: { points: 10, durationSeconds: 15 * 60 },
 } as const;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
@@ -41,17 +45,20 @@ export class RateLimitService implements OnModuleDestroy {
         duration: RATE_LIMITS[name].durationSeconds,
         insuranceLimiter: new RateLimiterMemory({ points: RATE_LIMITS[name].points, duration: RATE_LIMITS[name].durationSeconds }),
       });
-    this.limiters = { login: limiter('login'), enrollment: limiter('enrollment') };
+    this.limiters = {
+      loginPerEmail: limiter('loginPerEmail'),
+      loginPerIp: limiter('loginPerIp'),
+      enrollmentPerIp: limiter('enrollmentPerIp'),
+    };
   }
 
   /**
-   * Runs `attempt` unless one of `keys` has used up its failures; a thrown
-   * error whose code is in `failureCodes` counts against every key.
+   * Runs `attempt` unless one of `limits` ([limit, key]) has used up its
+   * failures; a thrown error whose code is in `failureCodes` counts against each.
    */
-  async attempt<T>(name: RateLimitName, keys: string[], failureCodes: string[], attempt: () => Promise<T>): Promise<T> {
-    const limiter = this.limiters[name];
-    for (const key of keys) {
-      const state = await limiter.get(key).catch(() => null);
+  async attempt<T>(limits: [RateLimitName, string][], failureCodes: string[], attempt: () => Promise<T>): Promise<T> {
+    for (const [name, key] of limits) {
+      const state = await this.limiters[name].get(key).catch(() => null);
       if (state && state.consumedPoints >= RATE_LIMITS[name].points) {
         throw new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
       }
@@ -60,7 +67,9 @@ export class RateLimitService implements OnModuleDestroy {
       return await attempt();
     } catch (error) {
       if (error instanceof OmtError && failureCodes.includes(error.code)) {
-        await Promise.all(keys.map((key) => limiter.consume(key).catch((r: unknown) => (r instanceof RateLimiterRes ? r : null))));
+        await Promise.all(
+          limits.map(([name, key]) => this.limiters[name].consume(key).catch((r: unknown) => (r instanceof RateLimiterRes ? r : null))),
+        );
       }
       throw error;
     }

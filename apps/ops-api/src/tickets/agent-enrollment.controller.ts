@@ -27,6 +27,6 @@ export class AgentEnrollmentController {
   @ApiResponse({ status: 429, description: 'RATE_LIMITED after repeated bad codes, with Retry-After.', schema: envelope })
   enroll(@Body() body: unknown, @Ip() ip: string): Promise<EnrollResponse> {
     const { code } = parseOrThrow(enrollRequestSchema, body, 'enrollment');
-    return this.rateLimits.attempt('enrollment', [`ip:${ip}`], ['ENROLLMENT_CODE_INVALID'], () => this.enrollment.enroll(code));
+    return this.rateLimits.attempt([['enrollmentPerIp', ip]], ['ENROLLMENT_CODE_INVALID'], () => this.enrollment.enroll(code));
   }
 }
