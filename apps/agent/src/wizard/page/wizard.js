@@ -1,3 +1,4 @@
+/* global document, window */
 // The migration wizard's page: plain ES module, no build step. It renders the
 // session view the agent answers and sends one request per change; every rule
 // is checked by the agent with the contracts' validatePlan, so what is flagged
@@ -277,7 +278,7 @@ function userCard(/** @type {any} */ user) {
       el('span', { class: 'login', text: user.login }),
     ),
     el('div', { class: 'meta', text: [user.group, user.position].filter(Boolean).join(' · ') || '—' }),
-    ...user.emails.map((/** @type {string} */ e) => el('div', { class: 'mail', text: e })),
+    ...user.emails.map((/** @type {string} */ e) => el('div', { class: 'mail', text: e, title: e })),
   );
   card.dataset.text = cardText(user);
   card.addEventListener('dragstart', (event) => {
