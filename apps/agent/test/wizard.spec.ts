@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrationPlanSchema } from '@omt/contracts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases';
+import { wizardCommand } from '../src/cli/wizard.command';
 import { createSampleDatabase } from '../src/sample/sample-db';
 import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD, SAMPLE_SALES_LOGIN } from '../src/sample/sample-users';
 import { PostgresSource } from '../src/source/postgres-source';
@@ -137,5 +138,19 @@ describe('the wizard server', () => {
     expect(plan.users.find((u) => u.login === 'MG')!.loginEmail).toBe('mg@nordlys.example');
     expect(plan).toMatchObject({ sendWelcomeEmails: true, migrator: { name: 'Mia' } });
     expect((await json('PATCH', `/api/plan/users/${mg.associateId}`, { plan: null })).body.error.code).toBe('CONFLICT');
+  });
+});
+
+describe('omt-agent wizard', () => {
+  it('prints the one-time URL, serves until stopped, and says the plan was not submitted', async () => {
+    let announced = '';
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const running = wizardCommand({ source: db.url, open: false, out: join(dir, 'cli-plan.json') }, (t) => void (announced += t), stopped);
+    while (!announced) await new Promise((r) => setTimeout(r, 10));
+    const url = announced.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0];
+    expect((await fetch(url, { redirect: 'manual' })).status).toBe(303);
+    stop();
+    await expect(running).resolves.toMatchObject({ exitCode: 1, data: { submitted: null } });
   });
 });
