@@ -43,7 +43,10 @@ export async function loadBatch(input: LoadBatchInput): Promise<LoadBatchResult>
   // A buffer is checked before a connection is taken: a corrupt upload costs nothing.
   if (Buffer.isBuffer(input.data)) checkBatch(context, sha256, input.rows, inspect(input.data));
 
-  const { client, release } = await checkOut(tenant.pool);
+  const { client, release } = await checkOut(tenant.pool).catch((error: unknown) => {
+    discard(input.data);
+    throw error;
+  });
   let broken = false;
   try {
     await client.query('BEGIN');
@@ -97,6 +100,7 @@ export async function loadBatch(input: LoadBatchInput): Promise<LoadBatchResult>
     await client.query('COMMIT');
     return { status: 'loaded', rows: copy.rowCount };
   } catch (error) {
+    discard(input.data); // a blob stream never read still holds a file open
     // A lost connection is discarded, not rolled back: the server aborts the transaction when it goes.
     broken = !(error instanceof PermanentImportError) && !connectionSurvives(error);
     if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
