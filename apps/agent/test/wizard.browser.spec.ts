@@ -143,7 +143,11 @@ if (!hasChromium) {
     await emailRow(SAMPLE_SALES_LOGIN).locator('input').fill('jd@nordlys');
     await emailRow(SAMPLE_SALES_LOGIN).locator('.flag').getByText(/invalid login email/).waitFor();
     await emailRow(SAMPLE_SALES_LOGIN).locator('input').fill('jd.new@nordlys.example');
-    await page.waitForFunction("[...document.querySelectorAll('#email-rows .flag')].every((f) => f.textContent === '')");
+    // A function, not a string: the page's CSP forbids eval, which a string predicate needs.
+    await page.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+      return Array.from(doc.querySelectorAll('#email-rows .flag')).every((f) => f.textContent === '');
+    });
 
     // Summary and submit.
     await page.click('section[data-step=emails] [data-goto=summary]');
