@@ -36,9 +36,12 @@ const TABLE: TableSchema = {
 
 function randomRow(rng: Prng, n: number): unknown[] {
   const digits = (count: number) => Array.from({ length: count }, () => rng.int(0, 9)).join('');
-  const float64 = new Float64Array(rng.bytes(8).buffer.slice(0, 8))[0]!;
-  const float32 = new Float32Array(rng.bytes(4).buffer.slice(0, 4))[0]!;
-  const niceFloat = rng.pick([0.1, 1 / 3, 1e15, 1e-5, 123456.789, -2.5e-310, 65504, 1e6, 1e-4]);
+  // Read the random bytes themselves (a small Buffer's `.buffer` is Node's shared pool).
+  const float64 = rng.bytes(8).readDoubleLE(0);
+  const float32 = rng.bytes(4).readFloatLE(0);
+  // Large float32 integers whose shortest decimal would be exactly halfway to a neighbour.
+  const float32Ties = [122287904, 122287896, 16777219, 3.4028235e38, 1.17549435e-38];
+  const niceFloat = rng.pick([0.1, 1 / 3, 1e15, 1e-5, 123456.789, -2.5e-310, 65504, 1e6, 1e-4, ...float32Ties]);
   const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
   const text = Array.from({ length: rng.int(0, 30) }, () =>
     String.fromCodePoint(rng.pick([rng.int(1, 127), rng.int(0xa0, 0xd7ff), rng.int(0x10000, 0x10ffff), 9, 10, 13, 92])),

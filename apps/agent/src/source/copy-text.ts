@@ -161,19 +161,80 @@ interface DecimalDigits {
   exponent: number;
 }
 
-/** The shortest digits that read back as the same float64 (or float32) value, as Ryu gives PostgreSQL. */
-function shortestDigits(n: number, width: 'float32' | 'float64'): DecimalDigits {
-  let exp = '';
-  if (width === 'float64') exp = n.toExponential();
-  else {
-    for (let p = 0; p <= 8; p++) {
-      exp = n.toExponential(p);
-      if (Math.fround(Number(exp)) === n) break;
+/** The two float32 values next to `n` (n finite, non-zero, representable as float32). */
+function float32Neighbours(n: number): [number, number] {
+  const view = new DataView(new ArrayBuffer(4));
+  view.setFloat32(0, n);
+  const bits = view.getUint32(0);
+  view.setUint32(0, bits - 1);
+  const towardZero = view.getFloat32(0);
+  view.setUint32(0, bits + 1);
+  return [towardZero, view.getFloat32(0)];
+}
+
+/**
+ * True when `candidate` reads back as float32 `n` and is not exactly halfway
+ * to a neighbour: JavaScript rounds such a tie to the even neighbour, but
+ * PostgreSQL's shortest-digits printer (Ryu) never accepts a tie, so it
+ * prints more digits there (122287904 is `1.22287904e+08`, not `1.222879e+08`).
+ */
+function readsBackAsFloat32(candidate: number, n: number): boolean {
+  if (Math.fround(candidate) !== n) return false;
+  return float32Neighbours(n).every((neighbour) => candidate !== (n + neighbour) / 2);
+}
+
+/** The exact decimal expansion of a positive finite float32: value = 0.d1d2d3… × 10^(exponent + 1). */
+function exactFloat32Decimal(n: number): { digits: string; exponent: number } {
+  const view = new DataView(new ArrayBuffer(4));
+  view.setFloat32(0, n);
+  const bits = view.getUint32(0);
+  const biased = (bits >>> 23) & 0xff;
+  const mantissa = BigInt(biased === 0 ? bits & 0x7fffff : (bits & 0x7fffff) | 0x800000);
+  const power = (biased === 0 ? 1 : biased) - 127 - 23;
+  // m × 2^p = m × 5^-p / 10^-p when p < 0, so the digits are exact integers.
+  const scaled = power >= 0 ? (mantissa << BigInt(power)).toString() : (mantissa * 5n ** BigInt(-power)).toString();
+  const exponent = scaled.length - 1 + Math.min(power, 0);
+  return { digits: scaled.replace(/0+$/, ''), exponent };
+}
+
+/** The k-digit decimals just below and above the exact value, the nearer first (ties to even, as Ryu). */
+function float32Candidates(digits: string, exponent: number, k: number): { digits: string; exponent: number }[] {
+  if (digits.length <= k) return [{ digits, exponent }];
+  const down = BigInt(digits.slice(0, k));
+  const up = down + 1n;
+  const rest = digits.slice(k);
+  const half = rest[0] === '5' && /^0*$/.test(rest.slice(1));
+  const upIsNearer = rest[0]! > '5' || (rest[0] === '5' && !half) || (half && down % 2n === 1n);
+  const asDecimal = (value: bigint) => {
+    const text = value.toString();
+    // 99…9 + 1 carries into one more digit: 10…0 at the next exponent.
+    return { digits: text.length > k ? text.slice(0, k) : text, exponent: exponent + (text.length > k ? 1 : 0) };
+  };
+  return upIsNearer ? [asDecimal(up), asDecimal(down)] : [asDecimal(down), asDecimal(up)];
+}
+
+/** Shortest digits for a float32 exactly as PostgreSQL's Ryu prints them. */
+function shortestFloat32Digits(n: number): { digits: string; exponent: number } {
+  const exact = exactFloat32Decimal(Math.abs(n));
+  for (let k = 1; k <= 9; k++) {
+    for (const candidate of float32Candidates(exact.digits, exact.exponent, k)) {
+      const value = Number(`${candidate.digits}e${candidate.exponent - candidate.digits.length + 1}`);
+      if (readsBackAsFloat32(value, Math.abs(n))) return candidate;
     }
   }
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(exp)!;
+  return exact; // unreachable: 9 significant digits always identify a float32
+}
+
+/** The shortest digits that read back as the same float64 (or float32) value, as Ryu gives PostgreSQL. */
+function shortestDigits(n: number, width: 'float32' | 'float64'): DecimalDigits {
+  const negative = n < 0 || Object.is(n, -0);
+  if (width === 'float32') {
+    const { digits, exponent } = shortestFloat32Digits(n);
+    return { negative, digits: digits.replace(/0+$/, '') || '0', exponent };
+  }
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(n.toExponential())!;
   const digits = ((m[2] ?? '') + (m[3] ?? '')).replace(/0+$/, '') || '0';
-  return { negative: m[1] === '-' || Object.is(n, -0), digits, exponent: Number(m[4]) };
+  return { negative, digits, exponent: Number(m[4]) };
 }
 
 function positional(digits: string, exponent: number): string {
