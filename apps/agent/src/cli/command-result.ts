@@ -1,4 +1,5 @@
 import { OmtError, isOmtError, type ErrorEnvelope } from '@omt/contracts';
+import { asSourceError } from './source-errors';
 
 /**
  * What every command returns: `data` is printed for `--json`, `human` for a
@@ -31,7 +32,8 @@ export function printResult(result: CommandResult, json: boolean, out: Output): 
 }
 
 /** Errors become a code and a message a person can act on; never a stack trace. */
-export function printError(error: unknown, json: boolean, out: Output): number {
+export function printError(thrown: unknown, json: boolean, out: Output): number {
+  const error = asSourceError(thrown);
   const envelope: ErrorEnvelope = isOmtError(error)
     ? error.toEnvelope()
     : new OmtError('INTERNAL', error instanceof Error ? error.message : String(error)).toEnvelope();
