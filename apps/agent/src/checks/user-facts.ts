@@ -1,12 +1,11 @@
+import { isValidLoginEmail } from '@omt/contracts';
 import type { CatalogUser, CrmCatalog } from '../catalog/crm-catalog';
 
 /** Rights that make a user an administrator who may run the migration. */
 export const ADMIN_RIGHTS = ['admin-all', 'admin-users'] as const;
 
-/** Deliberately plain: one `@`, no spaces, a dot in the domain. Online usernames must pass this. */
-export function isValidEmail(address: string): boolean {
-  return /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(address.trim());
-}
+/** The one email rule of the plan (contracts), so the checks and the plan step never disagree. */
+export const isValidEmail = isValidLoginEmail;
 
 export function isActiveEmployee(user: CatalogUser): boolean {
   return user.type === 0 && !user.retired;
