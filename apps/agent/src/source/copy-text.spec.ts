@@ -52,6 +52,7 @@ describe('encodeCopyValue', () => {
       [999999999999999, '999999999999999'],
       [1e15, '1e+15'],
       [1234567890123456, '1.234567890123456e+15'],
+      // eslint-disable-next-line no-loss-of-precision -- the literal is rounded to float64 on purpose: that rounding is what is printed
       [123456789012345678, '1.2345678901234568e+17'],
       [1.7976931348623157e308, '1.7976931348623157e+308'],
       [5e-324, '5e-324'],
