@@ -47,7 +47,9 @@ export async function startApp(config: AppConfig, roles: ProcessRoles, logger = 
   app.enableCors({ origin: config.dashboardOrigin, credentials: true });
   app.useGlobalFilters(new OmtExceptionFilter(logger));
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
-  app.useWebSocketAdapter(new RedisIoAdapter(app, config.redisUrl, `${config.redisPrefix}:socket.io`, config.dashboardOrigin));
+  const ioAdapter = new RedisIoAdapter(app, config.redisUrl, `${config.redisPrefix}:socket.io`, config.dashboardOrigin);
+  await ioAdapter.connect();
+  app.useWebSocketAdapter(ioAdapter);
   setUpOpenApi(app);
   serveDashboard(app, config.dashboardDist, logger);
 

@@ -27,15 +27,46 @@ export class RedisIoAdapter extends IoAdapter {
     this.sub = this.pub.duplicate();
   }
 
+  /**
+   * Lets both clients connect before any namespace subscribes, so no
+   * SUBSCRIBE waits in a connecting client's queue (where a quick shutdown
+   * would reject it unhandled). Gives up at once on a connection error: with
+   * Redis away the API still starts and its health says so.
+   */
+  async connect(): Promise<void> {
+    await Promise.all([settled(this.pub), settled(this.sub)]);
+  }
+
   override createIOServer(port: number, options?: IoServerOptions): IoServer {
     const server = super.createIOServer(port, { ...options, cors: { origin: this.origin, credentials: true } } as IoServerOptions);
     server.adapter(createAdapter(this.pub, this.sub, { key: this.key }) as never);
     return server;
   }
 
-  override async close(server: IoServer): Promise<void> {
-    await super.close(server);
-    this.pub.disconnect();
-    this.sub.disconnect();
+  /**
+   * Nest closes each namespace's server, then disposes the adapter once: the
+   * shared clients end here. QUIT when connected (it answers after the
+   * UNSUBSCRIBEs queued before it); a client that never connected is dropped.
+   */
+  override async dispose(): Promise<void> {
+    await super.dispose();
+    await Promise.allSettled([this.pub, this.sub].map((client) => (client.status === 'ready' ? client.quit() : client.disconnect())));
   }
+}
+
+const SETTLE_TIMEOUT_MS = 2000;
+
+/** Resolves once the client is ready, has failed to connect, or after a short wait. */
+function settled(client: Redis): Promise<void> {
+  if (client.status === 'ready' || client.status === 'end') return Promise.resolve();
+  return new Promise((resolve) => {
+    const events = ['ready', 'error', 'end'] as const;
+    const done = () => {
+      clearTimeout(timer);
+      for (const event of events) client.off(event, done);
+      resolve();
+    };
+    const timer = setTimeout(done, SETTLE_TIMEOUT_MS);
+    for (const event of events) client.once(event, done);
+  });
 }
