@@ -20,6 +20,7 @@ export interface ApiAnswer<T = unknown> {
 
 export interface TestHelpers {
   /** A plain HTTP call with JSON in and out. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answers of many shapes; each asserts what it reads
   call<T = any>(method: string, path: string, options?: { as?: Credential; body?: unknown; rawBody?: string }): Promise<ApiAnswer<T>>;
   /** A new sales API key (through the same service as the admin CLI). */
   createSalesKey(name?: string): Promise<Credential & { bearer: string }>;
