@@ -11,7 +11,10 @@ import { findTable, tableSchemaOf } from '../src/source/table-schema';
 const url = process.env.OMT_TEST_MSSQL_URL;
 if (!url) console.info('mssql live test skipped: set OMT_TEST_MSSQL_URL=mssql://user:pass@host:1433/db to run it.');
 
-(url ? describe : describe.skip)('MssqlSource against a live SQL Server (OMT_TEST_MSSQL_URL)', () => {
+const title = url
+  ? 'MssqlSource against a live SQL Server (OMT_TEST_MSSQL_URL)'
+  : 'MssqlSource against a live SQL Server — SKIPPED: no SQL Server here; set OMT_TEST_MSSQL_URL to run it';
+(url ? describe : describe.skip)(title, () => {
   const schema = `omt_live_${process.pid}`;
   let admin: sql.ConnectionPool;
   let source: MssqlSource;
