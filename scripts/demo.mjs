@@ -47,6 +47,9 @@ const env = {
   OMT_REDIS_PREFIX: process.env.OMT_REDIS_PREFIX ?? 'omt-demo',
   OMT_BLOB_DIR: process.env.OMT_BLOB_DIR ?? path.join(DEMO_DIR, 'blobs'),
   OMT_DASHBOARD_ORIGIN: url,
+  // A known local login for the demo only (created on first start while no admin exists).
+  OMT_ADMIN_EMAIL: process.env.OMT_ADMIN_EMAIL ?? 'admin@omt.local',
+  OMT_ADMIN_PASSWORD: process.env.OMT_ADMIN_PASSWORD ?? 'omt-demo-admin',
 };
 
 const logFile = path.join(DEMO_DIR, 'ops-api.log');
@@ -83,6 +86,7 @@ ${green('✓')} ${bold('omt is running')}
   API docs      ${url}/api/docs
   health        ${url}/api/health
   worker        in the same process (queues omt-import, omt-verify, omt-configure)
+  ops login     ${env.OMT_ADMIN_EMAIL} / ${process.env.OMT_ADMIN_PASSWORD ? '(your OMT_ADMIN_PASSWORD)' : env.OMT_ADMIN_PASSWORD}
 ${dim(`  operations database ${env.DATABASE_URL}, Redis ${env.REDIS_URL} (prefix ${env.OMT_REDIS_PREFIX})`)}
 `);
 
