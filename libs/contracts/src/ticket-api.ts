@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { migrationKindSchema, migrationStateSchema } from './migration-state';
-import { customerIdSchema, ticketViewSchema } from './ticket';
+import { createTicketResponseSchema, customerIdSchema, ticketViewSchema } from './ticket';
 
 /** Ticket ids are UUIDs; anything else is a client mistake (400), not a miss (404). */
 export const ticketIdParamSchema = z.object({ id: z.uuid('must be a ticket id (UUID)') }).strict();
@@ -50,12 +50,8 @@ export const opsActionRequestSchema = z
   .strict();
 export type OpsActionRequest = z.infer<typeof opsActionRequestSchema>;
 
-/** A freshly issued enrollment code: shown once, stored hashed. */
-export const enrollmentCodeIssuedSchema = z.object({
-  ticket: ticketViewSchema,
-  enrollmentCode: z.string(),
-  enrollmentCodeExpiresAt: z.iso.datetime(),
-});
+/** A freshly issued enrollment code: shown once, stored hashed (same shape as a new ticket's answer). */
+export const enrollmentCodeIssuedSchema = createTicketResponseSchema;
 export type EnrollmentCodeIssued = z.infer<typeof enrollmentCodeIssuedSchema>;
 
 /** The answer to `POST /api/agent/enroll`: the agent token, shown once. */
