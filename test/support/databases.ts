@@ -40,14 +40,19 @@ export async function dropDatabase(name: string): Promise<void> {
   await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: PG_ADMIN_URL });
+/** One query on its own connection, for tests that look at a database with SQL rather than through the code under test. */
+export async function queryDatabase(url: string, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(text, values)).rows;
   } finally {
     await client.end();
   }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  await queryDatabase(PG_ADMIN_URL, sql);
 }
 
 /** A Redis key prefix of this run's own (BullMQ `prefix`, socket.io adapter key). */

@@ -1,17 +1,7 @@
-import { Client } from 'pg';
 import { enrollResponseSchema } from '@omt/contracts';
 import { startTestApi, type TestApi } from './support/test-api';
 import type { Credential } from './support/auth-helpers';
-
-async function sql(url: string, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+import { queryDatabase } from '../../../test/support/databases';
 
 describe('enrollment and agent tokens', () => {
   let api: TestApi;
@@ -49,7 +39,7 @@ describe('enrollment and agent tokens', () => {
   it('stores codes and tokens only as hashes', async () => {
     const created = await api.createTicket(sales);
     const agent = await api.enroll(created.enrollmentCode);
-    const dump = JSON.stringify(await sql(api.database.url, 'SELECT * FROM "EnrollmentCode" UNION ALL SELECT id, "ticketId", "tokenHash", null, null, "revokedAt", "createdAt" FROM "AgentToken"'));
+    const dump = JSON.stringify(await queryDatabase(api.database.url, 'SELECT * FROM "EnrollmentCode" UNION ALL SELECT id, "ticketId", "tokenHash", null, null, "revokedAt", "createdAt" FROM "AgentToken"'));
     expect(dump).not.toContain(created.enrollmentCode.replace(/-/g, ''));
     expect(dump).not.toContain(agent.bearer);
   });
@@ -64,7 +54,7 @@ describe('enrollment and agent tokens', () => {
 
   it('refuses an expired code', async () => {
     const created = await api.createTicket(sales);
-    await sql(api.database.url, `UPDATE "EnrollmentCode" SET "expiresAt" = now() - interval '1 second' WHERE "ticketId" = $1`, [created.ticket.id]);
+    await queryDatabase(api.database.url, `UPDATE "EnrollmentCode" SET "expiresAt" = now() - interval '1 second' WHERE "ticketId" = $1`, [created.ticket.id]);
     const answer = await api.call('POST', '/api/agent/enroll', { body: { code: created.enrollmentCode } });
     expect(answer.status).toBe(401);
     expect(answer.body.code).toBe('ENROLLMENT_CODE_INVALID');

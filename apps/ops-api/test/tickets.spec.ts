@@ -1,18 +1,8 @@
-import { Client } from 'pg';
 import { ticketListSchema, ticketViewSchema, type MigrationState } from '@omt/contracts';
 import { TicketStateService } from '../src/tickets/ticket-state.service';
 import { startTestApi, type TestApi } from './support/test-api';
 import { ticketRequest, uniqueCustomerId, type Credential } from './support/auth-helpers';
-
-async function adminQuery(url: string, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+import { queryDatabase } from '../../../test/support/databases';
 
 const TO_COMPLETED: MigrationState[] = ['ready', 'uploading', 'importing', 'verifying', 'configuring', 'completed'];
 
@@ -61,7 +51,7 @@ describe('tickets, tenants and the audit trail', () => {
     await api.call('POST', `/api/tickets/${first.ticket.id}/cancel`, { as: ops, body: { reason: 'wrong serial' } });
     const third = await api.createTicket(sales, { customerId });
     expect(third.ticket.tenant.databaseName).toBe(first.ticket.tenant.databaseName);
-    const tenants = await adminQuery(api.database.url, 'SELECT count(*)::int AS n FROM "Tenant" WHERE "customerId" = $1', [customerId]);
+    const tenants = await queryDatabase(api.database.url, 'SELECT count(*)::int AS n FROM "Tenant" WHERE "customerId" = $1', [customerId]);
     expect(tenants[0]!.n).toBe(1);
   });
 
@@ -106,12 +96,12 @@ describe('tickets, tenants and the audit trail', () => {
     const agent = await api.enroll(created.enrollmentCode);
     await complete(id);
     const tenantDb = created.ticket.tenant.databaseName;
-    await adminQuery(api.config.tenantDatabaseUrl, `CREATE DATABASE "${tenantDb}"`);
+    await queryDatabase(api.config.tenantDatabaseUrl, `CREATE DATABASE "${tenantDb}"`);
 
     const answer = await api.call('POST', `/api/tickets/${id}/reset`, { as: ops, body: { reason: 'run it again' } });
     expect(answer.status).toBe(200);
     expect(answer.body.ticket).toMatchObject({ state: 'created', tenant: { state: 'migration_pending' } });
-    const left = await adminQuery(api.config.tenantDatabaseUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', [tenantDb]);
+    const left = await queryDatabase(api.config.tenantDatabaseUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', [tenantDb]);
     expect(left).toHaveLength(0);
     expect((await api.call('GET', `/api/tickets/${id}`, { as: agent })).status).toBe(401);
     const newAgent = await api.enroll(answer.body.enrollmentCode);

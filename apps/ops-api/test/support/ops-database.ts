@@ -1,5 +1,4 @@
-import { createTestDatabase, uniqueName, databaseUrl, dropDatabase, PG_ADMIN_URL, type TestDatabase } from '../../../../test/support/databases';
-import { Client } from 'pg';
+import { createTestDatabase, uniqueName, databaseUrl, dropDatabase, PG_ADMIN_URL, queryDatabase, type TestDatabase } from '../../../../test/support/databases';
 import { migrateDatabase } from '../../src/prisma/migrate';
 import { createLogger } from '../../src/common/logger';
 
@@ -16,12 +15,6 @@ export async function createOpsDatabase(label: string): Promise<TestDatabase> {
     return database;
   }
   const name = uniqueName(label);
-  const client = new Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
-  } finally {
-    await client.end();
-  }
+  await queryDatabase(PG_ADMIN_URL, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
   return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }
