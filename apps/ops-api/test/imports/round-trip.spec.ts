@@ -8,6 +8,7 @@ import { tableSchemaOf, findTable } from '../../../agent/src/source/table-schema
 import { TenantDatabase, tenantDatabaseUrl } from '../../src/imports/tenant-database';
 import { loadBatch } from '../../src/imports/batch-loader';
 import { describeMismatches, digestTenantTable, verifyTenant } from '../../src/imports/table-verifier';
+import { createAllTypesTable } from '../../../../test/support/all-types-fixture';
 
 /**
  * The whole table path as it will run: the agent's PostgresSource streams
@@ -36,33 +37,6 @@ afterAll(async () => {
   await tenant?.close();
   await dropDatabase(database);
 });
-
-const ALL_TYPES_DDL = `CREATE TABLE src."All Types" (
-  id integer PRIMARY KEY,
-  i16 smallint, i32 integer, i64 bigint,
-  d38 numeric(38,10), d5 numeric(5,0), d18_4 numeric(18,4),
-  f4 real, f8 double precision, b boolean,
-  t text, vc varchar(40), ch char(3), bin bytea,
-  dt date, tm time, ts timestamp, tstz timestamptz, u uuid,
-  "weird ""name""" text
-)`;
-
-const ALL_TYPES_ROWS = `INSERT INTO src."All Types" VALUES
- (1, -32768, -2147483648, -9223372036854775808, '9999999999999999999999999999.9999999999', 99999, -12345678901234.5678,
-  '-3.4028235e38', '1.7976931348623157e308', true, 'plain', 'Åsa Ødegård 北京 Москва 😀', 'abc',
-  '\\x00010203', '0001-01-01', '00:00:00', '0001-01-01 00:00:00', '0001-01-01 00:00:00+00',
-  '00000000-0000-0000-0000-000000000000', 'x'),
- (2, 32767, 2147483647, 9223372036854775807, '-9999999999999999999999999999.9999999999', -99999, 0,
-  '1.4e-45', '5e-324', false, E'tab\\there\\nnew line\\\\back\\rcr\\bbs\\ffeed\\vvt', '', 'é', '\\x',
-  '9999-12-31', '23:59:59.999999', '9999-12-31 23:59:59.999999', '9999-12-31 23:59:59.999999+00',
-  'ffffffff-ffff-ffff-ffff-ffffffffffff', E'\\\\N'),
- (3, 0, 0, 0, '0.0000000001', 0, '0.0001', 'NaN', 'NaN', NULL, '', NULL, NULL, NULL,
-  NULL, NULL, NULL, NULL, NULL, NULL),
- (4, NULL, NULL, NULL, NULL, NULL, NULL, '-0', '-Infinity', NULL, NULL, NULL, NULL, NULL,
-  '2024-02-29', '12:34:56.5', '2000-02-29 12:00:00.000001', '1970-01-01 00:00:00+05', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '\\N'),
- (5, NULL, NULL, NULL, NULL, NULL, NULL, 'Infinity', '0.1', NULL, repeat('long ', 20000), NULL, NULL, NULL,
-  NULL, NULL, NULL, NULL, NULL, NULL),
- (7, 1, 1, 1, '0.5', 1, '0.5', '0.1', '0.30000000000000004', true, '\\.', '.', '\\', NULL, NULL, NULL, NULL, NULL, NULL, '')`;
 
 async function introspected(name: string): Promise<TableSchema> {
   return tableSchemaOf(findTable(await source.introspect(), name)!);
@@ -93,12 +67,10 @@ async function sqlDiff(table: string): Promise<unknown[]> {
 }
 
 it('round-trips every neutral type exactly, and the digests agree', async () => {
-  await admin.query(ALL_TYPES_DDL);
-  await admin.query(ALL_TYPES_ROWS);
-  await admin.query(`INSERT INTO src."All Types" (id, bin, t) VALUES (6, $1, $2)`, [
-    Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
-    Array.from({ length: 2000 }, (_, i) => String.fromCodePoint(i + 1)).join('') + '\u{1F600}\u{10FFFF}',
-  ]);
+  await createAllTypesTable(admin);
+  // A text that is COPY's end-of-data marker `\.` on its own, and other one-character edge cases.
+  await admin.query(`INSERT INTO src."All Types" VALUES
+ (7, 1, 1, 1, '0.5', 1, '0.5', '0.1', '0.30000000000000004', true, '\\.', '.', '\\', NULL, NULL, NULL, NULL, NULL, NULL, '')`);
   const table = await introspected('All Types');
   const atSource = await migrate(table);
 
