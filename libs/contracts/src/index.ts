@@ -10,3 +10,4 @@ export * from './archive';
 export * from './auth';
 export * from './ticket-api';
 export * from './plan';
+export * from './upload';

@@ -42,9 +42,9 @@ const FORWARD: Record<MigrationState, readonly MigrationState[]> = {
   completed: [],
   completed_with_missing_documents: ['recovering'],
   recovering: ['completed', 'completed_with_missing_documents', 'failed'],
-  // Resume: the agent continues where the upload stopped.
+  // Resume: the agent continues where the upload stopped; ops retry a failed import job.
   verification_failed: ['uploading', 'cancelled'],
-  failed: ['uploading', 'recovering', 'cancelled'],
+  failed: ['uploading', 'importing', 'recovering', 'cancelled'],
   cancelled: [],
 };
 

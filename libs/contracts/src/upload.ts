@@ -1,0 +1,247 @@
+import { z } from 'zod';
+import { documentStatusSchema } from './archive';
+import { checkReportSchema } from './checks';
+import type { MigrationState } from './migration-state';
+import { migrationPlanSchema } from './plan';
+import { identifierSchema, tableSchemaSchema } from './source-schema';
+import { ticketViewSchema } from './ticket';
+
+/**
+ * The agent ↔ API upload protocol. Every path is under `/api/agent` and
+ * authenticated by the agent token, which opens its own ticket only.
+ *
+ *   GET  /api/agent/session                          → AgentSession (ticket, manifest, mode)
+ *   PUT  /api/agent/checks                           CheckReport → ticket ready or checks_failed
+ *   PUT  /api/agent/plan                             PlanSubmission → validated again, stored
+ *   POST /api/agent/upload                           StartUpload → ticket uploading; UploadManifest
+ *   PUT  /api/agent/tables/:table                    TableSchema → tenant table created (idempotent)
+ *   PUT  /api/agent/tables/:table/batches/:sequence  gzip(COPY text), headers below → BatchReceipt
+ *   POST /api/agent/tables/:table/complete           TableComplete: the source's count and content hash
+ *   POST /api/agent/documents  (tus, resumable)      one document, metadata below
+ *   PUT  /api/agent/documents/missing                MissingDocuments: what could not be uploaded, and why
+ *   POST /api/agent/upload/complete                  → ticket importing; verification follows by itself
+ *
+ * `:table` is the table name URL-encoded; names are data, never paths or SQL.
+ */
+export const AGENT_API = '/api/agent';
+
+export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
+
+// ---------------------------------------------------------------------------
+// Table batches.
+
+/** Bounds of one batch, chosen by the agent at the first upload and kept for every resume (so sequences line up). */
+export const batchLimitsSchema = z.object({
+  maxRows: z.number().int().min(1).max(1_000_000),
+  maxBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+});
+export type BatchLimits = z.infer<typeof batchLimitsSchema>;
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 20_000, maxBytes: 4 * 1024 * 1024 };
+
+/**
+ * A batch travels as the gzip of its COPY text (`Content-Type: application/gzip`);
+ * the sha256 is of the uncompressed COPY text, so it is the same hash the
+ * agent computed while encoding and the worker checks before loading.
+ */
+export const BATCH_CONTENT_TYPE = 'application/gzip';
+export const BATCH_HEADERS = {
+  sha256: 'x-omt-sha256',
+  rows: 'x-omt-rows',
+} as const;
+
+export const batchSequenceSchema = z.coerce.number().int().min(0).max(10_000_000);
+
+export const batchReceiptSchema = z.object({
+  table: z.string(),
+  sequence: z.number().int().nonnegative(),
+  /** `stored`: new, queued for import. `duplicate`: this exact batch had arrived before; nothing was done. */
+  status: z.enum(['stored', 'duplicate']),
+});
+export type BatchReceipt = z.infer<typeof batchReceiptSchema>;
+
+/** The source's own figures for a table, sent after its last batch; verification compares the tenant with them. */
+export const tableCompleteSchema = z
+  .object({
+    batches: z.number().int().nonnegative(),
+    rows: z.number().int().nonnegative(),
+    /** TableDigest (@omt/copy-text) of every COPY text line of the table at the source. */
+    hash: sha256HexSchema,
+  })
+  .strict();
+export type TableComplete = z.infer<typeof tableCompleteSchema>;
+
+// ---------------------------------------------------------------------------
+// Documents.
+
+/**
+ * tus upload metadata of one document (the tus `Upload-Metadata` header, each
+ * value base64 as the protocol wants). `relativePath` is the path inside the
+ * archive with `/` separators, as the archive scan derived it; the API makes
+ * it safe before it touches a disk.
+ */
+export const documentUploadMetadataSchema = z.object({
+  documentId: z.coerce.number().int(),
+  relativePath: z.string().min(1).max(4096),
+  sha256: sha256HexSchema,
+  bytes: z.coerce.number().int().nonnegative(),
+});
+export type DocumentUploadMetadata = z.infer<typeof documentUploadMetadataSchema>;
+
+export const missingDocumentSchema = z.object({
+  documentId: z.number().int(),
+  name: z.string(),
+  relativePath: z.string().nullable(),
+  reason: documentStatusSchema.exclude(['ok']),
+});
+export type MissingDocument = z.infer<typeof missingDocumentSchema>;
+
+export const missingDocumentsSchema = z.object({ documents: z.array(missingDocumentSchema).max(1_000_000) }).strict();
+export type MissingDocuments = z.infer<typeof missingDocumentsSchema>;
+
+// ---------------------------------------------------------------------------
+// Starting an upload and what the API already holds.
+
+export const startUploadSchema = z
+  .object({
+    limits: batchLimitsSchema,
+    /** Every table to be sent, with its row count at the source (for progress and ETA). */
+    tables: z.array(z.object({ name: identifierSchema, rows: z.number().int().nonnegative() })).max(100_000),
+    /** The documents the agent will send (status `ok` in the archive scan). */
+    documents: z.object({ count: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
+  })
+  .strict();
+export type StartUpload = z.infer<typeof startUploadSchema>;
+
+export const manifestTableSchema = z.object({
+  name: z.string(),
+  /** Sequences (and hashes) of the batches that have arrived; a resume skips them. */
+  batches: z.array(z.object({ sequence: z.number().int().nonnegative(), sha256: sha256HexSchema })),
+  /** The agent has sent the table's figures (TableComplete). */
+  complete: z.boolean(),
+});
+
+export const manifestDocumentSchema = z.object({
+  documentId: z.number().int(),
+  relativePath: z.string(),
+  sha256: sha256HexSchema,
+  bytes: z.number().int().nonnegative(),
+});
+
+/** What has landed for a ticket: the agent's resume and recovery work from it. */
+export const uploadManifestSchema = z.object({
+  /** Null until the first upload starts. */
+  limits: batchLimitsSchema.nullable(),
+  tables: z.array(manifestTableSchema),
+  documents: z.array(manifestDocumentSchema),
+  missingDocuments: z.array(missingDocumentSchema),
+  /** The agent has called upload/complete for the current run. */
+  uploadComplete: z.boolean(),
+});
+export type UploadManifest = z.infer<typeof uploadManifestSchema>;
+
+// ---------------------------------------------------------------------------
+// The agent's modes.
+
+export const AGENT_MODES = ['initial', 'resume', 'recovery', 'wait', 'done'] as const;
+export const agentModeSchema = z.enum(AGENT_MODES);
+export type AgentMode = z.infer<typeof agentModeSchema>;
+
+export interface ModeChoice {
+  mode: AgentMode;
+  /** One sentence the agent prints: which mode and why. */
+  reason: string;
+}
+
+/**
+ * Which mode an agent starting now works in, from the ticket's state and
+ * what has landed. One rule for the agent (which acts on it) and the API
+ * (which shows it to ops).
+ */
+export function chooseAgentMode(state: MigrationState, manifest: UploadManifest): ModeChoice {
+  const batches = manifest.tables.reduce((n, t) => n + t.batches.length, 0);
+  const landed = `${manifest.tables.length} table(s), ${batches} batch(es) and ${manifest.documents.length} document(s) have landed`;
+  switch (state) {
+    case 'created':
+    case 'enrolled':
+    case 'checks_failed':
+    case 'ready':
+      return { mode: 'initial', reason: `the ticket is '${state}' and nothing has been uploaded yet` };
+    case 'uploading':
+    case 'failed':
+    case 'verification_failed':
+      return batches + manifest.documents.length > 0 || manifest.tables.length > 0
+        ? { mode: 'resume', reason: `the ticket is '${state}' and ${landed}; only what is missing is sent` }
+        : { mode: 'initial', reason: `the ticket is '${state}' but nothing has landed yet` };
+    case 'completed_with_missing_documents':
+    case 'recovering':
+      return {
+        mode: 'recovery',
+        reason: `the ticket is '${state}' with ${manifest.missingDocuments.length} document(s) missing; only missing or changed documents are sent, the database is not touched`,
+      };
+    case 'importing':
+    case 'verifying':
+    case 'configuring':
+      return { mode: 'wait', reason: `the upload is complete and the ticket is '${state}'; waiting for the cloud side to finish` };
+    case 'completed':
+    case 'cancelled':
+      return { mode: 'done', reason: `the ticket is '${state}'; there is nothing left to do` };
+  }
+}
+
+export const agentSessionSchema = z.object({
+  ticket: ticketViewSchema,
+  manifest: uploadManifestSchema,
+  mode: agentModeSchema,
+  modeReason: z.string(),
+});
+export type AgentSession = z.infer<typeof agentSessionSchema>;
+
+// ---------------------------------------------------------------------------
+// What ops see of a ticket beyond its view (the dashboard's ticket page).
+
+export const tableProgressSchema = z.object({
+  name: z.string(),
+  /** Row count at the source when the upload started. */
+  expectedRows: z.number().int().nonnegative(),
+  rowsReceived: z.number().int().nonnegative(),
+  rowsImported: z.number().int().nonnegative(),
+  batchesReceived: z.number().int().nonnegative(),
+  batchesImported: z.number().int().nonnegative(),
+  complete: z.boolean(),
+  /** Null until verification ran; then whether count and content hash matched. */
+  verified: z.boolean().nullable(),
+  verificationMessage: z.string().nullable(),
+});
+export type TableProgress = z.infer<typeof tableProgressSchema>;
+
+export const ticketFailureSchema = z.object({
+  queue: z.string(),
+  jobId: z.string(),
+  jobName: z.string(),
+  error: z.string(),
+  attemptsMade: z.number().int().nonnegative(),
+  failedAt: z.iso.datetime(),
+});
+export type TicketFailure = z.infer<typeof ticketFailureSchema>;
+
+export const ticketDetailSchema = z.object({
+  ticket: ticketViewSchema,
+  checks: checkReportSchema.nullable(),
+  plan: migrationPlanSchema.nullable(),
+  tables: z.array(tableProgressSchema),
+  documents: z.object({
+    expected: z.number().int().nonnegative(),
+    expectedBytes: z.number().int().nonnegative(),
+    received: z.number().int().nonnegative(),
+    receivedBytes: z.number().int().nonnegative(),
+    missing: z.array(missingDocumentSchema),
+  }),
+  /** Failed jobs of this ticket, newest first, each retryable from the dashboard. */
+  failures: z.array(ticketFailureSchema),
+  uploadStartedAt: z.iso.datetime().nullable(),
+  lastActivityAt: z.iso.datetime().nullable(),
+  mode: agentModeSchema,
+  modeReason: z.string(),
+});
+export type TicketDetail = z.infer<typeof ticketDetailSchema>;
