@@ -9,6 +9,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { AuthCoreModule, AuthModule } from './auth/auth.module';
 import { TicketsModule } from './tickets/tickets.module';
+import { BlobStoreModule } from './imports/blob-store.module';
 
 export interface ProcessRoles {
   /** HTTP + socket.io. */
@@ -28,6 +29,7 @@ export class AppModule {
       AuthCoreModule,
       QueuesModule,
       EventsModule,
+      BlobStoreModule,
     ];
     const api = roles.api ? [HealthModule, AuthModule, TicketsModule] : [];
     const worker = roles.worker ? [WorkersModule] : [];

@@ -1,5 +1,4 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
-import { BLOB_STORE, DirectoryBlobStore } from './blob-store';
 import { BatchReceivedProcessor, TableCreatedProcessor } from './import-processors';
 import { IMPORTS_OPTIONS, TenantDatabases, type ImportsOptions } from './tenant-databases.service';
 
@@ -8,15 +7,12 @@ export interface ImportsModuleOptions {
   inject?: unknown[];
   /** Tenant server and naming, from the validated config. */
   useFactory(...args: never[]): ImportsOptions;
-  /** The blob directory (OMT_BLOB_DIR), from the validated config. */
-  blobDir(...args: never[]): string;
 }
 
 /**
- * The import side of the worker: tenant databases, the blob store and the
- * processors for `import.tableCreated` and `import.batchReceived` (found by
- * the WorkerService at boot through @JobProcessor). Import it into the
- * worker's module; the API side needs only BLOB_STORE from it.
+ * The import side of the worker: tenant databases and the processors for
+ * `import.tableCreated` and `import.batchReceived` (found by the WorkerService
+ * at boot through @JobProcessor). The blob store comes from BlobStoreModule.
  */
 @Module({})
 export class ImportsModule {
@@ -27,12 +23,11 @@ export class ImportsModule {
       imports: options.imports ?? [],
       providers: [
         { provide: IMPORTS_OPTIONS, useFactory: options.useFactory, inject },
-        { provide: BLOB_STORE, useFactory: (...args: never[]) => new DirectoryBlobStore(options.blobDir(...args)), inject },
         TenantDatabases,
         TableCreatedProcessor,
         BatchReceivedProcessor,
       ],
-      exports: [BLOB_STORE, TenantDatabases],
+      exports: [TenantDatabases],
     };
   }
 }
