@@ -49,6 +49,9 @@ export function buildProgram(output: Output = processOutput, setExitCode = (code
     .addOption(new Option('--problems <list>', `comma-separated problems to inject: ${SAMPLE_PROBLEM_NAMES.join(', ')}`).env('OMT_SAMPLE_PROBLEMS'))
     .addOption(new Option('--schema <name>', 'table prefix schema').default('crm7').env('OMT_SAMPLE_SCHEMA'))
     .addOption(new Option('--tsql <file>', 'also (or only) write the database as a T-SQL script for SQL Server').env('OMT_SAMPLE_TSQL'))
+    .addOption(new Option('--rows <n>', 'about this many rows in all, instead of the size\'s (benchmarks)').env('OMT_SAMPLE_ROWS'))
+    .addOption(new Option('--documents <n>', 'this many archive documents, instead of the size\'s').env('OMT_SAMPLE_DOCUMENTS'))
+    .addOption(new Option('--doc-kb <n>', 'every archive file exactly this many KiB').env('OMT_SAMPLE_DOC_KB'))
     .addOption(jsonOption())
     .action(run<SampleDbFlags & { json?: boolean }>(sampleDbCommand));
 

@@ -74,3 +74,19 @@ it('writes the sample as a T-SQL script', async () => {
   expect(text).toMatch(/INSERT INTO \[crm7\]\.\[associate\]/);
   expect(text).toContain("N'ADMIN'");
 });
+
+it('sizes a sample by rows, documents and file size (the benchmark)', async () => {
+  const archive = join(dir, 'sized');
+  const built = await agent(['sample-db', '--target', db.url, '--archive', archive, '--rows', '5000', '--documents', '7', '--doc-kb', '3', '--json']);
+  expect(built.code).toBe(0);
+  const summary = JSON.parse(built.stdout) as { rows: number; archiveFiles: number; archiveBytes: number };
+  // "About" that many: the users' own rows (emails, phones, licences) come on top of the scaled tables.
+  expect(summary.rows).toBeGreaterThan(4500);
+  expect(summary.rows).toBeLessThan(6500);
+  expect(summary.archiveFiles).toBe(7);
+  expect(summary.archiveBytes).toBe(7 * 3 * 1024);
+
+  const bad = await agent(['sample-db', '--target', db.url, '--archive', archive, '--rows', 'many']);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toBe('error [VALIDATION_FAILED]: --rows must be a whole number ≥ 100, not "many".\n');
+});

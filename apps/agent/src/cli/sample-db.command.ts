@@ -1,6 +1,6 @@
 import { OmtError } from '@omt/contracts';
 import { createSampleDatabase, type SampleSummary } from '../sample/sample-db';
-import { parseSampleProblems, parseSampleSize } from '../sample/sample-options';
+import { parseSampleProblems, parseSampleSize, scaledVolumes, type SampleVolumes } from '../sample/sample-options';
 import { writeSampleTsql } from '../sample/sample-tsql';
 import { buildSample } from '../sample/sample-generator';
 import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD } from '../sample/sample-users';
@@ -15,12 +15,35 @@ export interface SampleDbFlags {
   problems?: string;
   schema: string;
   tsql?: string;
+  rows?: string;
+  documents?: string;
+  docKb?: string;
+}
+
+function wholeNumber(flag: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new OmtError('VALIDATION_FAILED', `${flag} must be a whole number ≥ ${min}, not "${text}".`);
+  return value;
+}
+
+/** The volume flags as overrides of the size's volumes. */
+function volumeOverrides(flags: SampleDbFlags): Partial<SampleVolumes> {
+  return {
+    ...(flags.rows !== undefined ? scaledVolumes(wholeNumber('--rows', flags.rows, 100)) : {}),
+    ...(flags.documents !== undefined ? { documents: wholeNumber('--documents', flags.documents, 0) } : {}),
+    ...(flags.docKb !== undefined ? { fileBytes: wholeNumber('--doc-kb', flags.docKb, 0) * 1024 } : {}),
+  };
 }
 
 export async function sampleDbCommand(flags: SampleDbFlags): Promise<CommandResult> {
-  const seed = Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new OmtError('VALIDATION_FAILED', `--seed must be a whole number ≥ 0, not "${flags.seed}".`);
-  const options = { seed, size: parseSampleSize(flags.size), problems: parseSampleProblems(flags.problems), schema: flags.schema };
+  const seed = wholeNumber('--seed', flags.seed, 0);
+  const options = {
+    seed,
+    size: parseSampleSize(flags.size),
+    problems: parseSampleProblems(flags.problems),
+    schema: flags.schema,
+    volumes: volumeOverrides(flags),
+  };
   if (!flags.tsql && (!flags.target || !flags.archive)) {
     throw new OmtError('VALIDATION_FAILED', 'sample-db needs --target <postgres url> and --archive <dir> (or --tsql <file> for a script only).');
   }

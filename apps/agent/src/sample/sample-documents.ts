@@ -1,6 +1,6 @@
 import { Prng } from './prng';
 import { DOCUMENT_KINDS } from './sample-names';
-import { SAMPLE_VOLUMES, type SampleOptions } from './sample-options';
+import { sampleVolumes, type SampleOptions } from './sample-options';
 import type { SampleUser } from './sample-users';
 import { archivePeriod } from '../archive/archive-path';
 
@@ -33,7 +33,7 @@ export function randomTimestamp(rng: Prng, fromYear: number, toYear: number): st
 
 export function sampleDocuments(options: SampleOptions, users: SampleUser[]): SampleDocument[] {
   const rng = new Prng(`${options.seed}:documents`);
-  const volumes = SAMPLE_VOLUMES[options.size];
+  const volumes = sampleVolumes(options);
   const owners = users.filter((u) => u.type === 0);
   const problems = new Set(options.problems);
   const documents: SampleDocument[] = [];
@@ -46,7 +46,8 @@ export function sampleDocuments(options: SampleOptions, users: SampleUser[]): Sa
     // SO_ARC saves a clashing name as `name(1).ext` and updates the row: the sample has a few of those.
     const name = `${kind.stem} ${id}${id % 17 === 0 ? '(1)' : ''}.${kind.ext}`;
     const registered = randomTimestamp(rng, 2006, 2025);
-    const bytes = Math.round(Math.exp(Math.log(16) + rng.next() * (Math.log(volumes.maxFileBytes) - Math.log(16))));
+    const spread = Math.round(Math.exp(Math.log(16) + rng.next() * (Math.log(volumes.maxFileBytes) - Math.log(16))));
+    const bytes = volumes.fileBytes ?? spread;
     documents.push({
       documentId: id,
       appointmentId: id,

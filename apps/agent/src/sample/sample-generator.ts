@@ -4,7 +4,7 @@ import { crmTables, MAILBOX_TABLE } from './crm-schema';
 import { Prng } from './prng';
 import { randomTimestamp, sampleDocuments, type SampleDocument } from './sample-documents';
 import { COMPANY_FORMS, COMPANY_STEMS, FIRST_ASCII, FIRST_NAMES, LAST_ASCII, LAST_NAMES, LONG_TEXT_PARAGRAPH } from './sample-names';
-import { SAMPLE_VOLUMES, type SampleOptions } from './sample-options';
+import { sampleVolumes, type SampleOptions } from './sample-options';
 import { sampleUsers, type SampleUser } from './sample-users';
 
 export type SampleRow = Record<string, unknown>;
@@ -30,7 +30,7 @@ const OWN_CONTACT_ID = 1;
 /** Everything in the sample follows from the options: same options, same bytes. */
 export function buildSample(options: SampleOptions): SampleDatabase {
   const problems = new Set(options.problems);
-  const volumes = SAMPLE_VOLUMES[options.size];
+  const volumes = sampleVolumes(options);
   const users = sampleUsers(options);
   const documents = sampleDocuments(options, users);
   const schemas = new Map(crmTables({ customizations: problems.has('customizations') }).map((t) => [t.name, t]));

@@ -26,6 +26,8 @@ export interface SampleOptions {
   problems: readonly SampleProblem[];
   /** The table prefix schema; `crm7` unless given. */
   schema?: string;
+  /** Overrides of the size's volumes (the benchmark sizes a sample with `scaledVolumes`). */
+  volumes?: Partial<SampleVolumes>;
 }
 
 export interface SampleVolumes {
@@ -42,6 +44,8 @@ export interface SampleVolumes {
   binaryObjects: number;
   /** Largest archive file; sizes are spread log-uniformly from a few bytes up to this. */
   maxFileBytes: number;
+  /** When set, every archive file has exactly this size instead (the benchmark's `--doc-kb`). */
+  fileBytes?: number;
 }
 
 export const SAMPLE_VOLUMES: Record<SampleSize, SampleVolumes> = {
@@ -85,6 +89,30 @@ export const SAMPLE_VOLUMES: Record<SampleSize, SampleVolumes> = {
     maxFileBytes: 4 * 1024 * 1024,
   },
 };
+
+/** The volumes a sample is built with: its size's, with the options' overrides on top. */
+export function sampleVolumes(options: SampleOptions): SampleVolumes {
+  return { ...SAMPLE_VOLUMES[options.size], ...options.volumes };
+}
+
+/**
+ * Volumes for about `rows` rows in all, spread over the tables in the
+ * proportions of a real CRM (appointments and persons dominate); the few
+ * rows that follow from these (users' emails, phones) come on top.
+ */
+export function scaledVolumes(rows: number): Partial<SampleVolumes> {
+  const share = (fraction: number) => Math.max(1, Math.round(rows * fraction));
+  return {
+    contacts: share(0.08),
+    persons: share(0.25),
+    appointments: share(0.35),
+    sales: share(0.1),
+    projects: share(0.01),
+    visibleFor: share(0.05),
+    preferences: share(0.02),
+    binaryObjects: Math.min(share(0.001), 2_000),
+  };
+}
 
 export function parseSampleSize(text: string): SampleSize {
   if ((SAMPLE_SIZES as readonly string[]).includes(text)) return text as SampleSize;

@@ -1,7 +1,6 @@
 import { Prng } from './prng';
 import { FIRST_ASCII, FIRST_NAMES, LAST_ASCII, LAST_NAMES } from './sample-names';
-import type { SampleOptions, SampleProblem } from './sample-options';
-import { SAMPLE_VOLUMES } from './sample-options';
+import { sampleVolumes, type SampleOptions, type SampleProblem } from './sample-options';
 
 /**
  * The sample's CRM users. Every user that can log on has the password
@@ -72,7 +71,7 @@ export function sampleUsers(options: SampleOptions): SampleUser[] {
   const rng = new Prng(`${options.seed}:users`);
   const problems = new Set<SampleProblem>(options.problems);
   const specs = [...NAMED_USERS];
-  for (let i = 1; i <= SAMPLE_VOLUMES[options.size].extraUsers; i++) {
+  for (let i = 1; i <= sampleVolumes(options).extraUsers; i++) {
     specs.push({
       login: `U${String(i).padStart(3, '0')}`,
       first: rng.int(0, FIRST_NAMES.length - 1),
