@@ -1,0 +1,342 @@
+import { z } from 'zod';
+import {
+  AGENT_API,
+  BATCH_CONTENT_TYPE,
+  BATCH_HEADERS,
+  ERROR_CODES,
+  OmtError,
+  agentSessionSchema,
+  batchReceiptSchema,
+  enrollResponseSchema,
+  errorEnvelopeSchema,
+  ticketEventListSchema,
+  uploadManifestSchema,
+  type AgentSession,
+  type BatchReceipt,
+  type CheckReport,
+  type EnrollResponse,
+  type ErrorCode,
+  type MissingDocuments,
+  type PlanSubmission,
+  type StartUpload,
+  type TableComplete,
+  type TableSchema,
+  type TicketEventList,
+  type UploadManifest,
+} from '@omt/contracts';
+import {
+  DEFAULT_RETRY_POLICY,
+  isRetryableStatus,
+  parseRetryAfter,
+  retryDelayMs,
+  sleep,
+  type RetryPolicy,
+} from './retry-policy';
+
+export interface AgentApiOptions {
+  /** The API's base URL, e.g. `https://omt.example.com` (no `/api`). */
+  baseUrl: string;
+  /** The agent token; only enrollment works without it. */
+  token?: string;
+  retry?: RetryPolicy;
+  /** One attempt may take this long before it counts as a network failure and is retried. */
+  timeoutMs?: number;
+  /** Aborts every request and every wait between retries (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Told about every retry, so the terminal can say why the upload is slow. */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+export interface RetryNotice {
+  method: string;
+  path: string;
+  /** The retry about to be made (1 for the first). */
+  retry: number;
+  delayMs: number;
+  reason: string;
+}
+
+interface RequestSpec<S extends z.ZodType> {
+  method: 'GET' | 'PUT' | 'POST';
+  path: string;
+  /** JSON body, or raw bytes with their content type. */
+  json?: unknown;
+  raw?: { body: Uint8Array; contentType: string; headers?: Record<string, string> };
+  schema: S;
+  /**
+   * Whether sending the request twice does what sending it once does. Every
+   * upload endpoint is; enrollment is not (the code is spent once), so it is
+   * retried only when the server surely did not act (429, connection refused).
+   */
+  idempotent: boolean;
+}
+
+/** Answers whose body the agent does not need (the next GET /session tells it everything). */
+const ignoredAnswer = z.unknown();
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/**
+ * The agent's HTTP client for `/api/agent/*`: typed answers checked with the
+ * contract's schemas, error envelopes as OmtError with the server's code,
+ * retries with backoff on network errors, 5xx and 429. Node's fetch keeps
+ * connections alive between requests, so a table's batches share sockets.
+ */
+export class AgentApiClient {
+  private readonly base: string;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly options: AgentApiOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  }
+
+  get baseUrl(): string {
+    return this.base;
+  }
+
+  /** The same client speaking as the agent token. */
+  withToken(token: string): AgentApiClient {
+    return new AgentApiClient({ ...this.options, token });
+  }
+
+  enroll(code: string): Promise<EnrollResponse> {
+    return this.request({
+      method: 'POST',
+      path: `${AGENT_API}/enroll`,
+      json: { code },
+      schema: enrollResponseSchema,
+      idempotent: false,
+    });
+  }
+
+  session(): Promise<AgentSession> {
+    return this.request({ method: 'GET', path: `${AGENT_API}/session`, schema: agentSessionSchema, idempotent: true });
+  }
+
+  async putChecks(report: CheckReport): Promise<void> {
+    await this.request({
+      method: 'PUT',
+      path: `${AGENT_API}/checks`,
+      json: report,
+      schema: ignoredAnswer,
+      idempotent: true,
+    });
+  }
+
+  async putPlan(submission: PlanSubmission): Promise<void> {
+    await this.request({
+      method: 'PUT',
+      path: `${AGENT_API}/plan`,
+      json: submission,
+      schema: ignoredAnswer,
+      idempotent: true,
+    });
+  }
+
+  startUpload(start: StartUpload): Promise<UploadManifest> {
+    return this.request({
+      method: 'POST',
+      path: `${AGENT_API}/upload`,
+      json: start,
+      schema: uploadManifestSchema,
+      idempotent: true,
+    });
+  }
+
+  async putTableSchema(table: TableSchema): Promise<void> {
+    await this.request({
+      method: 'PUT',
+      path: tablePath(table.name),
+      json: table,
+      schema: ignoredAnswer,
+      idempotent: true,
+    });
+  }
+
+  putBatch(
+    table: string,
+    sequence: number,
+    batch: { gzip: Uint8Array; sha256: string; rows: number },
+  ): Promise<BatchReceipt> {
+    return this.request({
+      method: 'PUT',
+      path: `${tablePath(table)}/batches/${sequence}`,
+      raw: {
+        body: batch.gzip,
+        contentType: BATCH_CONTENT_TYPE,
+        headers: { [BATCH_HEADERS.sha256]: batch.sha256, [BATCH_HEADERS.rows]: String(batch.rows) },
+      },
+      schema: batchReceiptSchema,
+      idempotent: true,
+    });
+  }
+
+  async completeTable(table: string, figures: TableComplete): Promise<void> {
+    await this.request({
+      method: 'POST',
+      path: `${tablePath(table)}/complete`,
+      json: figures,
+      schema: ignoredAnswer,
+      idempotent: true,
+    });
+  }
+
+  async putMissingDocuments(missing: MissingDocuments): Promise<void> {
+    await this.request({
+      method: 'PUT',
+      path: `${AGENT_API}/documents/missing`,
+      json: missing,
+      schema: ignoredAnswer,
+      idempotent: true,
+    });
+  }
+
+  async completeUpload(): Promise<void> {
+    await this.request({
+      method: 'POST',
+      path: `${AGENT_API}/upload/complete`,
+      json: {},
+      schema: ignoredAnswer,
+      idempotent: true,
+    });
+  }
+
+  /** The ticket's audit trail: where the agent reads why a migration failed. */
+  ticketEvents(ticketId: string): Promise<TicketEventList> {
+    return this.request({
+      method: 'GET',
+      path: `/api/tickets/${encodeURIComponent(ticketId)}/events`,
+      schema: ticketEventListSchema,
+      idempotent: true,
+    });
+  }
+
+  private async request<S extends z.ZodType>(spec: RequestSpec<S>): Promise<z.output<S>> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(spec);
+      if (outcome.kind === 'done') return outcome.value;
+      const retryable = spec.idempotent || outcome.safeToRepeat;
+      if (!retryable || attempt >= this.retry.attempts) throw outcome.error;
+      const delayMs = retryDelayMs(attempt, this.retry, outcome.retryAfterMs);
+      this.options.onRetry?.({
+        method: spec.method,
+        path: spec.path,
+        retry: attempt,
+        delayMs,
+        reason: outcome.error.message,
+      });
+      await sleep(delayMs, this.options.signal);
+    }
+  }
+
+  private async attempt<S extends z.ZodType>(
+    spec: RequestSpec<S>,
+  ): Promise<
+    | { kind: 'done'; value: z.output<S> }
+    | { kind: 'retry'; error: OmtError; retryAfterMs: number | null; safeToRepeat: boolean }
+  > {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    let body: Uint8Array | string | undefined;
+    if (spec.raw) {
+      Object.assign(headers, spec.raw.headers, { 'content-type': spec.raw.contentType });
+      body = spec.raw.body;
+    } else if (spec.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(spec.json);
+    }
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(this.base + spec.path, { method: spec.method, headers, body, signal });
+      text = await response.text();
+    } catch (error) {
+      if (this.options.signal?.aborted) throw this.options.signal.reason;
+      return {
+        kind: 'retry',
+        error: new OmtError(
+          'SERVICE_UNAVAILABLE',
+          `Cannot reach the omt API at ${this.base} (${spec.method} ${spec.path}): ${networkCause(error)}.`,
+        ),
+        retryAfterMs: null,
+        safeToRepeat: connectionRefused(error),
+      };
+    }
+
+    if (response.ok) return { kind: 'done', value: this.parseAnswer(spec, text) };
+    const error = errorFromAnswer(response.status, text, `${spec.method} ${spec.path}`);
+    if (!isRetryableStatus(response.status)) throw error;
+    return {
+      kind: 'retry',
+      error,
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+      safeToRepeat: response.status === 429,
+    };
+  }
+
+  private parseAnswer<S extends z.ZodType>(spec: RequestSpec<S>, text: string): z.output<S> {
+    let json: unknown = undefined;
+    if (text !== '') {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new OmtError(
+          'INTERNAL',
+          `The omt API answered ${spec.method} ${spec.path} with something that is not JSON.`,
+        );
+      }
+    }
+    const parsed = spec.schema.safeParse(json);
+    if (!parsed.success) {
+      throw new OmtError(
+        'INTERNAL',
+        `The omt API's answer to ${spec.method} ${spec.path} does not match this agent's protocol; is the agent up to date?`,
+        parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+      );
+    }
+    return parsed.data;
+  }
+}
+
+function tablePath(table: string): string {
+  return `${AGENT_API}/tables/${encodeURIComponent(table)}`;
+}
+
+/** An error answer as OmtError: the server's own code and message when it sent the envelope. */
+export function errorFromAnswer(status: number, text: string, what: string): OmtError {
+  try {
+    const envelope = errorEnvelopeSchema.safeParse(JSON.parse(text));
+    if (envelope.success) return new OmtError(envelope.data.code, envelope.data.message, envelope.data.details);
+  } catch {
+    // Not JSON: a proxy's error page, say.
+  }
+  const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return new OmtError(
+    codeForStatus(status),
+    `The omt API answered ${what} with HTTP ${status}${snippet ? `: ${snippet}` : ''}.`,
+  );
+}
+
+/** The first code of that status (401 → UNAUTHENTICATED, 413 → PAYLOAD_TOO_LARGE); any 5xx from a proxy reads as unavailable. */
+function codeForStatus(status: number): ErrorCode {
+  if (status >= 500) return 'SERVICE_UNAVAILABLE';
+  const exact = (Object.entries(ERROR_CODES) as Array<[ErrorCode, number]>).find(([, s]) => s === status);
+  return exact ? exact[0] : 'VALIDATION_FAILED';
+}
+
+function networkCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) return cause.code;
+  if (error instanceof Error && error.name === 'TimeoutError') return 'no answer in time';
+  return cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** The connection was never made, so the server cannot have acted on the request. */
+function connectionRefused(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } }).cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+}
