@@ -1,0 +1,96 @@
+import { SingleBar } from 'cli-progress';
+import { formatBytes } from '../cli/format';
+import type { ProgressSnapshot, UploadProgress } from './upload-progress';
+
+/** How the terminal shows the upload: a live bar on a terminal, a line now and then in a log, nothing with --json. */
+export type ProgressStyle = 'bar' | 'lines' | 'silent';
+
+export interface ProgressView {
+  /** A line of narrative (the mode, a retry, a phase) that must not tear the bar. */
+  say(text: string): void;
+  stop(): void;
+}
+
+export function progressStyleFor(json: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressStyle {
+  if (json) return 'silent';
+  return stream.isTTY ? 'bar' : 'lines';
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+export function formatRate(rowsPerSecond: number): string {
+  return rowsPerSecond >= 1000 ? `${(rowsPerSecond / 1000).toFixed(1)}k rows/s` : `${Math.round(rowsPerSecond)} rows/s`;
+}
+
+/** One line for logs and for the end of a phase. */
+export function formatProgressLine(s: ProgressSnapshot): string {
+  const percent = s.rows.total > 0 ? Math.floor((100 * s.rows.done) / s.rows.total) : 100;
+  const parts = [
+    `${s.phase}: tables ${s.tables.done}/${s.tables.total}`,
+    `rows ${s.rows.done}/${s.rows.total} (${percent} %)`,
+    `${formatBytes(s.bytes.done)} read, ${formatBytes(s.sentBytes)} sent`,
+    formatRate(s.rowsPerSecond),
+    `ETA ${formatDuration(s.etaSeconds)}`,
+  ];
+  if (s.documents.total > 0) parts.splice(1, 0, `documents ${s.documents.done}/${s.documents.total}`);
+  return parts.join(', ');
+}
+
+/**
+ * Shows an UploadProgress in the chosen style on `stream` (stderr, so the
+ * final result on stdout stays clean).
+ */
+export function showProgress(
+  progress: UploadProgress,
+  style: ProgressStyle,
+  stream: NodeJS.WriteStream = process.stderr,
+  intervalMs = 5000,
+): ProgressView {
+  if (style === 'silent') return { say: () => undefined, stop: () => undefined };
+  if (style === 'lines') {
+    const timer = setInterval(() => stream.write(formatProgressLine(progress.snapshot()) + '\n'), intervalMs);
+    timer.unref();
+    return {
+      say: (text) => void stream.write(text.replace(/\n?$/, '\n')),
+      stop: () => {
+        clearInterval(timer);
+        stream.write(formatProgressLine(progress.snapshot()) + '\n');
+      },
+    };
+  }
+  const bar = new SingleBar({
+    stream,
+    format: '{phase} |{bar}| {percentage}% | {tables} tables | {value}/{total} rows | {mb} | {rate} | ETA {eta_text}',
+    hideCursor: true,
+    barsize: 24,
+    etaBuffer: 50,
+    fps: 5,
+  });
+  const payload = (s: ProgressSnapshot) => ({
+    phase: s.phase.padEnd(9),
+    tables: `${s.tables.done}/${s.tables.total}`,
+    mb: formatBytes(s.bytes.done),
+    rate: formatRate(s.rowsPerSecond),
+    eta_text: formatDuration(s.etaSeconds),
+  });
+  const first = progress.snapshot();
+  bar.start(Math.max(1, first.rows.total), first.rows.done, payload(first));
+  progress.onChange((s) => {
+    bar.setTotal(Math.max(1, s.rows.total));
+    bar.update(s.rows.done, payload(s));
+  });
+  return {
+    say: (text) => {
+      // cli-progress redraws on its own line; a message goes above it.
+      stream.write('\r\x1b[2K' + text.replace(/\n?$/, '\n'));
+      bar.render();
+    },
+    stop: () => bar.stop(),
+  };
+}

@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { OmtError, type BatchLimits, type TableComplete, type TableSchema, type UploadManifest } from '@omt/contracts';
+import { TableDigest } from '@omt/copy-text';
+import type { AgentApiClient } from '../api/agent-api-client';
+import type { SourceConnector, TableBatch } from '../source/source-connector';
+
+const gzipAsync = promisify(gzip);
+
+/** zlib level 1: COPY text still shrinks to about a third, at a fraction of the CPU of the default 6. */
+export const BATCH_GZIP_LEVEL = 1;
+/** Batches of one table on the wire at once; the source is not read further until one is answered. */
+export const DEFAULT_BATCHES_IN_FLIGHT = 3;
+
+export type TableApi = Pick<AgentApiClient, 'putTableSchema' | 'putBatch' | 'completeTable'>;
+export type ManifestTable = UploadManifest['tables'][number];
+
+/** One batch done: sent now, or skipped because it had landed in an earlier run. */
+export interface BatchProgress {
+  table: string;
+  sequence: number;
+  rows: number;
+  /** Uncompressed COPY text. */
+  bytes: number;
+  /** What went over the wire (0 when skipped). */
+  sentBytes: number;
+  skipped: boolean;
+}
+
+export interface TableUploadOptions {
+  api: TableApi;
+  source: Pick<SourceConnector, 'streamTable'>;
+  table: TableSchema;
+  limits: BatchLimits;
+  /** What the API already holds of this table (resume); undefined when nothing. */
+  landed?: ManifestTable;
+  batchesInFlight?: number;
+  onBatch?: (progress: BatchProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface TableUploadResult extends TableComplete {
+  table: string;
+  sentBatches: number;
+  skippedBatches: number;
+  bytes: number;
+  sentBytes: number;
+  /** The table was complete at the API before this run: nothing was read or sent. */
+  alreadyComplete: boolean;
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Uploads one table: its schema, every batch the API does not hold yet
+ * (gzip of the COPY text, with its sequence and sha256), then the table's
+ * figures. The content hash covers every batch, skipped ones included, so a
+ * resumed table is verified as a whole. At most `batchesInFlight` batches are
+ * held at a time, whatever the table's size.
+ */
+export async function uploadTable(options: TableUploadOptions): Promise<TableUploadResult> {
+  const { api, table, landed } = options;
+  const empty = { table: table.name, sentBatches: 0, skippedBatches: 0, bytes: 0, sentBytes: 0 };
+  if (landed?.complete) return { ...empty, batches: landed.batches.length, rows: 0, hash: '', alreadyComplete: true };
+
+  await api.putTableSchema(table);
+  const known = new Map((landed?.batches ?? []).map((b) => [b.sequence, b.sha256]));
+  const digest = new TableDigest();
+  const result = { ...empty };
+  let batches = 0;
+  const inFlight = new InFlight(options.batchesInFlight ?? DEFAULT_BATCHES_IN_FLIGHT);
+
+  try {
+    for await (const batch of options.source.streamTable(table, options.limits)) {
+      options.signal?.throwIfAborted();
+      digest.update(batch.data);
+      batches++;
+      result.bytes += batch.data.length;
+      const sha256 = sha256Hex(batch.data);
+      const landedSha = known.get(batch.sequence);
+      if (landedSha === sha256) {
+        result.skippedBatches++;
+        options.onBatch?.({
+          table: table.name,
+          sequence: batch.sequence,
+          rows: batch.rows,
+          bytes: batch.data.length,
+          sentBytes: 0,
+          skipped: true,
+        });
+        continue;
+      }
+      if (landedSha !== undefined) throw sourceChanged(table.name, batch.sequence);
+      await inFlight.add(
+        sendBatch(options, batch, sha256).then((sentBytes) => {
+          result.sentBatches++;
+          result.sentBytes += sentBytes;
+        }),
+      );
+    }
+    await inFlight.drain();
+  } catch (error) {
+    await inFlight.settle();
+    throw error;
+  }
+
+  const beyond = [...known.keys()].filter((sequence) => sequence >= batches);
+  if (beyond.length > 0) throw sourceChanged(table.name, Math.min(...beyond));
+  const figures: TableComplete = { batches, ...digest.digest() };
+  await api.completeTable(table.name, figures);
+  return { ...result, ...figures, alreadyComplete: false };
+}
+
+async function sendBatch(options: TableUploadOptions, batch: TableBatch, sha256: string): Promise<number> {
+  const compressed = await gzipAsync(batch.data, { level: BATCH_GZIP_LEVEL });
+  await options.api.putBatch(batch.table, batch.sequence, { gzip: compressed, sha256, rows: batch.rows });
+  options.onBatch?.({
+    table: batch.table,
+    sequence: batch.sequence,
+    rows: batch.rows,
+    bytes: batch.data.length,
+    sentBytes: compressed.length,
+    skipped: false,
+  });
+  return compressed.length;
+}
+
+function sourceChanged(table: string, sequence: number): OmtError {
+  return new OmtError(
+    'BATCH_CONFLICT',
+    `Table ${table} has changed at the source since its first upload: batch ${sequence} is not what arrived then. ` +
+      'A resumed upload must read the same data; for a test migration ask operations to reset the ticket and upload again.',
+  );
+}
+
+/**
+ * A bounded set of running sends: `add` waits while the set is full, so the
+ * caller stops reading the source (back-pressure); the first failure is
+ * raised at the next `add` or `drain`.
+ */
+class InFlight {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
+
+  constructor(private readonly limit: number) {}
+
+  async add(work: Promise<void>): Promise<void> {
+    const tracked = work.then(
+      () => void this.running.delete(tracked),
+      (error: unknown) => {
+        this.running.delete(tracked);
+        this.failure ??= { error };
+      },
+    );
+    this.running.add(tracked);
+    while (this.running.size >= Math.max(1, this.limit) && !this.failure) await Promise.race(this.running);
+    this.raise();
+  }
+
+  async drain(): Promise<void> {
+    await this.settle();
+    this.raise();
+  }
+
+  /** Waits for every running send, whatever their outcome (nothing left dangling after a failure). */
+  async settle(): Promise<void> {
+    await Promise.all(this.running);
+  }
+
+  private raise(): void {
+    if (this.failure) throw this.failure.error;
+  }
+}
