@@ -13,6 +13,7 @@ import {
   type TableBatch,
 } from './source-connector';
 import type { SourceLocation } from './source-url';
+import { systemEventSql } from './system-event-sql';
 
 export function mssqlConfig(location: SourceLocation): sql.config {
   const flag = (name: string, fallback: boolean) =>
@@ -100,6 +101,16 @@ export class MssqlSource implements SourceConnector {
     if (query.where) request.input('value', query.where.value);
     const result = await request.query(mssqlSelectRowsSql(this.schema, query));
     return result.recordset as SourceRow[];
+  }
+
+  async setSystemEvent(eventkey: string, eventmess: string): Promise<void> {
+    const pool = await this.connected();
+    await pool.request().input('key', eventkey).input('message', eventmess).query(systemEventSql('mssql', this.schema).set);
+  }
+
+  async clearSystemEvent(eventkey: string): Promise<void> {
+    const pool = await this.connected();
+    await pool.request().input('key', eventkey).query(systemEventSql('mssql', this.schema).clear);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import {
   type TableBatch,
 } from './source-connector';
 import { qualifiedPg, quotePg } from './sql-identifiers';
+import { systemEventSql } from './system-event-sql';
 
 /** Re-exported for the agent's sample loader and tests; the settings live in @omt/copy-text. */
 export { COPY_SESSION_OPTIONS };
@@ -117,6 +118,14 @@ export class PostgresSource implements SourceConnector {
     }
     const result = await this.pool.query(sql, params);
     return result.rows as SourceRow[];
+  }
+
+  async setSystemEvent(eventkey: string, eventmess: string): Promise<void> {
+    await this.pool.query(systemEventSql('postgres', this.schema).set, [eventkey, eventmess]);
+  }
+
+  async clearSystemEvent(eventkey: string): Promise<void> {
+    await this.pool.query(systemEventSql('postgres', this.schema).clear, [eventkey]);
   }
 
   async close(): Promise<void> {

@@ -48,8 +48,9 @@ export interface RowQuery {
 export type SourceRow = Record<string, unknown>;
 
 /**
- * One onsite database, read-only. Table and column names are customer data;
- * every implementation quotes them and never interpolates them raw.
+ * One onsite database, read-only but for its system events. Table and
+ * column names are customer data; every implementation quotes them and
+ * never interpolates them raw.
  */
 export interface SourceConnector {
   readonly dialect: SourceDialect;
@@ -65,5 +66,11 @@ export interface SourceConnector {
    */
   streamTable(table: TableSchema, limits?: BatchLimits): AsyncIterable<TableBatch>;
   selectRows(query: RowQuery): Promise<SourceRow[]>;
+  /**
+   * The only writes omt makes onsite (a live migration's freeze): one
+   * SystemEvent row with this key (kept if it is there), and its removal.
+   */
+  setSystemEvent(eventkey: string, eventmess: string): Promise<void>;
+  clearSystemEvent(eventkey: string): Promise<void>;
   close(): Promise<void>;
 }
