@@ -11,3 +11,4 @@ export * from './auth';
 export * from './ticket-api';
 export * from './plan';
 export * from './upload';
+export * from './dashboard';

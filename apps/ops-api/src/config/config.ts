@@ -54,6 +54,18 @@ const environmentSchema = z.object({
     .max(24 * 30)
     .default(12)
     .describe('How long a dashboard login lasts, in hours.'),
+  OMT_STALLED_AFTER_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(10)
+    .describe('A running migration with no progress for this many minutes is marked stalled on the dashboard.'),
+  OMT_QUEUE_MEASURE_SECONDS: z.coerce
+    .number()
+    .min(0.5)
+    .max(300)
+    .default(5)
+    .describe('How often the API pushes the job counts of every queue to the dashboard, in seconds.'),
 });
 
 const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'REDIS_URL', 'OMT_BLOB_DIR'] as const;
@@ -76,6 +88,8 @@ export interface AppConfig {
   firstAdmin: { email: string; password: string } | null;
   enrollmentCodeTtlHours: number;
   sessionTtlHours: number;
+  stalledAfterMinutes: number;
+  queueMeasureSeconds: number;
 }
 
 /** Reads and validates the configuration; throws CONFIG_INVALID naming every bad variable. */
@@ -117,6 +131,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
       e.OMT_ADMIN_EMAIL && e.OMT_ADMIN_PASSWORD ? { email: e.OMT_ADMIN_EMAIL, password: e.OMT_ADMIN_PASSWORD } : null,
     enrollmentCodeTtlHours: e.OMT_ENROLLMENT_CODE_TTL_HOURS,
     sessionTtlHours: e.OMT_SESSION_TTL_HOURS,
+    stalledAfterMinutes: e.OMT_STALLED_AFTER_MINUTES,
+    queueMeasureSeconds: e.OMT_QUEUE_MEASURE_SECONDS,
   };
 }
 
