@@ -1,6 +1,7 @@
 import type { HealthResponse } from '@omt/contracts';
 import { StatusDot } from '../components/StatusDot';
-import { DEPENDENCY_LABELS, formatLatency, formatUptime, summarizeHealth } from './health-format';
+import { formatDuration } from '../format/format';
+import { DEPENDENCY_LABELS, formatLatency, summarizeHealth } from './health-format';
 import { HEALTH_POLL_MS, useHealth } from './useHealth';
 
 export function HealthPanel() {
@@ -46,7 +47,7 @@ export function HealthPanel() {
             </div>
             <div className="facts__item">
               <dt>Uptime</dt>
-              <dd title={`${Math.floor(health.uptimeSeconds)} s`}>{formatUptime(health.uptimeSeconds)}</dd>
+              <dd title={`${Math.floor(health.uptimeSeconds)} s`}>{formatDuration(health.uptimeSeconds)}</dd>
             </div>
           </dl>
           <DependencyTable dependencies={health.dependencies} />

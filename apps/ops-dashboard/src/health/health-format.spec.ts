@@ -1,22 +1,5 @@
 import type { HealthResponse } from '@omt/contracts';
-import { formatLatency, formatUptime, summarizeHealth } from './health-format';
-
-describe('formatUptime', () => {
-  it.each([
-    [0, '0s'],
-    [59.9, '59s'],
-    [60, '1m'],
-    [61, '1m 1s'],
-    [3_600, '1h'],
-    [3_661, '1h 1m'],
-    [86_400 + 7_200 + 180 + 4, '1d 2h'],
-    [86_400 + 180, '1d'],
-    [-1, '—'],
-    [Number.NaN, '—'],
-  ])('%p seconds → %p', (seconds, expected) => {
-    expect(formatUptime(seconds)).toBe(expected);
-  });
-});
+import { formatLatency, summarizeHealth } from './health-format';
 
 describe('formatLatency', () => {
   it('keeps a decimal under 10 ms and rounds above', () => {

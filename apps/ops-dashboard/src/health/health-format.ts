@@ -2,25 +2,6 @@ import type { HealthResponse } from '@omt/contracts';
 
 export type Tone = 'ok' | 'warn' | 'down' | 'unknown';
 
-/** `93784` → `1d 2h 3m`; seconds only under a minute; the two largest units are enough at a glance. */
-export function formatUptime(totalSeconds: number): string {
-  if (!Number.isFinite(totalSeconds) || totalSeconds < 0) return '—';
-  const seconds = Math.floor(totalSeconds);
-  if (seconds < 60) return `${seconds}s`;
-  const units: Array<[string, number]> = [
-    ['d', Math.floor(seconds / 86_400)],
-    ['h', Math.floor((seconds % 86_400) / 3_600)],
-    ['m', Math.floor((seconds % 3_600) / 60)],
-    ['s', seconds % 60],
-  ];
-  const first = units.findIndex(([, value]) => value > 0);
-  return units
-    .slice(first, first + 2)
-    .filter(([, value]) => value > 0)
-    .map(([unit, value]) => `${value}${unit}`)
-    .join(' ');
-}
-
 /** Sub-millisecond latencies are common on loopback; keep one decimal there. */
 export function formatLatency(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '';

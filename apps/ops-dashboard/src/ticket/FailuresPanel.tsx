@@ -1,0 +1,76 @@
+import type { TicketFailure } from '@omt/contracts';
+import { useState } from 'react';
+import { describeError, opsApi } from '../api/ops-api';
+import { formatTime } from '../format/format';
+
+/** Failed jobs of the ticket, newest first, each with its error and a Retry button. */
+export function FailuresPanel({
+  ticketId,
+  failures,
+  onRetried,
+}: {
+  ticketId: string;
+  failures: TicketFailure[];
+  onRetried: () => void;
+}) {
+  const [busy, setBusy] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<{ jobId: string; error: string | null } | null>(null);
+
+  const retry = async (failure: TicketFailure) => {
+    setBusy(failure.jobId);
+    setOutcome(null);
+    try {
+      await opsApi.retryFailure(ticketId, failure.jobId);
+      setOutcome({ jobId: failure.jobId, error: null });
+      onRetried();
+    } catch (error) {
+      setOutcome({ jobId: failure.jobId, error: describeError(error) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby="failures-title">
+      <header className="panel__header">
+        <h2 id="failures-title" className="panel__title">
+          Errors
+        </h2>
+        <span className={failures.length > 0 ? 'panel__meta text-down' : 'panel__meta'}>{failures.length} failed job(s)</span>
+      </header>
+      {outcome && (
+        <p className={outcome.error ? 'alert alert--down' : 'alert alert--ok'} role={outcome.error ? 'alert' : 'status'}>
+          {outcome.error ? `Retry of ${outcome.jobId} failed: ${outcome.error}` : `Job ${outcome.jobId} queued again.`}
+        </p>
+      )}
+      {failures.length === 0 ? (
+        <p className="panel__empty">No failed jobs.</p>
+      ) : (
+        <ul className="failures" aria-label="Failed jobs">
+          {failures.map((failure) => (
+            <li key={`${failure.queue}/${failure.jobId}`} className="failures__item" data-job-id={failure.jobId}>
+              <div className="failures__head">
+                <div>
+                  <strong>{failure.jobName}</strong> <span className="mono small muted">{failure.queue} · {failure.jobId}</span>
+                </div>
+                <button
+                  type="button"
+                  className="button button--primary"
+                  aria-label={`Retry job ${failure.jobId}`}
+                  disabled={busy !== null}
+                  onClick={() => void retry(failure)}
+                >
+                  {busy === failure.jobId ? 'Retrying…' : 'Retry'}
+                </button>
+              </div>
+              <pre className="failures__error">{failure.error}</pre>
+              <div className="small muted">
+                {failure.attemptsMade} attempt(s) · failed {formatTime(failure.failedAt)}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+import type { TableProgress } from '@omt/contracts';
+import { ProgressBar } from '../components/ProgressBar';
+import { StatusDot } from '../components/StatusDot';
+import { formatCount } from '../format/format';
+
+export function TablesPanel({ tables }: { tables: TableProgress[] }) {
+  const done = tables.filter((t) => t.complete && t.batchesImported >= t.batchesReceived).length;
+  return (
+    <section className="panel" aria-labelledby="tables-title">
+      <header className="panel__header">
+        <h2 id="tables-title" className="panel__title">
+          Tables
+        </h2>
+        <span className="panel__meta">{tables.length === 0 ? 'none announced yet' : `${done} of ${tables.length} done`}</span>
+      </header>
+      {tables.length === 0 ? (
+        <p className="panel__empty">The agent has not started the upload.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="table" aria-label="Tables">
+            <thead>
+              <tr>
+                <th scope="col">Table</th>
+                <th scope="col">Rows imported</th>
+                <th scope="col" className="num">
+                  Received
+                </th>
+                <th scope="col" className="num">
+                  Batches
+                </th>
+                <th scope="col">Verified</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tables.map((table) => (
+                <tr key={table.name} data-table={table.name}>
+                  <th scope="row" className="mono">
+                    {table.name}
+                  </th>
+                  <td>
+                    <ProgressBar
+                      label={`Rows of ${table.name}`}
+                      done={table.rowsImported}
+                      total={table.expectedRows}
+                      text={`${formatCount(table.rowsImported)} / ${formatCount(table.expectedRows)}`}
+                    />
+                  </td>
+                  <td className="num">{formatCount(table.rowsReceived)}</td>
+                  <td className="num">
+                    {formatCount(table.batchesImported)} / {formatCount(table.batchesReceived)}
+                    {table.complete ? '' : ' …'}
+                  </td>
+                  <td>
+                    {table.verified === null ? (
+                      <span className="muted">not yet</span>
+                    ) : (
+                      <span title={table.verificationMessage ?? undefined}>
+                        <StatusDot tone={table.verified ? 'ok' : 'down'} /> {table.verified ? 'equal' : 'different'}
+                        {!table.verified && table.verificationMessage && <div className="small text-down">{table.verificationMessage}</div>}
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

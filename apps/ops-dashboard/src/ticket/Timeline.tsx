@@ -1,0 +1,43 @@
+import type { TicketEvent } from '@omt/contracts';
+import { ErrorNote } from '../components/ErrorNote';
+import { STATE_LABELS } from '../components/labels';
+import { formatTime } from '../format/format';
+
+/** The audit trail, newest first: what happened, who did it, and why. */
+export function Timeline({ events, error }: { events: TicketEvent[] | null; error: unknown }) {
+  return (
+    <section className="panel" aria-labelledby="timeline-title">
+      <header className="panel__header">
+        <h2 id="timeline-title" className="panel__title">
+          Timeline
+        </h2>
+        {events && <span className="panel__meta">{events.length} events</span>}
+      </header>
+      {error !== null && <ErrorNote error={error} what="The audit trail could not be loaded." />}
+      {events && (
+        <ol className="timeline" aria-label="Audit trail">
+          {[...events].reverse().map((event) => (
+            <li key={event.id} className="timeline__item">
+              <time dateTime={event.at} className="timeline__time small muted">
+                {formatTime(event.at)}
+              </time>
+              <div>
+                <strong>{event.action}</strong>
+                {event.from !== null || event.to !== null ? (
+                  <span>
+                    {' '}
+                    {event.from ? STATE_LABELS[event.from] : '—'} → {event.to ? STATE_LABELS[event.to] : '—'}
+                  </span>
+                ) : null}
+              </div>
+              <div className="small muted">
+                by <span className="mono">{event.actor}</span>
+                {event.reason && <> · {event.reason}</>}
+              </div>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
