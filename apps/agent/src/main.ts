@@ -9,6 +9,9 @@ import { introspectCommand, scanArchiveCommand } from './cli/inspect.commands';
 import type { SourceFlags } from './cli/resolve-source';
 import { wizardCommand, type WizardFlags } from './cli/wizard.command';
 import { planInitCommand, planValidateCommand, type PlanInitFlags, type PlanValidateFlags } from './cli/plan.commands';
+import { migrateCommand, type MigrateFlags } from './cli/migrate.command';
+import { DEFAULT_STATE_DIR } from './api/enrollment-store';
+import { DEFAULT_PARALLEL_TABLES } from './upload/upload-tables';
 
 function agentVersion(): string {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
@@ -91,8 +94,38 @@ export function buildProgram(output: Output = processOutput, setExitCode = (code
     .addOption(new Option('--port <port>', 'port on 127.0.0.1 (default: a free one)').env('OMT_WIZARD_PORT'))
     .addOption(new Option('--no-open', 'do not try to open a browser'))
     .addOption(new Option('--out <file>', 'where the submitted plan is written').default('omt-plan.json').env('OMT_PLAN_OUT'))
+    .addOption(new Option('--api <url>', 'submit the plan to the ticket at this omt API (with --code) instead of --out').env('OMT_API_URL'))
+    .addOption(new Option('--code <code>', 'the enrollment code from operations').env('OMT_ENROLLMENT_CODE'))
+    .addOption(new Option('--state-dir <dir>', 'where the agent keeps its token between runs').default(DEFAULT_STATE_DIR).env('OMT_STATE_DIR'))
     .addOption(jsonOption())
     .action(run<WizardFlags & { json?: boolean }>((flags) => wizardCommand(flags, output.stderr)));
+
+  sourceOptions(
+    program
+      .command('migrate')
+      .description('enroll with the code, run the checks, send the plan, upload every table and document, and wait for the cloud side to verify (resumes by itself)'),
+  )
+    .addOption(new Option('--api <url>', 'the omt API, e.g. https://omt.example.com').env('OMT_API_URL'))
+    .addOption(new Option('--code <code>', 'the one-time enrollment code from operations').env('OMT_ENROLLMENT_CODE'))
+    .addOption(archiveOption())
+    .addOption(new Option('--user <login>', 'CRM administrator login').env('OMT_CRM_USER'))
+    .addOption(new Option('--password <password>', 'CRM administrator password').env('OMT_CRM_PASSWORD'))
+    .addOption(new Option('--plan <file>', 'the migration plan (omt-agent plan init / wizard); default: the starting plan, with --yes or when confirmed').env('OMT_PLAN'))
+    .addOption(new Option('--yes', 'no questions: start the upload without confirmation').env('OMT_YES'))
+    .addOption(new Option('--migrator-name <name>', "the migrator's name, for the starting plan (a plan file has its own)").env('OMT_MIGRATOR_NAME'))
+    .addOption(new Option('--migrator-email <email>', "the migrator's email, for the starting plan").env('OMT_MIGRATOR_EMAIL'))
+    .addOption(new Option('--migrator-phone <phone>', "the migrator's phone, for the starting plan").env('OMT_MIGRATOR_PHONE'))
+    .addOption(new Option('--parallel <n>', 'tables uploaded at the same time').default(String(DEFAULT_PARALLEL_TABLES)).env('OMT_PARALLEL'))
+    .addOption(new Option('--batch-rows <n>', 'rows per batch at the first upload (a resume keeps the first run\'s)').env('OMT_BATCH_ROWS'))
+    .addOption(new Option('--batch-bytes <n>', 'bytes per batch at the first upload (a resume keeps the first run\'s)').env('OMT_BATCH_BYTES'))
+    .addOption(new Option('--state-dir <dir>', 'where the agent keeps its token between runs (mode 0600)').default(DEFAULT_STATE_DIR).env('OMT_STATE_DIR'))
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 completed (with or without missing documents), 1 failed, blocked or refused, 130 stopped (Ctrl-C).\n' +
+        'Run the same command again after any interruption: it resumes where the upload stopped.\n',
+    )
+    .action(run<MigrateFlags & { json?: boolean }>((flags) => migrateCommand(flags, output.stderr)));
 
   return program;
 }

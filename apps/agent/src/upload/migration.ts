@@ -1,0 +1,470 @@
+import {
+  DEFAULT_BATCH_LIMITS,
+  OmtError,
+  type BatchLimits,
+  validatePlan,
+  type AgentMode,
+  type AgentSession,
+  type ArchiveScan,
+  type CheckReport,
+  type MigrationPlan,
+  type MigrationState,
+  type MigratorContact,
+  type MissingDocument,
+  type TicketView,
+} from '@omt/contracts';
+import type { AgentApiClient } from '../api/agent-api-client';
+import { AgentEvents } from '../api/agent-events';
+import { connectAgent } from '../api/enrollment-store';
+import type { RetryPolicy } from '../api/retry-policy';
+import { scanArchive } from '../archive/archive-scan';
+import { readCrmCatalog, type CrmCatalog } from '../catalog/crm-catalog';
+import { runChecks } from '../checks/run-checks';
+import { logOnAsAdministrator, type AdminSession } from '../logon/admin-logon';
+import { readPlanFile } from '../plan/plan-file';
+import { startingPlan } from '../plan/starting-plan';
+import { readPlanSource } from '../plan/user-directory';
+import { liftOnsiteFreeze, withOnsiteFreeze } from '../source/onsite-freeze';
+import type { SourceConnector } from '../source/source-connector';
+import { tableSchemaOf } from '../source/table-schema';
+import { awaitOutcome, outcomeReason, SUCCESS_STATES } from './await-outcome';
+import { reportMissingOnly, type DocumentPhase, type DocumentPhaseResult } from './document-phase';
+import { showProgress, type ProgressStyle } from './progress-view';
+import type { TableUploadResult } from './table-uploader';
+import { UploadProgress } from './upload-progress';
+import { uploadTables, type PlannedTable } from './upload-tables';
+
+export interface MigrateOptions {
+  apiUrl: string;
+  code: string;
+  openSource: () => SourceConnector;
+  archive: string | null;
+  user: string;
+  password: string;
+  /** A plan file; without it the starting plan (current plans, first address) when confirmed. */
+  planFile?: string;
+  /** No questions: the starting plan when there is no plan file, and no confirmation. */
+  yes: boolean;
+  /** The migrator's contact for the starting plan (a plan file carries its own). */
+  migrator?: MigratorContact;
+  parallel: number;
+  /** Batch bounds of a first upload (a resume keeps the first run's, so sequences line up). */
+  batchLimits?: BatchLimits;
+  stateDir: string;
+  retry?: RetryPolicy;
+  documents?: DocumentPhase;
+  signal: AbortSignal;
+}
+
+/** What the migrate flow needs from the terminal. */
+export interface MigrateUi {
+  /** A line of narrative for a person (nothing with --json). */
+  say(text: string): void;
+  progressStyle: ProgressStyle;
+  /** Asks a yes/no question; null when nobody can answer (no terminal). */
+  ask: ((question: string) => Promise<boolean>) | null;
+  /** Shows the cloud side's state while the agent waits for the outcome (called once a second). */
+  waiting(state: MigrationState): void;
+}
+
+export interface TablesSummary {
+  tables: number;
+  rows: number;
+  /** Uncompressed COPY text read at the source in this run. */
+  bytes: number;
+  /** Compressed bytes sent in this run. */
+  sentBytes: number;
+  sentBatches: number;
+  skippedBatches: number;
+  /** Tables complete at the API before this run (resume). */
+  alreadyComplete: number;
+}
+
+export interface MigrateOutcome {
+  ticket: TicketView;
+  mode: AgentMode;
+  modeReason: string;
+  /** The ticket's final state for this run. */
+  state: MigrationState;
+  /** Why it ended there, from the ticket's audit trail (failures, cancellation). */
+  reason: string | null;
+  tables: TablesSummary | null;
+  documents: Omit<DocumentPhaseResult, 'missing'> | null;
+  missingDocuments: MissingDocument[];
+  /** Count and content hash of every table matched the source's (the ticket passed verification). */
+  verified: boolean;
+  elapsedMs: number;
+}
+
+/**
+ * `omt-agent migrate`: enroll (or reuse the stored token), ask the API what
+ * to do, and do it: the whole upload, its resume, only the documents
+ * (recovery), or just wait for the cloud side to finish.
+ */
+export async function migrate(options: MigrateOptions, ui: MigrateUi): Promise<MigrateOutcome> {
+  const started = Date.now();
+  const { api, identity, store } = await connectAgent({
+    baseUrl: options.apiUrl,
+    code: options.code,
+    stateDir: options.stateDir,
+    retry: options.retry,
+    signal: options.signal,
+    onRetry: (r) => ui.say(`  (retrying ${r.method} ${r.path} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.reason})`),
+  });
+  const session = await openSession(api, identity.reused, () => store.forget(options.apiUrl, options.code));
+  const { ticket } = session;
+  ui.say(
+    `Ticket ${ticket.customerId} (${ticket.companyName}): ${ticket.kind} migration to ${ticket.environment}, state '${ticket.state}'.`,
+  );
+  ui.say(`Mode: ${session.mode}: ${session.modeReason}.`);
+
+  const outcome = async (end: AgentSession, tables: TablesSummary | null, documents: DocumentPhaseResult | null) => {
+    await liftFreezeAfterFailure(end.ticket, options, ui);
+    return finish(api, session, end, tables, documents, started);
+  };
+
+  switch (session.mode) {
+    case 'done':
+      return outcome(session, null, null);
+    case 'wait':
+      return outcome(await waitForOutcome(api, options, ui), null, null);
+    case 'recovery': {
+      const documents = await withSource(options, async (source) => {
+        const catalog = await readCrmCatalog(source);
+        logOn(catalog, options, ui);
+        const archive = await scan(catalog, options, ui);
+        const documentPhase = options.documents ?? reportMissingOnly;
+        // A recovery run announces no tables: the database is not touched.
+        const manifest = await api.startUpload({
+          limits: session.manifest.limits ?? options.batchLimits ?? DEFAULT_BATCH_LIMITS,
+          tables: [],
+          documents: documentPhase.planned(archive),
+        });
+        return sendDocuments(api, identity.agentToken, { ...session, manifest }, archive, options, ui);
+      });
+      await api.completeUpload();
+      return outcome(await waitForOutcome(api, options, ui), null, documents);
+    }
+    case 'initial':
+    case 'resume': {
+      const { tables, documents } = await withSource(options, (source) =>
+        upload(api, identity.agentToken, session, source, options, ui),
+      );
+      return outcome(await waitForOutcome(api, options, ui), tables, documents);
+    }
+  }
+}
+
+/** States after which a live migration's onsite freeze must go: the customer keeps working onsite. */
+const FREEZE_LIFTED_IN: readonly MigrationState[] = ['failed', 'verification_failed', 'cancelled'];
+
+async function liftFreezeAfterFailure(ticket: TicketView, options: MigrateOptions, ui: MigrateUi): Promise<void> {
+  if (ticket.kind !== 'live' || !FREEZE_LIFTED_IN.includes(ticket.state)) return;
+  await withSource(options, (source) => liftOnsiteFreeze(source));
+  ui.say(`The ticket is '${ticket.state}': logins to the onsite CRM are open again.`);
+}
+
+async function openSession(api: AgentApiClient, reused: boolean, forget: () => Promise<void>): Promise<AgentSession> {
+  try {
+    return await api.session();
+  } catch (error) {
+    if (reused && error instanceof OmtError && error.code === 'UNAUTHENTICATED') {
+      await forget();
+      throw new OmtError(
+        'ENROLLMENT_CODE_INVALID',
+        'The agent token stored for this enrollment code was refused (revoked, or the ticket was reset). Ask operations for a new enrollment code.',
+      );
+    }
+    throw error;
+  }
+}
+
+async function withSource<T>(options: MigrateOptions, work: (source: SourceConnector) => Promise<T>): Promise<T> {
+  const source = options.openSource();
+  try {
+    return await work(source);
+  } finally {
+    await source.close();
+  }
+}
+
+function logOn(catalog: CrmCatalog, options: MigrateOptions, ui: MigrateUi): AdminSession {
+  const admin = logOnAsAdministrator(catalog, options.user, options.password);
+  ui.say(`Logged on to the onsite database as ${admin.login} (${admin.rights.join(', ')}).`);
+  return admin;
+}
+
+async function scan(catalog: CrmCatalog, options: MigrateOptions, ui: MigrateUi): Promise<ArchiveScan | null> {
+  if (!options.archive) {
+    ui.say('No archive given (--archive): documents are not migrated.');
+    return null;
+  }
+  const result = await scanArchive(catalog, options.archive);
+  const ok = result.totals.ok;
+  ui.say(
+    `Archive ${result.root}: ${ok.documents} document(s) to migrate, ${result.documents.length - ok.documents} that cannot be.`,
+  );
+  return result;
+}
+
+/** The database and documents of an initial upload or a resume, then upload/complete. */
+async function upload(
+  api: AgentApiClient,
+  agentToken: string,
+  session: AgentSession,
+  source: SourceConnector,
+  options: MigrateOptions,
+  ui: MigrateUi,
+): Promise<{ tables: TablesSummary; documents: DocumentPhaseResult | null }> {
+  const catalog = await readCrmCatalog(source);
+  logOn(catalog, options, ui);
+  const archive = await scan(catalog, options, ui);
+
+  // Checks and plan are decided before the upload; a resume keeps what the API holds (unless a new --plan is given).
+  const beforeUpload = BEFORE_UPLOAD.includes(session.ticket.state);
+  if (beforeUpload) await sendChecks(api, catalog, archive, ui);
+  if (beforeUpload || options.planFile) await sendPlan(api, source, catalog, options, ui);
+
+  const tables = await plannedTables(source, catalog);
+  const rows = tables.reduce((n, t) => n + t.rows, 0);
+  const documentPhase = options.documents ?? reportMissingOnly;
+  const documentsPlanned = documentPhase.planned(archive);
+  await confirmUpload(session.ticket, tables.length, rows, documentsPlanned.count, options, ui);
+
+  if (session.ticket.kind === 'live')
+    ui.say('Live migration: logins to the onsite CRM are blocked until the migration has finished.');
+  // The final upload of a live migration runs with the onsite CRM frozen; the freeze is lifted if the upload fails.
+  return withOnsiteFreeze(source, session.ticket.kind, () =>
+    transfer(api, agentToken, session, source, { tables, archive, documentsPlanned }, options, ui),
+  );
+}
+
+/** From upload start to upload/complete: tables, then documents. */
+async function transfer(
+  api: AgentApiClient,
+  agentToken: string,
+  session: AgentSession,
+  source: SourceConnector,
+  planned: { tables: PlannedTable[]; archive: ArchiveScan | null; documentsPlanned: { count: number; bytes: number } },
+  options: MigrateOptions,
+  ui: MigrateUi,
+): Promise<{ tables: TablesSummary; documents: DocumentPhaseResult | null }> {
+  const { tables, archive, documentsPlanned } = planned;
+  const rows = tables.reduce((n, t) => n + t.rows, 0);
+  const manifest = await api.startUpload({
+    limits: session.manifest.limits ?? options.batchLimits ?? DEFAULT_BATCH_LIMITS,
+    tables: tables.map((t) => ({ name: t.schema.name, rows: t.rows })),
+    documents: documentsPlanned,
+  });
+  ui.say(`Uploading ${tables.length} tables (${rows} rows), ${options.parallel} at a time…`);
+
+  const progress = new UploadProgress();
+  progress.expectTables(tables.length, rows);
+  progress.expectDocuments(documentsPlanned.count);
+  const events = new AgentEvents({ baseUrl: options.apiUrl, agentToken, ticketId: session.ticket.id });
+  progress.onChange((snapshot) => events.progressed(snapshot));
+  const view = showProgress(progress, ui.progressStyle);
+  try {
+    const results = await uploadTables({
+      api,
+      source,
+      tables,
+      limits: manifest.limits ?? DEFAULT_BATCH_LIMITS,
+      manifest,
+      parallel: options.parallel,
+      progress,
+      signal: options.signal,
+    });
+    view.stop();
+    // The documents phase: after the tables, before upload/complete.
+    const documents = await sendDocuments(api, agentToken, { ...session, manifest }, archive, options, ui, progress);
+    await api.completeUpload();
+    ui.say('Upload complete: the cloud side imports, verifies and configures now.');
+    return { tables: summariseTables(results, tables), documents };
+  } finally {
+    view.stop();
+    events.close();
+  }
+}
+
+/** States before the first upload starts: the checks and the plan can still change. */
+const BEFORE_UPLOAD: readonly MigrationState[] = ['created', 'enrolled', 'checks_failed', 'ready'];
+
+/** Runs the checks and reports them; blocking findings stop the migration here, each with its fix. */
+async function sendChecks(
+  api: AgentApiClient,
+  catalog: CrmCatalog,
+  archive: ArchiveScan | null,
+  ui: MigrateUi,
+): Promise<void> {
+  const report = runChecks({ catalog, archive });
+  await api.putChecks(report);
+  assertNotBlocked(report);
+  ui.say(`Checks: no blocking findings (${report.results.filter((r) => !r.passed).length} warning(s)).`);
+}
+
+async function sendPlan(
+  api: AgentApiClient,
+  source: SourceConnector,
+  catalog: CrmCatalog,
+  options: MigrateOptions,
+  ui: MigrateUi,
+): Promise<void> {
+  const { directory } = await readPlanSource(source, catalog);
+  const plan = await choosePlan(directory, options, ui);
+  const issues = validatePlan(plan, directory);
+  if (issues.length > 0) {
+    throw new OmtError(
+      'PLAN_INVALID',
+      `The plan breaks ${issues.length} rule(s); fix ${options.planFile ?? 'it'} (omt-agent plan validate shows them too).`,
+      issues.map((i) => ({ path: i.path, message: i.message })),
+    );
+  }
+  await api.putPlan({ plan, directory });
+  ui.say(`Plan: ${plan.users.filter((u) => u.plan !== null).length} of ${plan.users.length} users with a user plan.`);
+}
+
+function assertNotBlocked(report: CheckReport): void {
+  if (!report.blocked) return;
+  const blocking = report.results.filter((r) => !r.passed && r.severity === 'block');
+  throw new OmtError(
+    'CHECKS_BLOCKING',
+    `${blocking.length} blocking check finding(s) stop the migration; fix them onsite, then run migrate again.`,
+    blocking.map((r) => ({ path: r.id, message: `${r.message} Fix: ${r.fix}` })),
+  );
+}
+
+async function choosePlan(
+  directory: Parameters<typeof startingPlan>[0],
+  options: MigrateOptions,
+  ui: MigrateUi,
+): Promise<MigrationPlan> {
+  if (options.planFile) return readPlanFile(options.planFile);
+  const plan = startingPlan(directory, options.migrator);
+  if (options.yes) {
+    ui.say(
+      'No --plan given: using the starting plan (every user keeps their current plan and logs in with their first address).',
+    );
+    return plan;
+  }
+  if (!ui.ask) {
+    throw new OmtError(
+      'VALIDATION_FAILED',
+      'No plan to use: pass --plan plan.json (write one with `omt-agent plan init`, or use `omt-agent wizard`), or --yes to use the starting plan.',
+    );
+  }
+  const withPlan = plan.users.filter((u) => u.plan !== null).length;
+  const accepted = await ui.ask(
+    `No --plan given. Use the starting plan (${withPlan} of ${plan.users.length} users keep their current plan and log in with their first address)?`,
+  );
+  if (!accepted)
+    throw new OmtError(
+      'VALIDATION_FAILED',
+      'Stopped: write a plan with `omt-agent plan init` or the wizard, then run migrate with --plan.',
+    );
+  return plan;
+}
+
+async function plannedTables(source: SourceConnector, catalog: CrmCatalog): Promise<PlannedTable[]> {
+  const schemas = catalog.tables.map(tableSchemaOf);
+  const planned: PlannedTable[] = [];
+  // A few counts at a time: each is a scan of the table at the source.
+  for (let i = 0; i < schemas.length; i += 4) {
+    const chunk = schemas.slice(i, i + 4);
+    planned.push(
+      ...(await Promise.all(chunk.map(async (schema) => ({ schema, rows: await source.countRows(schema.name) })))),
+    );
+  }
+  return planned;
+}
+
+async function confirmUpload(
+  ticket: TicketView,
+  tables: number,
+  rows: number,
+  documents: number,
+  options: MigrateOptions,
+  ui: MigrateUi,
+): Promise<void> {
+  if (options.yes) return;
+  const freeze =
+    ticket.kind === 'live'
+      ? ' This is a live migration: the onsite database will be frozen (no logins) for the upload.'
+      : '';
+  const question = `Upload ${tables} tables (${rows} rows) and ${documents} documents of ${ticket.companyName} to ${ticket.environment}?${freeze}`;
+  if (!ui.ask)
+    throw new OmtError('VALIDATION_FAILED', `${question} Nobody can confirm without a terminal: add --yes to start.`);
+  if (!(await ui.ask(question)))
+    throw new OmtError('VALIDATION_FAILED', 'Stopped before the upload; nothing was sent.');
+}
+
+async function sendDocuments(
+  api: AgentApiClient,
+  agentToken: string,
+  session: AgentSession,
+  archive: ArchiveScan | null,
+  options: MigrateOptions,
+  ui: MigrateUi,
+  progress: UploadProgress = new UploadProgress(),
+): Promise<DocumentPhaseResult> {
+  const phase = options.documents ?? reportMissingOnly;
+  progress.setPhase('documents');
+  const result = archive
+    ? await phase.run({
+        api,
+        baseUrl: options.apiUrl,
+        agentToken,
+        stateDir: options.stateDir,
+        scan: archive,
+        manifest: session.manifest,
+        progress,
+        say: ui.say,
+        signal: options.signal,
+      })
+    : { uploaded: 0, skipped: 0, bytes: 0, missing: [] };
+  await api.putMissingDocuments({ documents: result.missing });
+  ui.say(
+    `Documents: ${result.uploaded} uploaded, ${result.skipped} had landed before, ${result.missing.length} missing.`,
+  );
+  return result;
+}
+
+async function waitForOutcome(api: AgentApiClient, options: MigrateOptions, ui: MigrateUi): Promise<AgentSession> {
+  return awaitOutcome(api, { signal: options.signal, onState: (state) => ui.waiting(state) });
+}
+
+function summariseTables(results: TableUploadResult[], planned: PlannedTable[]): TablesSummary {
+  return {
+    tables: planned.length,
+    rows: planned.reduce((n, t) => n + t.rows, 0),
+    bytes: results.reduce((n, r) => n + r.bytes, 0),
+    sentBytes: results.reduce((n, r) => n + r.sentBytes, 0),
+    sentBatches: results.reduce((n, r) => n + r.sentBatches, 0),
+    skippedBatches: results.reduce((n, r) => n + r.skippedBatches, 0),
+    alreadyComplete: results.filter((r) => r.alreadyComplete).length,
+  };
+}
+
+async function finish(
+  api: AgentApiClient,
+  start: AgentSession,
+  end: AgentSession,
+  tables: TablesSummary | null,
+  documents: DocumentPhaseResult | null,
+  started: number,
+): Promise<MigrateOutcome> {
+  const state = end.ticket.state;
+  const succeeded = SUCCESS_STATES.includes(state);
+  return {
+    ticket: end.ticket,
+    mode: start.mode,
+    modeReason: start.modeReason,
+    state,
+    reason: succeeded ? null : await outcomeReason(api, end.ticket.id, state),
+    tables,
+    documents: documents && { uploaded: documents.uploaded, skipped: documents.skipped, bytes: documents.bytes },
+    missingDocuments: end.manifest.missingDocuments,
+    verified: succeeded,
+    elapsedMs: Date.now() - started,
+  };
+}
