@@ -3,7 +3,8 @@ import { openSource } from '../source/open-source';
 import { describeSource } from '../source/source-url';
 import { MigrationSession } from '../wizard/migration-session';
 import { openBrowser } from '../wizard/open-browser';
-import { FilePlanSink } from '../wizard/plan-sink';
+import { connectAgent } from '../api/enrollment-store';
+import { ApiPlanSink, FilePlanSink, type PlanSink } from '../wizard/plan-sink';
 import { startWizardServer } from '../wizard/wizard-server';
 import type { CommandResult } from './command-result';
 import { resolveSource, type SourceFlags } from './resolve-source';
@@ -13,6 +14,17 @@ export interface WizardFlags extends SourceFlags {
   /** commander's --no-open sets open to false. */
   open: boolean;
   out: string;
+  /** With --api and --code the plan goes to the ticket at the API instead of --out. */
+  api?: string;
+  code?: string;
+  stateDir?: string;
+}
+
+async function planSinkFor(flags: WizardFlags): Promise<PlanSink> {
+  if (!flags.api && !flags.code) return new FilePlanSink(flags.out);
+  if (!flags.api || !flags.code) throw new OmtError('VALIDATION_FAILED', 'To submit the plan to the API, give both --api <url> and --code <enrollment code>.');
+  const { api, identity } = await connectAgent({ baseUrl: flags.api, code: flags.code, stateDir: flags.stateDir });
+  return new ApiPlanSink(api, identity.ticketId);
 }
 
 /**
@@ -23,11 +35,12 @@ export async function wizardCommand(flags: WizardFlags, announce: (text: string)
   const port = flags.port === undefined ? 0 : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OmtError('VALIDATION_FAILED', `--port must be 0–65535, not "${flags.port}".`);
   const { location, archive } = await resolveSource(flags);
+  const sink = await planSinkFor(flags);
   const session = new MigrationSession({
     openSource: () => openSource(location),
     sourceLabel: describeSource(location),
     archive,
-    sink: new FilePlanSink(flags.out),
+    sink,
   });
   const server = await startWizardServer(session, { port });
   announce(`Open the migration wizard in a browser on this machine:\n  ${server.url}\n(the link works once; press Ctrl+C to stop)\n`);
