@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DEFAULT_BATCH_LIMITS } from '@omt/contracts';
+import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/databases';
+import { createSampleDatabase } from '../../apps/agent/src/sample/sample-db';
+import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD } from '../../apps/agent/src/sample/sample-users';
+import { PostgresSource } from '../../apps/agent/src/source/postgres-source';
+import { findTable, tableSchemaOf } from '../../apps/agent/src/source/table-schema';
+import { AGENT_BIN, PipelineStack, runNode, tenantUrl, type NodeRun } from './support/pipeline-stack';
+import { fingerprintSchema } from './support/compare-tables';
+
+/**
+ * Nothing lost, nothing twice: a worker killed mid-import, an agent killed
+ * mid-upload, and a batch sent again (same bytes, other bytes). Real
+ * processes; needs a build and, to be quick, OMT_TEST_TEMPLATE_DB.
+ */
+jest.setTimeout(600_000);
+
+/** Small batches, so there are hundreds and a kill lands between two of them. */
+const BATCH_ROWS = 200;
+
+let source: TestDatabase;
+let dir: string;
+let archive: string;
+let plan: string;
+const agentEnv = { PATH: process.env.PATH, OMT_CRM_PASSWORD: SAMPLE_ADMIN_PASSWORD };
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'omt-e2e-int-'));
+  archive = path.join(dir, 'SO_ARC');
+  plan = path.join(dir, 'plan.json');
+  source = await createTestDatabase('e2e_int_source');
+  await createSampleDatabase({ target: source.url, archive, seed: 23, size: 'medium', problems: [] });
+  const init = await runNode(
+    [
+      AGENT_BIN,
+      'plan',
+      'init',
+      '--source',
+      source.url,
+      '--out',
+      plan,
+      '--migrator-name',
+      'Mia Migrator',
+      '--migrator-email',
+      'mia@example.com',
+      '--migrator-phone',
+      '+47 22 33 44 55',
+    ],
+    agentEnv,
+  );
+  if (init.code !== 0) throw new Error(init.stderr);
+});
+
+afterAll(async () => {
+  await source?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function migrateArgs(stack: PipelineStack, code: string, stateDir: string): string[] {
+  return [
+    AGENT_BIN,
+    'migrate',
+    '--api',
+    stack.url,
+    '--code',
+    code,
+    '--source',
+    source.url,
+    '--archive',
+    archive,
+    '--user',
+    SAMPLE_ADMIN_LOGIN,
+    '--plan',
+    plan,
+    '--yes',
+    '--json',
+    '--state-dir',
+    stateDir,
+    '--batch-rows',
+    String(BATCH_ROWS),
+  ];
+}
+
+async function explain(stack: PipelineStack, run: NodeRun): Promise<string> {
+  return `agent exit ${run.code}\n--- stdout\n${run.stdout.slice(-3000)}\n--- stderr\n${run.stderr.slice(-3000)}\n--- stack log\n${await stack.logTail(20)}`;
+}
+
+async function batchCounts(stack: PipelineStack, ticketId: string): Promise<{ received: number; imported: number }> {
+  const [row] = await queryDatabase(
+    stack.database.url,
+    'SELECT count(*)::int AS received, count("importedAt")::int AS imported FROM "BatchUpload" WHERE "ticketId" = $1',
+    [ticketId],
+  );
+  return { received: Number(row!.received), imported: Number(row!.imported) };
+}
+
+async function until<T>(probe: () => Promise<T | null>, what: string, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Every table equal between source and tenant, by SQL (the configured userName column aside). */
+async function expectSameTables(tenantDatabase: string): Promise<void> {
+  const exclude = { associate: ['userName'] };
+  const [before, after] = await Promise.all([
+    fingerprintSchema(source.url, 'crm7', exclude),
+    fingerprintSchema(tenantUrl(tenantDatabase), 'crm7', exclude),
+  ]);
+  expect(before.size).toBeGreaterThan(10);
+  expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
+}
+
+it('a worker killed (SIGKILL) mid-import and started again leaves no row missing and none twice', async () => {
+  const stack = await PipelineStack.create('killworker');
+  try {
+    await stack.start('main');
+    await stack.start('worker');
+    const ticket = await stack.createTicket(await stack.createSalesKey());
+    const agent = runNode(migrateArgs(stack, ticket.code, path.join(dir, 'state-w')), agentEnv);
+
+    const atKill = await until(async () => {
+      const counts = await batchCounts(stack, ticket.ticketId);
+      return counts.imported >= 5 ? counts : null;
+    }, 'the first imports');
+    await stack.kill('worker');
+    await new Promise((r) => setTimeout(r, 500));
+    await stack.start('worker');
+
+    const run = await agent;
+    if (run.code !== 0) throw new Error(await explain(stack, run));
+    expect(JSON.parse(run.stdout)).toMatchObject({ state: 'completed', verified: true });
+    const final = await batchCounts(stack, ticket.ticketId);
+    // The kill came while imports were under way, not after they were done.
+    expect(atKill.imported).toBeLessThan(final.imported);
+    expect(final.imported).toBe(final.received);
+    await expectSameTables(ticket.tenantDatabase);
+  } finally {
+    await stack.close();
+  }
+});
+
+it('an agent killed mid-upload resumes; a batch sent again imports once, other bytes for it are refused', async () => {
+  const stack = await PipelineStack.create('killagent');
+  const stateDir = path.join(dir, 'state-a');
+  try {
+    await stack.start('dev');
+    const ticket = await stack.createTicket(await stack.createSalesKey());
+
+    let child: import('node:child_process').ChildProcess | undefined;
+    const first = runNode(migrateArgs(stack, ticket.code, stateDir), agentEnv, (c) => (child = c));
+    await until(
+      async () => ((await batchCounts(stack, ticket.ticketId)).received >= 20 ? true : null),
+      'the first batches',
+    );
+    child!.kill('SIGKILL');
+    expect((await first).code).not.toBe(0);
+
+    // The same batch again, as a retry after a lost answer would send it: answered as a duplicate.
+    const [landed] = await queryDatabase(
+      stack.database.url,
+      `SELECT "tableName", sha256 FROM "BatchUpload" WHERE "ticketId" = $1 AND sequence = 0 ORDER BY rows DESC LIMIT 1`,
+      [ticket.ticketId],
+    );
+    const tableName = String(landed!.tableName);
+    const reader = new PostgresSource(source.url, 'crm7');
+    let batch0: Buffer;
+    try {
+      const table = tableSchemaOf(findTable(await reader.introspect(), tableName)!);
+      const batches = reader
+        .streamTable(table, { maxRows: BATCH_ROWS, maxBytes: DEFAULT_BATCH_LIMITS.maxBytes })
+        [Symbol.asyncIterator]();
+      batch0 = (await batches.next()).value!.data as Buffer;
+      await batches.return?.(undefined);
+    } finally {
+      await reader.close();
+    }
+    const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+    expect(sha(batch0)).toBe(landed!.sha256);
+    const [stateFile] = await readdir(stateDir);
+    const { agentToken } = JSON.parse(await readFile(path.join(stateDir, stateFile!), 'utf8')) as {
+      agentToken: string;
+    };
+    const put = (data: Buffer) =>
+      fetch(`${stack.url}/api/agent/tables/${encodeURIComponent(tableName)}/batches/0`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${agentToken}`,
+          'content-type': 'application/gzip',
+          'x-omt-sha256': sha(data),
+          'x-omt-rows': String(batch0.toString('utf8').split('\n').length - 1),
+        },
+        body: gzipSync(data),
+      });
+    const again = await put(batch0);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: 'duplicate', sequence: 0 });
+    const altered = Buffer.from(batch0.toString('utf8').replace(/^(\d+)/, (id) => String(Number(id) + 1_000_000)));
+    const conflict = await put(altered);
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toMatchObject({ code: 'BATCH_CONFLICT' });
+
+    // Started again with the same code: the stored token, resume mode, only what is missing.
+    const second = await runNode(migrateArgs(stack, ticket.code, stateDir), agentEnv);
+    if (second.code !== 0) throw new Error(await explain(stack, second));
+    const result = JSON.parse(second.stdout) as {
+      mode: string;
+      state: string;
+      tables: { skippedBatches: number; sentBatches: number };
+    };
+    expect(result).toMatchObject({ mode: 'resume', state: 'completed' });
+    expect(result.tables.skippedBatches).toBeGreaterThanOrEqual(20);
+    await expectSameTables(ticket.tenantDatabase);
+  } finally {
+    await stack.close();
+  }
+});
