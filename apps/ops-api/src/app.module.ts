@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { AuthCoreModule, AuthModule } from './auth/auth.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { BlobStoreModule } from './imports/blob-store.module';
+import { UploadsModule } from './uploads/uploads.module';
 import { QueueHealthModule } from './queue-health/queue-health.module';
 
 export interface ProcessRoles {
@@ -32,7 +33,7 @@ export class AppModule {
       EventsModule,
       BlobStoreModule,
     ];
-    const api = roles.api ? [HealthModule, AuthModule, TicketsModule, QueueHealthModule] : [];
+    const api = roles.api ? [HealthModule, AuthModule, TicketsModule, UploadsModule, QueueHealthModule] : [];
     const worker = roles.worker ? [WorkersModule] : [];
     return { module: AppModule, imports: [...shared, ...api, ...worker] };
   }

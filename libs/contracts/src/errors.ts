@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   BATCH_CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   CHECKSUM_MISMATCH: 422,
+  /** A batch that is not what its headers say (row count, gzip, COPY text ending inside a row). */
+  BATCH_INVALID: 422,
   PLAN_INVALID: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,

@@ -21,7 +21,8 @@ import { ticketViewSchema } from './ticket';
  *   PUT  /api/agent/documents/missing                MissingDocuments: what could not be uploaded, and why
  *   POST /api/agent/upload/complete                  → ticket importing; verification follows by itself
  *
- * `:table` is the table name URL-encoded; names are data, never paths or SQL.
+ * `:table` is `tablePathSegment(name)`: the table name URL-encoded (with an
+ * escape for `.` and `..`); names are data, never paths or SQL.
  */
 export const AGENT_API = '/api/agent';
 
@@ -49,6 +50,23 @@ export const BATCH_HEADERS = {
   sha256: 'x-omt-sha256',
   rows: 'x-omt-rows',
 } as const;
+
+/**
+ * Clients collapse the path segments `.` and `..` (however percent-encoded),
+ * so a table with such a name could never be addressed. These names, and
+ * only names of the form `~*.` / `~*..`, travel with one extra leading `~`.
+ */
+const DOT_NAME = /^~*\.{1,2}$/;
+
+/** The `:table` path segment of a table name: escaped as above, then URL-encoded. */
+export function tablePathSegment(name: string): string {
+  return encodeURIComponent(DOT_NAME.test(name) ? `~${name}` : name);
+}
+
+/** The table name of a decoded `:table` segment (the inverse of `tablePathSegment`). */
+export function tableNameOfSegment(segment: string): string {
+  return /^~+\.{1,2}$/.test(segment) ? segment.slice(1) : segment;
+}
 
 export const batchSequenceSchema = z.coerce.number().int().min(0).max(10_000_000);
 

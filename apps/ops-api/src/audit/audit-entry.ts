@@ -7,7 +7,12 @@ export type AuditAction =
   | 'ticket.reset'
   | 'enrollment.codeIssued'
   | 'agent.enrolled'
-  | 'tenant.wiped';
+  | 'tenant.wiped'
+  | 'checks.stored'
+  | 'plan.stored'
+  | 'upload.started'
+  | 'table.completed'
+  | 'upload.completed';
 
 /** One line of the trail: when (set by the database), who, what, from, to, why. */
 export interface AuditEntry {

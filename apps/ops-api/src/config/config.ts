@@ -54,6 +54,12 @@ const environmentSchema = z.object({
     .max(24 * 30)
     .default(12)
     .describe('How long a dashboard login lasts, in hours.'),
+  OMT_MAX_BATCH_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(32 * 1024 * 1024)
+    .describe('Largest table batch the API accepts, in bytes as sent (gzip); default 32 MiB.'),
   OMT_STALLED_AFTER_MINUTES: z.coerce
     .number()
     .positive()
@@ -88,6 +94,8 @@ export interface AppConfig {
   firstAdmin: { email: string; password: string } | null;
   enrollmentCodeTtlHours: number;
   sessionTtlHours: number;
+  /** Largest batch upload accepted, compressed bytes. */
+  maxBatchBytes: number;
   stalledAfterMinutes: number;
   queueMeasureSeconds: number;
 }
@@ -131,6 +139,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
       e.OMT_ADMIN_EMAIL && e.OMT_ADMIN_PASSWORD ? { email: e.OMT_ADMIN_EMAIL, password: e.OMT_ADMIN_PASSWORD } : null,
     enrollmentCodeTtlHours: e.OMT_ENROLLMENT_CODE_TTL_HOURS,
     sessionTtlHours: e.OMT_SESSION_TTL_HOURS,
+    maxBatchBytes: e.OMT_MAX_BATCH_BYTES,
     stalledAfterMinutes: e.OMT_STALLED_AFTER_MINUTES,
     queueMeasureSeconds: e.OMT_QUEUE_MEASURE_SECONDS,
   };

@@ -1,0 +1,202 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import {
+  BATCH_CONTENT_TYPE,
+  BATCH_HEADERS,
+  OmtError,
+  agentSessionSchema,
+  batchReceiptSchema,
+  batchSequenceSchema,
+  checkReportSchema,
+  errorEnvelopeSchema,
+  identifierSchema,
+  missingDocumentsSchema,
+  parseOrThrow,
+  planSubmissionSchema,
+  sha256HexSchema,
+  startUploadSchema,
+  tableCompleteSchema,
+  tableNameOfSegment,
+  tableSchemaSchema,
+  ticketViewSchema,
+  uploadManifestSchema,
+  type AgentSession,
+  type BatchReceipt,
+  type TableComplete,
+  type TicketView,
+  type UploadManifest,
+} from '@omt/contracts';
+import { openApiSchema } from '../common/openapi';
+import { actorOf, type Principal } from '../auth/principal';
+import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import { AgentSessionService } from './agent-session.service';
+import { TableUploadsService } from './table-uploads.service';
+import { UploadRunService } from './upload-run.service';
+
+const envelope = openApiSchema(errorEnvelopeSchema);
+const badRequest = { status: 400, description: 'VALIDATION_FAILED, naming each bad field.', schema: envelope } as const;
+const wrongState = { status: 409, description: 'CONFLICT: not possible in the ticket\'s state (the message says why).', schema: envelope } as const;
+const tableParam = {
+  name: 'table',
+  description: 'The table name as `tablePathSegment(name)` from @omt/contracts: URL-encoded, `.`/`..` escaped.',
+  schema: { type: 'string' },
+} as const;
+const notAnnounced = { status: 404, description: 'NOT_FOUND: the table was not announced at the upload start.', schema: envelope } as const;
+
+const rowsHeaderSchema = z.coerce.number().int().nonnegative();
+
+/** The ticket of the calling agent token: every path here works on it, and on no other. */
+function ticketOf(principal: Principal): string {
+  if (principal.kind !== 'agent') throw new OmtError('FORBIDDEN', 'Only an agent token may use /api/agent.');
+  return principal.ticketId;
+}
+
+function tableOf(segment: string): string {
+  return parseOrThrow(identifierSchema, tableNameOfSegment(segment), 'table name in the path');
+}
+
+@ApiTags('agent')
+@Controller('agent')
+@Roles('agent')
+export class AgentUploadController {
+  constructor(
+    private readonly sessions: AgentSessionService,
+    private readonly runs: UploadRunService,
+    private readonly tables: TableUploadsService,
+  ) {}
+
+  @Get('session')
+  @ApiOperation({ summary: "The agent's ticket, what has landed so far, and the mode it should work in (and why)." })
+  @ApiResponse({ status: 200, description: 'The session.', schema: openApiSchema(agentSessionSchema) })
+  session(@CurrentPrincipal() principal: Principal): Promise<AgentSession> {
+    return this.sessions.session(ticketOf(principal));
+  }
+
+  @Put('checks')
+  @ApiOperation({ summary: 'Stores the checks report; the ticket becomes ready, or checks_failed when a blocking check failed.' })
+  @ApiBody({ schema: openApiSchema(checkReportSchema) })
+  @ApiResponse({ status: 200, description: 'The ticket after the checks.', schema: openApiSchema(ticketViewSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse({ ...wrongState, description: 'CONFLICT once the upload has started.' })
+  checks(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+    return this.sessions.storeChecks(ticketOf(principal), parseOrThrow(checkReportSchema, body, 'checks report'), actorOf(principal));
+  }
+
+  @Put('plan')
+  @ApiOperation({ summary: 'Validates the migration plan against the onsite directory again and stores it with the ticket.' })
+  @ApiBody({ schema: openApiSchema(planSubmissionSchema) })
+  @ApiResponse({ status: 200, description: 'The ticket; the plan is stored.', schema: openApiSchema(ticketViewSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse({ ...wrongState, description: 'CONFLICT once the upload is complete (importing and later) or cancelled.' })
+  @ApiResponse({ status: 422, description: 'PLAN_INVALID: one detail per broken rule, with its path in the plan.', schema: envelope })
+  plan(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+    return this.sessions.storePlan(ticketOf(principal), parseOrThrow(planSubmissionSchema, body, 'plan'), actorOf(principal));
+  }
+
+  @Post('upload')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Starts an upload run (first run, resume or document recovery); answers what has landed, with the batch limits every run keeps.',
+  })
+  @ApiBody({ schema: openApiSchema(startUploadSchema) })
+  @ApiResponse({ status: 200, description: 'The manifest; `limits` are the ones to use.', schema: openApiSchema(uploadManifestSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse({ ...wrongState, description: 'CONFLICT: no plan stored, a state an upload cannot start from, or tables of an earlier run missing.' })
+  startUpload(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<UploadManifest> {
+    return this.runs.start(ticketOf(principal), parseOrThrow(startUploadSchema, body, 'upload start'), actorOf(principal));
+  }
+
+  @Put('tables/:table')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Stores a table's schema and queues its creation in the tenant; the same schema again is a no-op." })
+  @ApiParam(tableParam)
+  @ApiBody({ schema: openApiSchema(tableSchemaSchema) })
+  @ApiResponse({ status: 204, description: 'Stored (or already stored) and queued.' })
+  @ApiResponse(badRequest)
+  @ApiResponse(notAnnounced)
+  @ApiResponse({ ...wrongState, description: 'CONFLICT: not uploading, or the schema differs from the one stored first.' })
+  async putTable(@Param('table') segment: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.tables.putSchema(ticketOf(principal), tableOf(segment), parseOrThrow(tableSchemaSchema, body, 'table schema'));
+  }
+
+  @Put('tables/:table/batches/:sequence')
+  @ApiOperation({
+    summary:
+      'Stores one batch: the gzip of its COPY text, streamed; checked against its sha256 (of the unpacked text) and row count, then queued for import. A re-send is answered `duplicate`.',
+  })
+  @ApiParam(tableParam)
+  @ApiParam({ name: 'sequence', description: 'The batch number within the table, from 0.', schema: { type: 'integer', minimum: 0 } })
+  @ApiHeader({ name: BATCH_HEADERS.sha256, required: true, description: 'sha256 (lowercase hex) of the uncompressed COPY text.' })
+  @ApiHeader({ name: BATCH_HEADERS.rows, required: true, description: 'Rows (lines) in the batch.' })
+  @ApiConsumes(BATCH_CONTENT_TYPE)
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 200, description: '`stored` (new, queued) or `duplicate` (arrived before).', schema: openApiSchema(batchReceiptSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse(notAnnounced)
+  @ApiResponse({ ...wrongState, description: 'BATCH_CONFLICT: this sequence arrived with other bytes; CONFLICT: not uploading or no schema yet.' })
+  @ApiResponse({ status: 413, description: 'PAYLOAD_TOO_LARGE: over OMT_MAX_BATCH_BYTES sent, or over twice the batch byte limit unpacked.', schema: envelope })
+  @ApiResponse({ status: 422, description: 'CHECKSUM_MISMATCH, or BATCH_INVALID (not gzip, row count differs, ends inside a row).', schema: envelope })
+  async putBatch(
+    @Param('table') segment: string,
+    @Param('sequence') sequence: string,
+    @Headers() headers: Record<string, string | undefined>,
+    @Req() request: Request,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<BatchReceipt> {
+    try {
+      if (!request.is(BATCH_CONTENT_TYPE)) {
+        throw new OmtError('VALIDATION_FAILED', `A batch is sent as Content-Type: ${BATCH_CONTENT_TYPE}.`, [
+          { path: 'content-type', message: `must be ${BATCH_CONTENT_TYPE}` },
+        ]);
+      }
+      const claim = {
+        table: tableOf(segment),
+        sequence: parseOrThrow(batchSequenceSchema, sequence, 'batch sequence'),
+        sha256: parseOrThrow(sha256HexSchema, headers[BATCH_HEADERS.sha256], `${BATCH_HEADERS.sha256} header`),
+        rows: parseOrThrow(rowsHeaderSchema, headers[BATCH_HEADERS.rows], `${BATCH_HEADERS.rows} header`),
+      };
+      return await this.tables.receiveBatch(ticketOf(principal), claim, request);
+    } catch (error) {
+      // Read and drop what the client is still sending, so it gets this answer instead of a reset connection.
+      request.resume();
+      throw error;
+    }
+  }
+
+  @Post('tables/:table/complete')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Stores the source's figures of a table (batches, rows, content hash) after its last batch." })
+  @ApiParam(tableParam)
+  @ApiBody({ schema: openApiSchema(tableCompleteSchema) })
+  @ApiResponse({ status: 200, description: 'The stored figures.', schema: openApiSchema(tableCompleteSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse(notAnnounced)
+  @ApiResponse({ ...wrongState, description: 'CONFLICT: not uploading, or other figures were stored before.' })
+  completeTable(@Param('table') segment: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TableComplete> {
+    const figures = parseOrThrow(tableCompleteSchema, body, 'table figures');
+    return this.tables.complete(ticketOf(principal), tableOf(segment), figures, actorOf(principal));
+  }
+
+  @Put('documents/missing')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Replaces the list of documents that could not be uploaded, each with its reason.' })
+  @ApiBody({ schema: openApiSchema(missingDocumentsSchema) })
+  @ApiResponse({ status: 204, description: 'Stored.' })
+  @ApiResponse(badRequest)
+  @ApiResponse({ ...wrongState, description: 'CONFLICT: not uploading or recovering.' })
+  async missingDocuments(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.runs.storeMissingDocuments(ticketOf(principal), parseOrThrow(missingDocumentsSchema, body, 'missing documents'));
+  }
+
+  @Post('upload/complete')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ends the upload run once every table is whole; the ticket moves to importing and verification follows.' })
+  @ApiResponse({ status: 200, description: 'The session after the run.', schema: openApiSchema(agentSessionSchema) })
+  @ApiResponse({ ...wrongState, description: 'CONFLICT: tables without figures or with batches missing (named), or no run going.' })
+  completeUpload(@CurrentPrincipal() principal: Principal): Promise<AgentSession> {
+    return this.runs.complete(ticketOf(principal), actorOf(principal));
+  }
+}

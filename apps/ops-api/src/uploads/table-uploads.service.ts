@@ -1,0 +1,177 @@
+import { isDeepStrictEqual } from 'node:util';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Readable } from 'node:stream';
+import { OmtError, type BatchLimits, type BatchReceipt, type TableComplete, type TableSchema } from '@omt/contracts';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { BLOB_STORE, type BlobStore } from '../imports/blob-store';
+import { QueuesService } from '../queues/queues.service';
+import { ticketNotFound } from '../tickets/ticket-state.service';
+import { wrongState } from './agent-session.service';
+import { receiveBatch } from './batch-receiver';
+import { ProgressService } from './progress.service';
+import { batchBlobKey, batchJobId, tableJobId } from './upload-keys';
+import { UploadsRepository, type BatchRecord, type TableRecord } from './uploads.repository';
+
+/** What the agent claims about a batch in its headers. */
+export interface BatchClaim {
+  table: string;
+  sequence: number;
+  sha256: string;
+  rows: number;
+}
+
+/** A batch may unpack to at most this many times the ticket's batch byte limit (the agent's own bound, with room for slack). */
+const UNCOMPRESSED_FACTOR = 2;
+
+/** One table's upload: its schema, its batches and the source's figures at the end. */
+@Injectable()
+export class TableUploadsService {
+  constructor(
+    private readonly uploads: UploadsRepository,
+    private readonly queues: QueuesService,
+    private readonly progress: ProgressService,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Stores the schema (first time) and queues the tenant table's creation; the same schema again is a no-op. */
+  async putSchema(ticketId: string, name: string, schema: TableSchema): Promise<void> {
+    if (schema.name !== name) {
+      throw new OmtError('VALIDATION_FAILED', `The schema is of table '${schema.name}' but was sent to table '${name}'.`, [
+        { path: 'name', message: 'must equal the table in the path' },
+      ]);
+    }
+    await this.uploadingTicket(ticketId);
+    await this.announcedTable(ticketId, name);
+    await this.uploads.setSchemaIfUnset(ticketId, name, schema);
+    const stored = (await this.announcedTable(ticketId, name)).schema;
+    if (!isDeepStrictEqual(stored, schema)) {
+      throw new OmtError('CONFLICT', `The schema of table '${name}' changed since the first upload; reset the ticket to start over.`, [
+        { path: 'columns', message: 'differs from the stored schema' },
+      ]);
+    }
+    // Queued every time: a re-send after a failed enqueue must still create the table; the job id makes it once.
+    await this.queues.enqueue('import.tableCreated', { ticketId, table: schema }, { jobId: tableJobId(ticketId, name) });
+    await this.uploads.touch(ticketId);
+  }
+
+  /**
+   * Stores a batch and queues its import, once: the bytes are checked
+   * against the claimed sha256 and row count before anything is recorded,
+   * and a batch that arrived before is answered `duplicate` (or 409 if its
+   * bytes differ).
+   */
+  async receiveBatch(ticketId: string, claim: BatchClaim, body: Readable): Promise<BatchReceipt> {
+    const { limits } = await this.uploadingTicket(ticketId);
+    const table = await this.announcedTable(ticketId, claim.table);
+    if (!table.schema) {
+      throw new OmtError('CONFLICT', `Send the schema of table '${claim.table}' (PUT its path) before its batches.`, [
+        { path: 'table', message: 'no schema yet' },
+      ]);
+    }
+    const key = batchBlobKey(ticketId, claim.table, claim.sequence);
+    const received = await receiveBatch(body, this.blobs, key, {
+      compressed: this.config.maxBatchBytes,
+      uncompressed: limits.maxBytes * UNCOMPRESSED_FACTOR,
+    });
+    const context = `Batch ${claim.sequence} of table '${claim.table}'`;
+    const refuse = async (error: OmtError): Promise<never> => {
+      await this.blobs.delete(key);
+      throw error;
+    };
+    if (received.sha256 !== claim.sha256) {
+      await refuse(
+        new OmtError('CHECKSUM_MISMATCH', `${context} hashes to ${received.sha256}, not ${claim.sha256}: it was damaged on the way; send it again.`, [
+          { path: 'x-omt-sha256', message: 'does not match the bytes' },
+        ]),
+      );
+    }
+    if (!received.endsWithNewline) {
+      await refuse(new OmtError('BATCH_INVALID', `${context} ends inside a row: it is not whole COPY text.`, [{ path: 'body', message: 'no final newline' }]));
+    }
+    if (received.lines !== claim.rows) {
+      await refuse(
+        new OmtError('BATCH_INVALID', `${context} holds ${received.lines} row(s) but x-omt-rows says ${claim.rows}.`, [
+          { path: 'x-omt-rows', message: `the body has ${received.lines} rows` },
+        ]),
+      );
+    }
+
+    const record = { ...claim, bytes: received.bytes, storedBytes: received.storedBytes, blobKey: key };
+    const inserted = await this.uploads.insertBatch(ticketId, record);
+    if (inserted.outcome === 'wrong-state') return refuse(wrongState(inserted.state, 'batches are taken only while uploading'));
+    if (inserted.outcome === 'exists') {
+      await this.blobs.delete(key);
+      const existing = inserted.existing;
+      if (existing.sha256 !== claim.sha256) {
+        throw new OmtError(
+          'BATCH_CONFLICT',
+          `${context} arrived before with sha256 ${existing.sha256}; this one has ${claim.sha256}. One sequence number cannot carry two batches.`,
+          [{ path: 'sequence', message: 'taken by other bytes' }],
+        );
+      }
+      // The first arrival's enqueue may have failed after its insert: queue again (same id, a no-op if queued).
+      if (!existing.imported) await this.enqueueBatch(ticketId, existing);
+      await this.uploads.touch(ticketId);
+      return { table: claim.table, sequence: claim.sequence, status: 'duplicate' };
+    }
+    await this.enqueueBatch(ticketId, { ...record, imported: false });
+    await this.uploads.touch(ticketId);
+    this.progress.publish(ticketId);
+    return { table: claim.table, sequence: claim.sequence, status: 'stored' };
+  }
+
+  /** Stores the source's figures of a table; the same figures again are a no-op, others a conflict. */
+  async complete(ticketId: string, name: string, figures: TableComplete, actor: string): Promise<TableComplete> {
+    await this.uploadingTicket(ticketId);
+    await this.announcedTable(ticketId, name);
+    const stored = await this.uploads.setCompleteIfUnset(ticketId, name, figures, {
+      actor,
+      reason: `'${name}': ${figures.batches} batch(es), ${figures.rows} row(s), content hash ${figures.hash}`,
+    });
+    if (!stored) throw new OmtError('INTERNAL', `The figures of table '${name}' were not stored.`);
+    if (!isDeepStrictEqual(stored, figures)) {
+      throw new OmtError(
+        'CONFLICT',
+        `Table '${name}' was completed before with ${stored.batches} batch(es), ${stored.rows} row(s) and hash ${stored.hash}; these figures differ.`,
+        [{ path: 'hash', message: 'differs from the stored figures' }],
+      );
+    }
+    this.progress.publish(ticketId);
+    return stored;
+  }
+
+  private enqueueBatch(ticketId: string, batch: BatchRecord): Promise<void> {
+    return this.queues.enqueue(
+      'import.batchReceived',
+      {
+        ticketId,
+        table: batch.table,
+        sequence: batch.sequence,
+        blobKey: batch.blobKey,
+        sha256: batch.sha256,
+        rows: batch.rows,
+        bytes: batch.bytes,
+      },
+      { jobId: batchJobId(ticketId, batch.table, batch.sequence) },
+    );
+  }
+
+  private async uploadingTicket(ticketId: string): Promise<{ limits: BatchLimits }> {
+    const ticket = await this.uploads.ticketState(ticketId);
+    if (!ticket) throw ticketNotFound(ticketId);
+    if (ticket.state !== 'uploading' || !ticket.limits) throw wrongState(ticket.state, 'tables are taken only while uploading (POST /api/agent/upload first)');
+    return { limits: ticket.limits };
+  }
+
+  private async announcedTable(ticketId: string, name: string): Promise<TableRecord> {
+    const table = await this.uploads.findTable(ticketId, name);
+    if (!table) {
+      throw new OmtError('NOT_FOUND', `Table '${name}' was not announced when the upload started (POST /api/agent/upload).`, [
+        { path: 'table', message: 'not announced' },
+      ]);
+    }
+    return table;
+  }
+}

@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { OmtError, type AgentSession, type MigrationState, type MissingDocuments, type StartUpload, type UploadManifest } from '@omt/contracts';
+import { VerificationTrigger } from '../pipeline/verification-trigger';
+import { TicketStateService, ticketNotFound, type StateChange } from '../tickets/ticket-state.service';
+import { AgentSessionService, wrongState } from './agent-session.service';
+import { ProgressService } from './progress.service';
+import { UploadsRepository, type TableCompleteness } from './uploads.repository';
+
+/**
+ * Where `POST /upload` takes the ticket from each state; absent: refused.
+ * Staying put is a resume; from a completed ticket with missing documents it
+ * is a recovery (documents only, the tables are not touched).
+ */
+const START_TARGET: Partial<Record<MigrationState, MigrationState>> = {
+  ready: 'uploading',
+  failed: 'uploading',
+  verification_failed: 'uploading',
+  uploading: 'uploading',
+  completed_with_missing_documents: 'recovering',
+  recovering: 'recovering',
+};
+/** States whose upload run is over: a repeated upload/complete (its answer lost) changes nothing. */
+const AFTER_UPLOAD: readonly MigrationState[] = ['importing', 'verifying', 'configuring', 'completed', 'completed_with_missing_documents'];
+
+/** What an incomplete table still lacks, in words the agent prints. */
+function lacking(table: TableCompleteness): string | null {
+  if (table.sourceBatches === null) return `'${table.name}' has no figures yet (POST its /complete)`;
+  const missing = table.sourceBatches - table.batchesReceived;
+  return missing > 0 ? `'${table.name}' misses ${missing} of its ${table.sourceBatches} batch(es)` : null;
+}
+
+/** An upload run: its start (limits, tables, documents), the missing documents, and its end. */
+@Injectable()
+export class UploadRunService {
+  constructor(
+    private readonly uploads: UploadsRepository,
+    private readonly state: TicketStateService,
+    private readonly sessions: AgentSessionService,
+    private readonly verification: VerificationTrigger,
+    private readonly progress: ProgressService,
+  ) {}
+
+  async start(ticketId: string, request: StartUpload, actor: string): Promise<UploadManifest> {
+    const change = await this.uploads.inTransaction(async (tx, uploads) => {
+      const locked = await tx.lockTicket(ticketId);
+      if (!locked) throw ticketNotFound(ticketId);
+      const fields = await uploads.uploadFields(ticketId);
+      if (!fields.hasPlan) {
+        throw new OmtError('CONFLICT', 'No migration plan is stored for this ticket; send it (PUT /api/agent/plan) before the upload.', [
+          { path: 'plan', message: 'not stored' },
+        ]);
+      }
+      const target = START_TARGET[locked.state];
+      if (!target) throw wrongState(locked.state, 'an upload cannot start from here');
+      const recovery = target === 'recovering';
+      if (!recovery) this.assertSameTables(await uploads.announcedTables(ticketId), request);
+      await uploads.startRun(ticketId, request, { tables: !recovery });
+      const limits = fields.limits ?? request.limits;
+      await tx.audit({
+        ticketId,
+        actor,
+        action: 'upload.started',
+        reason: recovery
+          ? `recovery: ${request.documents.count} document(s), ${request.documents.bytes} bytes`
+          : `${request.tables.length} table(s), ${request.documents.count} document(s); batches of at most ${limits.maxRows} rows and ${limits.maxBytes} bytes`,
+      });
+      return locked.state === target ? null : this.state.applyLocked(tx, locked, target, actor, recovery ? 'recovery' : 'upload started');
+    });
+    if (change) this.state.publish(change);
+    this.progress.publish(ticketId);
+    return this.uploads.manifest(ticketId);
+  }
+
+  async storeMissingDocuments(ticketId: string, request: MissingDocuments): Promise<UploadManifest> {
+    await this.uploads.inTransaction(async (tx, uploads) => {
+      const locked = await tx.lockTicket(ticketId);
+      if (!locked) throw ticketNotFound(ticketId);
+      if (locked.state !== 'uploading' && locked.state !== 'recovering') {
+        throw wrongState(locked.state, 'missing documents are reported during an upload');
+      }
+      await uploads.replaceMissingDocuments(ticketId, request.documents);
+    });
+    return this.uploads.manifest(ticketId);
+  }
+
+  /**
+   * Ends the run once every announced table has its figures and all its
+   * batches: the ticket moves to `importing` (a recovery stays) and
+   * verification starts as soon as the imports are done.
+   */
+  async complete(ticketId: string, actor: string): Promise<AgentSession> {
+    const change = await this.uploads.inTransaction(async (tx, uploads): Promise<StateChange | null> => {
+      const locked = await tx.lockTicket(ticketId);
+      if (!locked) throw ticketNotFound(ticketId);
+      const fields = await uploads.uploadFields(ticketId);
+      if (AFTER_UPLOAD.includes(locked.state) && fields.uploadCompletedAt) return null;
+      if (locked.state !== 'uploading' && locked.state !== 'recovering') {
+        throw wrongState(locked.state, 'only a running upload can be completed (POST /api/agent/upload first)');
+      }
+      const tables = await uploads.tableCompleteness(ticketId);
+      const problems = tables.map(lacking).filter((p): p is string => p !== null);
+      if (problems.length > 0) {
+        throw new OmtError(
+          'CONFLICT',
+          `The upload is not complete: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? `; and ${problems.length - 20} more table(s)` : ''}.`,
+          tables.flatMap((t) => {
+            const problem = lacking(t);
+            return problem ? [{ path: `tables.${t.name}`, message: problem }] : [];
+          }),
+        );
+      }
+      await uploads.markUploadComplete(ticketId);
+      const totals = await uploads.runTotals(ticketId);
+      await tx.audit({
+        ticketId,
+        actor,
+        action: 'upload.completed',
+        reason: `${totals.tables} table(s), ${totals.batches} batch(es), ${totals.rows} row(s), ${totals.bytes} bytes`,
+      });
+      return locked.state === 'uploading' ? this.state.applyLocked(tx, locked, 'importing', actor, 'upload complete') : null;
+    });
+    if (change) this.state.publish(change);
+    await this.verification.checkTicket(ticketId);
+    this.progress.publish(ticketId);
+    return this.sessions.session(ticketId);
+  }
+
+  /** A resume must announce every table of the first run: sequences and figures are kept per table. */
+  private assertSameTables(announced: string[], request: StartUpload): void {
+    const now = new Set(request.tables.map((t) => t.name));
+    if (now.size !== request.tables.length) {
+      throw new OmtError('VALIDATION_FAILED', 'A table is listed more than once.', [{ path: 'tables', message: 'duplicate names' }]);
+    }
+    const dropped = announced.filter((name) => !now.has(name));
+    if (dropped.length > 0) {
+      throw new OmtError(
+        'CONFLICT',
+        `An earlier run announced table(s) this one does not: ${dropped.slice(0, 20).map((n) => `'${n}'`).join(', ')}. Reset the ticket to start over.`,
+        dropped.map((name) => ({ path: 'tables', message: `'${name}' is missing` })),
+      );
+    }
+  }
+}

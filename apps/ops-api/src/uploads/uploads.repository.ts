@@ -1,0 +1,291 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  BatchLimits,
+  CheckReport,
+  MigrationPlan,
+  MigrationState,
+  MissingDocument,
+  StartUpload,
+  TableComplete,
+  TableSchema,
+  UploadManifest,
+} from '@omt/contracts';
+import { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import { insertAuditEvent } from '../audit/audit.repository';
+import { TicketTransaction } from '../tickets/tickets.repository';
+
+/** A table's ledger row as the services see it. */
+export interface TableRecord {
+  name: string;
+  schema: TableSchema | null;
+  complete: TableComplete | null;
+}
+
+export interface BatchRecord {
+  table: string;
+  sequence: number;
+  sha256: string;
+  rows: number;
+  bytes: number;
+  storedBytes: number;
+  blobKey: string;
+  imported: boolean;
+}
+
+/** What `upload/complete` needs to know of each announced table. */
+export interface TableCompleteness {
+  name: string;
+  /** Batches the agent said it sent; null until it sent the table's figures. */
+  sourceBatches: number | null;
+  /** Distinct sequences below `sourceBatches` that arrived. */
+  batchesReceived: number;
+}
+
+export type BatchInsert =
+  | { outcome: 'stored' }
+  | { outcome: 'exists'; existing: BatchRecord }
+  | { outcome: 'wrong-state'; state: MigrationState };
+
+const MISSING_DOCUMENTS_CHUNK = 5_000;
+const TABLES_CHUNK = 5_000;
+/** Starting an upload of 100 000 tables or replacing a million missing documents takes more than Prisma's 5 s default. */
+const LONG_TRANSACTION = { timeout: 120_000, maxWait: 10_000 };
+
+function toTableRecord(row: {
+  name: string;
+  schema: unknown;
+  sourceBatches: number | null;
+  sourceRows: bigint | null;
+  sourceHash: string | null;
+}): TableRecord {
+  return {
+    name: row.name,
+    schema: (row.schema as TableSchema | null) ?? null,
+    complete:
+      row.sourceBatches === null || row.sourceRows === null || row.sourceHash === null
+        ? null
+        : { batches: row.sourceBatches, rows: Number(row.sourceRows), hash: row.sourceHash },
+  };
+}
+
+/**
+ * The upload ledgers inside one transaction with the ticket's own repository,
+ * so a state change and the rows it depends on commit together.
+ */
+export class UploadsTransaction {
+  constructor(private readonly tx: Prisma.TransactionClient) {}
+
+  async uploadFields(ticketId: string): Promise<{ hasPlan: boolean; limits: BatchLimits | null; uploadCompletedAt: Date | null }> {
+    const row = await this.tx.ticket.findUniqueOrThrow({
+      where: { id: ticketId },
+      select: { plan: true, batchLimits: true, uploadCompletedAt: true },
+    });
+    return {
+      hasPlan: row.plan !== null,
+      limits: (row.batchLimits as BatchLimits | null) ?? null,
+      uploadCompletedAt: row.uploadCompletedAt,
+    };
+  }
+
+  async storeChecks(ticketId: string, report: CheckReport): Promise<void> {
+    await this.tx.ticket.update({ where: { id: ticketId }, data: { checksReport: report, lastActivityAt: new Date() } });
+  }
+
+  async storePlan(ticketId: string, plan: MigrationPlan): Promise<void> {
+    await this.tx.ticket.update({ where: { id: ticketId }, data: { plan, lastActivityAt: new Date() } });
+  }
+
+  async announcedTables(ticketId: string): Promise<string[]> {
+    const rows = await this.tx.tableUpload.findMany({ where: { ticketId }, select: { name: true } });
+    return rows.map((r) => r.name);
+  }
+
+  /**
+   * A new upload run: limits kept from the first run, documents expected,
+   * and (unless only documents are recovered) the announced tables upserted.
+   */
+  async startRun(ticketId: string, request: StartUpload, options: { tables: boolean }): Promise<void> {
+    const now = new Date();
+    const ticket = await this.tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { batchLimits: true, uploadStartedAt: true } });
+    await this.tx.ticket.update({
+      where: { id: ticketId },
+      data: {
+        batchLimits: ticket.batchLimits ?? request.limits,
+        expectedDocuments: request.documents.count,
+        expectedDocumentBytes: BigInt(request.documents.bytes),
+        uploadStartedAt: ticket.uploadStartedAt ?? now,
+        uploadCompletedAt: null,
+        lastActivityAt: now,
+      },
+    });
+    if (!options.tables) return;
+    for (let start = 0; start < request.tables.length; start += TABLES_CHUNK) {
+      const chunk = request.tables.slice(start, start + TABLES_CHUNK);
+      await this.tx.$executeRaw`
+        INSERT INTO "TableUpload" ("ticketId", name, position, "expectedRows")
+        SELECT ${ticketId}::uuid, t.name, t.position, t.rows
+        FROM unnest(${chunk.map((t) => t.name)}::text[], ${chunk.map((_, i) => start + i)}::int[], ${chunk.map((t) => BigInt(t.rows))}::bigint[])
+          AS t(name, position, rows)
+        ON CONFLICT ("ticketId", name) DO UPDATE SET position = EXCLUDED.position, "expectedRows" = EXCLUDED."expectedRows"`;
+    }
+  }
+
+  async tableCompleteness(ticketId: string): Promise<TableCompleteness[]> {
+    const rows = await this.tx.$queryRaw<{ name: string; sourceBatches: number | null; received: bigint }[]>`
+      SELECT u.name, u."sourceBatches",
+             count(b.sequence) FILTER (WHERE b.sequence < coalesce(u."sourceBatches", 0)) AS received
+      FROM "TableUpload" u
+      LEFT JOIN "BatchUpload" b ON b."ticketId" = u."ticketId" AND b."tableName" = u.name
+      WHERE u."ticketId" = ${ticketId}::uuid
+      GROUP BY u.name, u."sourceBatches", u.position
+      ORDER BY u.position, u.name`;
+    return rows.map((r) => ({ name: r.name, sourceBatches: r.sourceBatches, batchesReceived: Number(r.received) }));
+  }
+
+  /** The run's totals, for the audit line of upload/complete. */
+  async runTotals(ticketId: string): Promise<{ tables: number; batches: number; rows: number; bytes: number }> {
+    const [tables, batches] = await Promise.all([
+      this.tx.tableUpload.count({ where: { ticketId } }),
+      this.tx.batchUpload.aggregate({ where: { ticketId }, _count: true, _sum: { rows: true, bytes: true } }),
+    ]);
+    return { tables, batches: batches._count, rows: batches._sum.rows ?? 0, bytes: batches._sum.bytes ?? 0 };
+  }
+
+  async markUploadComplete(ticketId: string): Promise<void> {
+    const now = new Date();
+    await this.tx.ticket.update({ where: { id: ticketId }, data: { uploadCompletedAt: now, lastActivityAt: now } });
+  }
+
+  async replaceMissingDocuments(ticketId: string, documents: MissingDocument[]): Promise<void> {
+    await this.tx.missingDocument.deleteMany({ where: { ticketId } });
+    for (let start = 0; start < documents.length; start += MISSING_DOCUMENTS_CHUNK) {
+      await this.tx.missingDocument.createMany({
+        data: documents.slice(start, start + MISSING_DOCUMENTS_CHUNK).map((d) => ({ ticketId, ...d })),
+      });
+    }
+    await this.tx.ticket.update({ where: { id: ticketId }, data: { lastActivityAt: new Date() } });
+  }
+}
+
+/** The upload ledgers: tables, batches, documents and missing documents of a ticket. */
+@Injectable()
+export class UploadsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** One transaction for the ticket's rows (lock the ticket with `tickets.lockTicket` first) and the ledgers. */
+  inTransaction<T>(work: (tickets: TicketTransaction, uploads: UploadsTransaction) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction((tx) => work(new TicketTransaction(tx), new UploadsTransaction(tx)), LONG_TRANSACTION);
+  }
+
+  async manifest(ticketId: string): Promise<UploadManifest> {
+    const [ticket, tables, batches, documents, missing] = await Promise.all([
+      this.prisma.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { batchLimits: true, uploadCompletedAt: true } }),
+      this.prisma.tableUpload.findMany({
+        where: { ticketId },
+        select: { name: true, completedAt: true },
+        orderBy: [{ position: 'asc' }, { name: 'asc' }],
+      }),
+      this.prisma.batchUpload.findMany({
+        where: { ticketId },
+        select: { tableName: true, sequence: true, sha256: true },
+        orderBy: [{ tableName: 'asc' }, { sequence: 'asc' }],
+      }),
+      this.prisma.documentUpload.findMany({ where: { ticketId }, orderBy: { documentId: 'asc' } }),
+      this.prisma.missingDocument.findMany({ where: { ticketId }, orderBy: { documentId: 'asc' } }),
+    ]);
+    const byTable = new Map<string, { sequence: number; sha256: string }[]>();
+    for (const b of batches) {
+      const list = byTable.get(b.tableName) ?? [];
+      list.push({ sequence: b.sequence, sha256: b.sha256 });
+      byTable.set(b.tableName, list);
+    }
+    return {
+      limits: (ticket.batchLimits as BatchLimits | null) ?? null,
+      tables: tables.map((t) => ({ name: t.name, batches: byTable.get(t.name) ?? [], complete: t.completedAt !== null })),
+      documents: documents.map((d) => ({ documentId: d.documentId, relativePath: d.relativePath, sha256: d.sha256, bytes: Number(d.bytes) })),
+      missingDocuments: missing.map((m) => ({
+        documentId: m.documentId,
+        name: m.name,
+        relativePath: m.relativePath,
+        reason: m.reason as MissingDocument['reason'],
+      })),
+      uploadComplete: ticket.uploadCompletedAt !== null,
+    };
+  }
+
+  async ticketState(ticketId: string): Promise<{ state: MigrationState; limits: BatchLimits | null } | null> {
+    const row = await this.prisma.ticket.findUnique({ where: { id: ticketId }, select: { state: true, batchLimits: true } });
+    return row ? { state: row.state as MigrationState, limits: (row.batchLimits as BatchLimits | null) ?? null } : null;
+  }
+
+  async findTable(ticketId: string, name: string): Promise<TableRecord | null> {
+    const row = await this.prisma.tableUpload.findUnique({ where: { ticketId_name: { ticketId, name } } });
+    return row ? toTableRecord(row) : null;
+  }
+
+  /** Stores the schema unless one is stored already (a concurrent first upload loses, and compares). */
+  async setSchemaIfUnset(ticketId: string, name: string, schema: TableSchema): Promise<void> {
+    await this.prisma.tableUpload.updateMany({
+      where: { ticketId, name, schema: { equals: Prisma.AnyNull } },
+      data: { schema },
+    });
+  }
+
+  /** Stores the source's figures (and their audit line) unless stored already; answers what is stored now. */
+  async setCompleteIfUnset(
+    ticketId: string,
+    name: string,
+    figures: TableComplete,
+    audit: { actor: string; reason: string },
+  ): Promise<TableComplete | null> {
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.tableUpload.updateMany({
+        where: { ticketId, name, completedAt: null },
+        data: { sourceBatches: figures.batches, sourceRows: BigInt(figures.rows), sourceHash: figures.hash, completedAt: new Date() },
+      });
+      if (count === 1) await insertAuditEvent(tx, { ticketId, action: 'table.completed', ...audit });
+    });
+    return (await this.findTable(ticketId, name))?.complete ?? null;
+  }
+
+  /**
+   * Records a batch, exactly once. The ticket row is share-locked so the
+   * state cannot leave `uploading` (upload/complete locks it for update)
+   * between the check and the insert; the primary key decides between two
+   * concurrent uploads of the same batch.
+   */
+  async insertBatch(ticketId: string, batch: Omit<BatchRecord, 'imported'>): Promise<BatchInsert> {
+    return this.prisma.$transaction(async (tx) => {
+      const [ticket] = await tx.$queryRaw<{ state: MigrationState }[]>`
+        SELECT state FROM "Ticket" WHERE id = ${ticketId}::uuid FOR SHARE`;
+      if (ticket?.state !== 'uploading') return { outcome: 'wrong-state', state: ticket?.state ?? 'cancelled' };
+      const inserted = await tx.$executeRaw`
+        INSERT INTO "BatchUpload" ("ticketId", "tableName", sequence, sha256, rows, bytes, "storedBytes", "blobKey")
+        VALUES (${ticketId}::uuid, ${batch.table}, ${batch.sequence}, ${batch.sha256}, ${batch.rows}, ${batch.bytes},
+                ${batch.storedBytes}, ${batch.blobKey})
+        ON CONFLICT ("ticketId", "tableName", sequence) DO NOTHING`;
+      if (inserted === 1) return { outcome: 'stored' };
+      const row = await tx.batchUpload.findUniqueOrThrow({
+        where: { ticketId_tableName_sequence: { ticketId, tableName: batch.table, sequence: batch.sequence } },
+      });
+      return {
+        outcome: 'exists',
+        existing: {
+          table: row.tableName,
+          sequence: row.sequence,
+          sha256: row.sha256,
+          rows: row.rows,
+          bytes: row.bytes,
+          storedBytes: row.storedBytes,
+          blobKey: row.blobKey,
+          imported: row.importedAt !== null,
+        },
+      };
+    });
+  }
+
+  async touch(ticketId: string): Promise<void> {
+    await this.prisma.ticket.update({ where: { id: ticketId }, data: { lastActivityAt: new Date() } });
+  }
+}
