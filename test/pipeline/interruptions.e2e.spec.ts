@@ -172,14 +172,17 @@ it('an agent killed mid-upload resumes; a batch sent again imports once, other b
     );
     const tableName = String(landed!.tableName);
     const reader = new PostgresSource(source.url, 'crm7');
-    let batch0: Buffer;
+    let batch0: Buffer = Buffer.alloc(0);
     try {
       const table = tableSchemaOf(findTable(await reader.introspect(), tableName)!);
-      const batches = reader
-        .streamTable(table, { maxRows: BATCH_ROWS, maxBytes: DEFAULT_BATCH_LIMITS.maxBytes })
-        [Symbol.asyncIterator]();
-      batch0 = (await batches.next()).value!.data as Buffer;
-      await batches.return?.(undefined);
+      // The first batch only; leaving the loop closes the stream.
+      for await (const batch of reader.streamTable(table, {
+        maxRows: BATCH_ROWS,
+        maxBytes: DEFAULT_BATCH_LIMITS.maxBytes,
+      })) {
+        batch0 = batch.data;
+        break;
+      }
     } finally {
       await reader.close();
     }
