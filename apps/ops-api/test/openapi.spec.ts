@@ -18,6 +18,16 @@ const ENDPOINTS: { method: string; path: string; body?: boolean; params?: string
   { method: 'post', path: '/api/tickets/{id}/reset', body: true, params: ['id'], ok: '200', secured: true },
   { method: 'post', path: '/api/tickets/{id}/enrollment-code', body: true, params: ['id'], ok: '200', secured: true },
   { method: 'post', path: '/api/agent/enroll', body: true, ok: '200', secured: false },
+  { method: 'get', path: '/api/agent/session', ok: '200', secured: true },
+  { method: 'put', path: '/api/agent/checks', body: true, ok: '200', secured: true },
+  { method: 'put', path: '/api/agent/plan', body: true, ok: '200', secured: true },
+  { method: 'post', path: '/api/agent/upload', body: true, ok: '200', secured: true },
+  { method: 'put', path: '/api/agent/tables/{table}', body: true, params: ['table'], ok: '204', secured: true },
+  // The batch body is gzip, not JSON: checked below.
+  { method: 'put', path: '/api/agent/tables/{table}/batches/{sequence}', params: ['table', 'sequence', 'x-omt-sha256', 'x-omt-rows'], ok: '200', secured: true },
+  { method: 'post', path: '/api/agent/tables/{table}/complete', body: true, params: ['table'], ok: '200', secured: true },
+  { method: 'put', path: '/api/agent/documents/missing', body: true, ok: '204', secured: true },
+  { method: 'post', path: '/api/agent/upload/complete', ok: '200', secured: true },
   { method: 'post', path: '/api/auth/login', body: true, ok: '200', secured: false },
   { method: 'post', path: '/api/auth/logout', ok: '204', secured: true },
   { method: 'get', path: '/api/auth/me', ok: '200', secured: true },
@@ -49,9 +59,14 @@ describe('the OpenAPI page', () => {
     }
   });
 
+  it('documents a batch upload as a gzip body', () => {
+    const operation = document.paths['/api/agent/tables/{table}/batches/{sequence}']!.put!;
+    expect(operation.requestBody?.content['application/gzip']?.schema).toBeDefined();
+  });
+
   it('documents no endpoint of these features that the list above misses', () => {
     const mine = Object.entries(document.paths)
-      .filter(([path]) => /^\/api\/(tickets|agent\/enroll|auth)/.test(path))
+      .filter(([path]) => /^\/api\/(tickets(\/|$)|agent\/(enroll|session|checks|plan|upload|tables|documents\/missing)|auth)/.test(path))
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
     expect(mine.sort()).toEqual(ENDPOINTS.map((e) => `${e.method} ${e.path}`).sort());
   });

@@ -3,7 +3,7 @@ import { documentStatusSchema } from './archive';
 import { checkReportSchema } from './checks';
 import type { MigrationState } from './migration-state';
 import { migrationPlanSchema } from './plan';
-import { identifierSchema, tableSchemaSchema } from './source-schema';
+import { identifierSchema } from './source-schema';
 import { ticketViewSchema } from './ticket';
 
 /**
