@@ -42,7 +42,8 @@ async function recordingApi(options: { delayMs?: number } = {}) {
       };
       if (req.method === 'PUT' && path.length === 2) {
         schemas.push(table);
-        return send(200, { table });
+        res.writeHead(204);
+        return res.end();
       }
       if (req.method === 'PUT' && path[2] === 'batches') {
         const sequence = Number(path[3]);
@@ -60,7 +61,7 @@ async function recordingApi(options: { delayMs?: number } = {}) {
       }
       if (req.method === 'POST' && path[2] === 'complete') {
         completed.set(table, JSON.parse(body.toString('utf8')));
-        return send(200, {});
+        return send(200, completed.get(table));
       }
       send(404, { code: 'NOT_FOUND', message: req.url, details: [] });
     });

@@ -9,7 +9,10 @@ import {
   batchReceiptSchema,
   enrollResponseSchema,
   errorEnvelopeSchema,
+  tableCompleteSchema,
+  tablePathSegment,
   ticketEventListSchema,
+  ticketViewSchema,
   uploadManifestSchema,
   type AgentSession,
   type BatchReceipt,
@@ -22,6 +25,7 @@ import {
   type TableComplete,
   type TableSchema,
   type TicketEventList,
+  type TicketView,
   type UploadManifest,
 } from '@omt/contracts';
 import {
@@ -71,8 +75,8 @@ interface RequestSpec<S extends z.ZodType> {
   idempotent: boolean;
 }
 
-/** Answers whose body the agent does not need (the next GET /session tells it everything). */
-const ignoredAnswer = z.unknown();
+/** `204 No Content`. */
+const noContent = z.undefined();
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
@@ -114,22 +118,23 @@ export class AgentApiClient {
     return this.request({ method: 'GET', path: `${AGENT_API}/session`, schema: agentSessionSchema, idempotent: true });
   }
 
-  async putChecks(report: CheckReport): Promise<void> {
-    await this.request({
+  /** The ticket after the checks: `ready`, or `checks_failed` when one blocks. */
+  putChecks(report: CheckReport): Promise<TicketView> {
+    return this.request({
       method: 'PUT',
       path: `${AGENT_API}/checks`,
       json: report,
-      schema: ignoredAnswer,
+      schema: ticketViewSchema,
       idempotent: true,
     });
   }
 
-  async putPlan(submission: PlanSubmission): Promise<void> {
-    await this.request({
+  putPlan(submission: PlanSubmission): Promise<TicketView> {
+    return this.request({
       method: 'PUT',
       path: `${AGENT_API}/plan`,
       json: submission,
-      schema: ignoredAnswer,
+      schema: ticketViewSchema,
       idempotent: true,
     });
   }
@@ -144,12 +149,13 @@ export class AgentApiClient {
     });
   }
 
+  /** Stored (or already stored) and queued for creation in the tenant. */
   async putTableSchema(table: TableSchema): Promise<void> {
     await this.request({
       method: 'PUT',
       path: tablePath(table.name),
       json: table,
-      schema: ignoredAnswer,
+      schema: noContent,
       idempotent: true,
     });
   }
@@ -172,12 +178,13 @@ export class AgentApiClient {
     });
   }
 
-  async completeTable(table: string, figures: TableComplete): Promise<void> {
-    await this.request({
+  /** The figures as stored. */
+  completeTable(table: string, figures: TableComplete): Promise<TableComplete> {
+    return this.request({
       method: 'POST',
       path: `${tablePath(table)}/complete`,
       json: figures,
-      schema: ignoredAnswer,
+      schema: tableCompleteSchema,
       idempotent: true,
     });
   }
@@ -187,17 +194,17 @@ export class AgentApiClient {
       method: 'PUT',
       path: `${AGENT_API}/documents/missing`,
       json: missing,
-      schema: ignoredAnswer,
+      schema: noContent,
       idempotent: true,
     });
   }
 
-  async completeUpload(): Promise<void> {
-    await this.request({
+  /** Ends the upload run; the answer is the session after it (the ticket importing, or still recovering). */
+  completeUpload(): Promise<AgentSession> {
+    return this.request({
       method: 'POST',
       path: `${AGENT_API}/upload/complete`,
-      json: {},
-      schema: ignoredAnswer,
+      schema: agentSessionSchema,
       idempotent: true,
     });
   }
@@ -303,7 +310,7 @@ export class AgentApiClient {
 }
 
 function tablePath(table: string): string {
-  return `${AGENT_API}/tables/${encodeURIComponent(table)}`;
+  return `${AGENT_API}/tables/${tablePathSegment(table)}`;
 }
 
 /** An error answer as OmtError: the server's own code and message when it sent the envelope. */
