@@ -42,6 +42,8 @@ export async function startApp(config: AppConfig, roles: ProcessRoles, logger = 
   app.enableShutdownHooks();
   app.setGlobalPrefix('api');
   app.disable('x-powered-by');
+  // Before Nest adds its own JSON parser (100 kB): a plan's directory or a list of missing documents is larger.
+  app.useBodyParser('json', { limit: config.maxJsonBytes });
   app.use(helmet());
   app.use(cookieParser());
   app.enableCors({ origin: config.dashboardOrigin, credentials: true });

@@ -60,6 +60,12 @@ const environmentSchema = z.object({
     .min(1024)
     .default(32 * 1024 * 1024)
     .describe('Largest table batch the API accepts, in bytes as sent (gzip); default 32 MiB.'),
+  OMT_MAX_JSON_BYTES: z.coerce
+    .number()
+    .int()
+    .min(100 * 1024)
+    .default(64 * 1024 * 1024)
+    .describe("Largest JSON request body, in bytes (default 64 MiB): a plan's user directory, a list of missing documents."),
   OMT_STALLED_AFTER_MINUTES: z.coerce
     .number()
     .positive()
@@ -96,6 +102,8 @@ export interface AppConfig {
   sessionTtlHours: number;
   /** Largest batch upload accepted, compressed bytes. */
   maxBatchBytes: number;
+  /** Largest JSON request body accepted, bytes. */
+  maxJsonBytes: number;
   stalledAfterMinutes: number;
   queueMeasureSeconds: number;
 }
@@ -140,6 +148,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     enrollmentCodeTtlHours: e.OMT_ENROLLMENT_CODE_TTL_HOURS,
     sessionTtlHours: e.OMT_SESSION_TTL_HOURS,
     maxBatchBytes: e.OMT_MAX_BATCH_BYTES,
+    maxJsonBytes: e.OMT_MAX_JSON_BYTES,
     stalledAfterMinutes: e.OMT_STALLED_AFTER_MINUTES,
     queueMeasureSeconds: e.OMT_QUEUE_MEASURE_SECONDS,
   };

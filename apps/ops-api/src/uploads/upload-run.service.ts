@@ -71,7 +71,16 @@ export class UploadRunService {
     return this.uploads.manifest(ticketId);
   }
 
-  async storeMissingDocuments(ticketId: string, request: MissingDocuments): Promise<UploadManifest> {
+  async storeMissingDocuments(ticketId: string, request: MissingDocuments): Promise<void> {
+    const seen = new Set<number>();
+    for (const [index, document] of request.documents.entries()) {
+      if (seen.has(document.documentId)) {
+        throw new OmtError('VALIDATION_FAILED', `document ${document.documentId} is listed more than once.`, [
+          { path: `documents.${index}.documentId`, message: 'listed twice' },
+        ]);
+      }
+      seen.add(document.documentId);
+    }
     await this.uploads.inTransaction(async (tx, uploads) => {
       const locked = await tx.lockTicket(ticketId);
       if (!locked) throw ticketNotFound(ticketId);
@@ -80,7 +89,6 @@ export class UploadRunService {
       }
       await uploads.replaceMissingDocuments(ticketId, request.documents);
     });
-    return this.uploads.manifest(ticketId);
   }
 
   /**

@@ -303,6 +303,32 @@ describe('the agent upload API', () => {
     expect(early.body.message).toContain('schema');
   });
 
+  it('takes large JSON bodies: a directory of thousands of users, tens of thousands of missing documents', async () => {
+    const { ticketId, agent } = await enrolledTicket(api, sales);
+    const submission = validPlan();
+    for (let id = 3; id < 3000; id++) {
+      submission.directory.users.push({ associateId: id, login: `U${id}`, name: `User number ${id}`, group: 'Sales', position: 'Representative', emails: [`user${id}@example.com`], isAdministrator: false, currentPlan: null });
+      submission.plan.users.push({ associateId: id, login: `U${id}`, plan: null, loginEmail: null });
+    }
+    expect((await api.call('PUT', '/api/agent/plan', { as: agent, body: submission })).status).toBe(200);
+    await startedUpload(api, agent, { contact: 0 });
+    const documents = Array.from({ length: 20_000 }, (_, i) => ({
+      documentId: i + 1,
+      name: `document ${i + 1}.docx`,
+      relativePath: `SO_ARC/user${i % 50}/2024.${(i % 12) + 1}/document ${i + 1}.docx`,
+      reason: 'missing-file' as const,
+    }));
+    expect((await api.call('PUT', '/api/agent/documents/missing', { as: agent, body: { documents } })).status).toBe(204);
+    const [{ count }] = (await sql('SELECT count(*)::int AS count FROM "MissingDocument" WHERE "ticketId" = $1', [ticketId])) as [{ count: number }];
+    expect(count).toBe(20_000);
+    // Replaced, not added to.
+    expect((await api.call('PUT', '/api/agent/documents/missing', { as: agent, body: { documents: documents.slice(0, 3) } })).status).toBe(204);
+    expect((await session(agent)).manifest.missingDocuments).toEqual(documents.slice(0, 3));
+    const twice = await api.call('PUT', '/api/agent/documents/missing', { as: agent, body: { documents: [documents[0], documents[0]] } });
+    expect(twice.status).toBe(400);
+    expect(twice.body.message).toContain('document 1');
+  }, 60_000);
+
   it('treats table names as data: quotes, slashes, dots and unicode round-trip and never reach a path', async () => {
     const names = ["O'Brien \"quoted\"", 'a/../../etc', '..', '.', '~..', 'tabell æøå 表 😀', '%2E%2E', 'x\\y'];
     const { ticketId, agent } = await enrolledTicket(api, sales);

@@ -4,7 +4,9 @@ import {
   BATCH_CONTENT_TYPE,
   BATCH_HEADERS,
   tablePathSegment,
+  type BatchReceipt,
   type CheckReport,
+  type ErrorEnvelope,
   type PlanSubmission,
   type StartUpload,
   type TableSchema,
@@ -79,6 +81,9 @@ export function copyText(from: number, to: number, tag = 'row'): Buffer {
 
 export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
+/** A receipt, or an error envelope. */
+export type BatchAnswer = Partial<BatchReceipt> & Partial<ErrorEnvelope>;
+
 /** Puts one batch as the agent does; headers default to the truth about `text`. */
 export async function putBatch(
   api: TestApi,
@@ -87,7 +92,7 @@ export async function putBatch(
   sequence: number,
   text: Buffer,
   options: { sha?: string; rows?: number; body?: Buffer; contentType?: string } = {},
-): Promise<ApiAnswer> {
+): Promise<ApiAnswer<BatchAnswer>> {
   const headers: Record<string, string> = {
     'content-type': options.contentType ?? BATCH_CONTENT_TYPE,
     [BATCH_HEADERS.sha256]: options.sha ?? sha256(text),
@@ -101,7 +106,7 @@ export async function putBatch(
     body: options.body ?? gzipSync(text),
   });
   const body = await response.text();
-  return { status: response.status, body: body ? JSON.parse(body) : undefined, headers: response.headers };
+  return { status: response.status, body: (body ? JSON.parse(body) : {}) as BatchAnswer, headers: response.headers };
 }
 
 export const tablePath = (table: string, rest = '') => `/api/agent/tables/${tablePathSegment(table)}${rest}`;
