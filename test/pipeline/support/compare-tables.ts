@@ -45,3 +45,20 @@ export async function fingerprintSchema(
   }
   return result;
 }
+
+/**
+ * The configuration step writes the plan's login emails as `associate.userName`
+ * on purpose; tests compare that column with the plan instead of the source.
+ */
+export const CONFIGURED_COLUMNS = { associate: ['userName'] } as const;
+
+/** Every table of the source schema equals its tenant copy (the configured columns aside); returns the rows compared. */
+export async function expectTenantEqualsSource(sourceUrl: string, tenantUrl: string, schema = 'crm7'): Promise<number> {
+  const [before, after] = await Promise.all([
+    fingerprintSchema(sourceUrl, schema, CONFIGURED_COLUMNS),
+    fingerprintSchema(tenantUrl, schema, CONFIGURED_COLUMNS),
+  ]);
+  expect(before.size).toBeGreaterThan(10);
+  expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
+  return [...before.values()].reduce((n, fp) => n + fp.rows, 0);
+}
