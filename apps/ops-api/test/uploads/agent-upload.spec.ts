@@ -6,6 +6,7 @@ import { QUEUES, agentSessionSchema, uploadManifestSchema, type AgentSession } f
 import { queryDatabase } from '../../../../test/support/databases';
 import { QueuesService } from '../../src/queues/queues.service';
 import { ProgressService } from '../../src/uploads/progress.service';
+import { TicketStateService } from '../../src/tickets/ticket-state.service';
 import { DirectoryBlobStore } from '../../src/imports/blob-store';
 import { batchJobId, tableJobId } from '../../src/uploads/upload-keys';
 import type { Credential } from '../support/auth-helpers';
@@ -301,6 +302,29 @@ describe('the agent upload API', () => {
     const early = await putBatch(api, second, 'contact', 0, copyText(0, 1));
     expect(early.status).toBe(409);
     expect(early.body.message).toContain('schema');
+  });
+
+  it('recovers documents of a completed ticket without touching its tables', async () => {
+    const { ticketId, agent } = await enrolledTicket(api, sales);
+    await startedUpload(api, agent, { contact: 1 });
+    await putBatch(api, agent, 'contact', 0, copyText(0, 1));
+    await api.call('POST', tablePath('contact', '/complete'), { as: agent, body: { batches: 1, rows: 1, hash: 'f'.repeat(64) } });
+    await api.call('POST', '/api/agent/upload/complete', { as: agent });
+    // The cloud side finishes with documents missing (the worker's moves, made here through the same state service).
+    const states = api.context.get(TicketStateService, { strict: false });
+    for (const to of ['verifying', 'configuring', 'completed_with_missing_documents'] as const) await states.transition(ticketId, to, 'system', null);
+    const tablesBefore = await sql('SELECT * FROM "TableUpload" WHERE "ticketId" = $1', [ticketId]);
+    expect((await session(agent)).mode).toBe('recovery');
+
+    const again = await api.call('POST', '/api/agent/upload', { as: agent, body: startRequest({ other: 5 }, { maxRows: 7, maxBytes: 2048 }) });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ limits: { maxRows: 1000 }, tables: [{ name: 'contact', complete: true }], uploadComplete: false });
+    expect(await stateOf(ticketId)).toBe('recovering');
+    expect(await sql('SELECT * FROM "TableUpload" WHERE "ticketId" = $1', [ticketId])).toEqual(tablesBefore);
+    expect((await putBatch(api, agent, 'contact', 1, copyText(1, 2))).status).toBe(409);
+
+    const done = await api.call('POST', '/api/agent/upload/complete', { as: agent });
+    expect(done.body).toMatchObject({ ticket: { state: 'recovering' }, mode: 'recovery', manifest: { uploadComplete: true } });
   });
 
   it('takes large JSON bodies: a directory of thousands of users, tens of thousands of missing documents', async () => {
