@@ -23,7 +23,7 @@ const EXPECTED_FORWARD: Record<MigrationState, MigrationState[]> = {
   completed_with_missing_documents: ['recovering'],
   recovering: ['completed', 'completed_with_missing_documents', 'failed'],
   verification_failed: ['uploading', 'cancelled'],
-  failed: ['uploading', 'recovering', 'cancelled'],
+  failed: ['uploading', 'importing', 'configuring', 'recovering', 'cancelled'],
   cancelled: [],
 };
 const TEST_RESETTABLE: MigrationState[] = [

@@ -42,9 +42,11 @@ const FORWARD: Record<MigrationState, readonly MigrationState[]> = {
   completed: [],
   completed_with_missing_documents: ['recovering'],
   recovering: ['completed', 'completed_with_missing_documents', 'failed'],
-  // Resume: the agent continues where the upload stopped; ops retry a failed import job.
+  // Resume: the agent continues where the upload stopped. Ops retry a failed
+  // job: an import or verification job goes back to `importing` (verification
+  // starts from there by itself), a configuration job back to `configuring`.
   verification_failed: ['uploading', 'cancelled'],
-  failed: ['uploading', 'importing', 'recovering', 'cancelled'],
+  failed: ['uploading', 'importing', 'configuring', 'recovering', 'cancelled'],
   cancelled: [],
 };
 

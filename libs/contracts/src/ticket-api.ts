@@ -5,6 +5,11 @@ import { createTicketResponseSchema, customerIdSchema, ticketViewSchema } from '
 /** Ticket ids are UUIDs; anything else is a client mistake (400), not a miss (404). */
 export const ticketIdParamSchema = z.object({ id: z.uuid('must be a ticket id (UUID)') }).strict();
 
+/** `POST /api/tickets/:id/failures/:jobId/retry`: a failed job of the ticket (ids as TicketDetail.failures lists them). */
+export const ticketJobParamSchema = z
+  .object({ id: z.uuid('must be a ticket id (UUID)'), jobId: z.string().min(1).max(512) })
+  .strict();
+
 /** `GET /api/tickets` query: filters and offset paging. */
 export const listTicketsQuerySchema = z
   .object({
