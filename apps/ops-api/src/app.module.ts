@@ -11,6 +11,7 @@ import { AuthCoreModule, AuthModule } from './auth/auth.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { BlobStoreModule } from './imports/blob-store.module';
 import { UploadsModule } from './uploads/uploads.module';
+import { DocumentsApiModule, DocumentsWorkerModule } from './documents/documents.module';
 import { QueueHealthModule } from './queue-health/queue-health.module';
 
 export interface ProcessRoles {
@@ -33,8 +34,8 @@ export class AppModule {
       EventsModule,
       BlobStoreModule,
     ];
-    const api = roles.api ? [HealthModule, AuthModule, TicketsModule, UploadsModule, QueueHealthModule] : [];
-    const worker = roles.worker ? [WorkersModule] : [];
+    const api = roles.api ? [HealthModule, AuthModule, TicketsModule, UploadsModule, QueueHealthModule, DocumentsApiModule] : [];
+    const worker = roles.worker ? [WorkersModule, DocumentsWorkerModule] : [];
     return { module: AppModule, imports: [...shared, ...api, ...worker] };
   }
 }

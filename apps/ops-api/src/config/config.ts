@@ -29,6 +29,16 @@ const environmentSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   OMT_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" and "-" only').default('omt'),
   OMT_TENANT_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  OMT_TENANT_SCHEMA: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'letters, digits and "_" only, not starting with a digit')
+    .default('crm7')
+    .describe("Schema holding the customer's tables inside each tenant database (the onsite table prefix)."),
+  OMT_TENANT_DATABASE_PREFIX: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,29}$/, 'lower-case letters, digits and "_" only, at most 30')
+    .default('tenant_')
+    .describe("Start of every tenant database's name (`tenant_` + the customer id); tests use one of their own."),
   OMT_BLOB_DIR: z.string().min(1).optional(),
   OMT_DASHBOARD_ORIGIN: url(['http:', 'https:']).default('http://127.0.0.1:5173'),
   OMT_DASHBOARD_DIST: z.string().min(1).default(path.join(REPO_ROOT, 'apps/ops-dashboard/dist')),
@@ -92,6 +102,10 @@ export interface AppConfig {
   redisPrefix: string;
   /** A connection (to any database) with the right to create the tenants' databases. */
   tenantDatabaseUrl: string;
+  /** Prefix of the tenants' database names; the customer id follows. */
+  tenantDatabasePrefix: string;
+  /** Schema of the customer's tables in a tenant database. */
+  tenantSchema: string;
   blobDir: string;
   dashboardOrigin: string;
   dashboardDist: string;
@@ -139,6 +153,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     redisUrl: e.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: e.OMT_REDIS_PREFIX,
     tenantDatabaseUrl: e.OMT_TENANT_DATABASE_URL ?? databaseUrl,
+    tenantDatabasePrefix: e.OMT_TENANT_DATABASE_PREFIX,
+    tenantSchema: e.OMT_TENANT_SCHEMA,
     blobDir: path.resolve(e.OMT_BLOB_DIR ?? path.join(REPO_ROOT, '.omt/blobs')),
     dashboardOrigin: e.OMT_DASHBOARD_ORIGIN,
     dashboardDist: path.resolve(e.OMT_DASHBOARD_DIST),

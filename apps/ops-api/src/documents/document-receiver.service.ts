@@ -1,0 +1,160 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import {
+  OmtError,
+  documentUploadMetadataSchema,
+  parseOrThrow,
+  type DocumentUploadMetadata,
+  type MigrationState,
+} from '@omt/contracts';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { QueuesService } from '../queues/queues.service';
+import { ProgressService } from '../uploads/progress.service';
+import { documentJobId, uploadBlobKey, uploadIdOfBlobKey } from './document-keys';
+import { DocumentsRepository, type DocumentRecord } from './documents.repository';
+import { sha256OfFile } from './file-hash';
+
+/** States in which a ticket takes documents: the upload run, and recovery of missing ones. */
+const RECEIVING: readonly MigrationState[] = ['uploading', 'recovering'];
+
+/** What the receiver needs of the store that holds uploads while they arrive. */
+export interface UploadFiles {
+  /** The local file of an upload, whole once it finished. */
+  pathOf(uploadId: string): string;
+  remove(uploadId: string): Promise<void>;
+}
+
+/**
+ * The rules of a document upload, called from the tus hooks: what may start
+ * (metadata, ticket state, size) and what happens when the last byte is in
+ * (sha256 checked, ledger row, import job). The bytes themselves are tus'.
+ */
+@Injectable()
+export class DocumentReceiver {
+  constructor(
+    private readonly documents: DocumentsRepository,
+    private readonly queues: QueuesService,
+    private readonly progress: ProgressService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Before an upload is created: throws VALIDATION_FAILED, PAYLOAD_TOO_LARGE or STATE_TRANSITION_FORBIDDEN. */
+  async accept(
+    ticketId: string,
+    metadata: Record<string, string | null> | undefined,
+    size: number | undefined,
+  ): Promise<void> {
+    const document = parseMetadata(metadata);
+    if (size === undefined) {
+      throw new OmtError(
+        'VALIDATION_FAILED',
+        'A document upload needs its length (Upload-Length); a deferred length is not accepted.',
+      );
+    }
+    if (size !== document.bytes) {
+      throw new OmtError(
+        'VALIDATION_FAILED',
+        `Upload-Length ${size} differs from the document's bytes ${document.bytes}.`,
+        [{ path: 'bytes', message: 'must equal Upload-Length' }],
+      );
+    }
+    if (size > this.config.maxDocumentBytes) {
+      throw new OmtError(
+        'PAYLOAD_TOO_LARGE',
+        `Document ${document.documentId} has ${size} bytes; the API accepts at most ${this.config.maxDocumentBytes} (OMT_MAX_DOCUMENT_BYTES).`,
+      );
+    }
+    await this.assertReceiving(ticketId);
+  }
+
+  /**
+   * After the last byte: the file's sha256 must be the one announced (else
+   * the upload is deleted and CHECKSUM_MISMATCH, which a client does not
+   * retry as it is); then the ledger row and the import job. Safe to call
+   * again for the same upload.
+   */
+  async finish(
+    ticketId: string,
+    uploadId: string,
+    metadata: Record<string, string | null> | undefined,
+    files: UploadFiles,
+  ): Promise<void> {
+    const document = parseMetadata(metadata);
+    const recorded = await this.documents.find(ticketId, document.documentId);
+    if (recorded?.blobKey === uploadBlobKey(uploadId)) {
+      // Finished before; its job may be what went missing if the process died right after the ledger row.
+      if (!recorded.storedAt) await this.enqueuePlacement(recorded);
+      return;
+    }
+    const actual = await sha256OfFile(files.pathOf(uploadId));
+    if (actual !== document.sha256) {
+      await files.remove(uploadId);
+      throw new OmtError(
+        'CHECKSUM_MISMATCH',
+        `Document ${document.documentId} arrived with sha256 ${actual}, not the announced ${document.sha256}; it was discarded, send it again.`,
+        [{ path: 'sha256', message: 'does not match the bytes received' }],
+      );
+    }
+    await this.assertReceiving(ticketId);
+    const { current, discard } = await this.documents.record({
+      ticketId,
+      documentId: document.documentId,
+      relativePath: document.relativePath,
+      sha256: document.sha256,
+      bytes: document.bytes,
+      blobKey: uploadBlobKey(uploadId),
+    });
+    if (discard) await files.remove(uploadIdOfBlobKey(discard));
+    await this.enqueuePlacement(current);
+    this.progress.publish(ticketId);
+  }
+
+  private async enqueuePlacement(document: DocumentRecord): Promise<void> {
+    await this.queues.enqueue(
+      'import.documentReceived',
+      {
+        ticketId: document.ticketId,
+        documentId: String(document.documentId),
+        relativePath: document.relativePath,
+        blobKey: document.blobKey,
+        sha256: document.sha256,
+        bytes: document.bytes,
+      },
+      { jobId: documentJobId(document.ticketId, document.documentId, document.sha256) },
+    );
+  }
+
+  private async assertReceiving(ticketId: string): Promise<void> {
+    const ticket = await this.documents.ticketOf(ticketId);
+    if (!ticket) throw new OmtError('NOT_FOUND', `No ticket has the id ${ticketId}.`);
+    if (!RECEIVING.includes(ticket.state)) {
+      throw new OmtError(
+        'STATE_TRANSITION_FORBIDDEN',
+        `Ticket ${ticketId} is '${ticket.state}'; documents are taken only while it is ${RECEIVING.join(' or ')}.`,
+      );
+    }
+  }
+}
+
+/**
+ * The contract's metadata, plus what the ledger can hold: an int4 document
+ * id, and no NUL in the path (PostgreSQL text cannot store it, and no file
+ * name on any system contains one, so such a row never has a file to send).
+ */
+const receivableMetadataSchema = documentUploadMetadataSchema.extend({
+  documentId: documentUploadMetadataSchema.shape.documentId.pipe(
+    z
+      .number()
+      .min(-(2 ** 31))
+      .max(2 ** 31 - 1),
+  ),
+  relativePath: documentUploadMetadataSchema.shape.relativePath.refine(
+    (p) => !p.includes('\u0000'),
+    'must not contain NUL',
+  ),
+});
+
+function parseMetadata(metadata: Record<string, string | null> | undefined): DocumentUploadMetadata {
+  return parseOrThrow(receivableMetadataSchema, metadata ?? {}, 'document upload metadata (Upload-Metadata)');
+}

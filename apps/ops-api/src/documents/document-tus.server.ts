@@ -1,0 +1,117 @@
+import { rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { FileStore } from '@tus/file-store';
+import { Server, type Upload } from '@tus/server';
+import type { Logger } from 'pino';
+import { OmtError, isOmtError } from '@omt/contracts';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { LOGGER } from '../common/logger.module';
+import type { AuthenticatedRequest } from '../auth/auth.guard';
+import type { Principal } from '../auth/principal';
+import { TUS_FOLDER, newUploadId, uploadBelongsTo } from './document-keys';
+import { DocumentReceiver, type UploadFiles } from './document-receiver.service';
+
+/** Where the tus endpoint lives, the global `/api` prefix included (tus builds its upload URLs from it). */
+export const DOCUMENTS_PATH = '/api/agent/documents';
+
+/**
+ * The resumable document upload (tus 1.0 through @tus/server, files in the
+ * blob directory's `tus/` folder). The controller authenticates first and
+ * hands over the raw request; here every request is scoped to the agent's
+ * ticket and the hooks call the DocumentReceiver. Errors answer with the
+ * usual `{ code, message, details }` body.
+ */
+@Injectable()
+export class DocumentTusServer implements UploadFiles {
+  private readonly directory: string;
+  private readonly store: FileStore;
+  private readonly server: Server;
+
+  constructor(
+    private readonly receiver: DocumentReceiver,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.directory = path.join(config.blobDir, TUS_FOLDER);
+    this.store = new FileStore({ directory: this.directory });
+    this.server = new Server({
+      path: DOCUMENTS_PATH,
+      datastore: this.store,
+      // Relative, so an upload URL is right behind any proxy the agent goes through.
+      relativeLocation: true,
+      maxSize: config.maxDocumentBytes,
+      disableTerminationForFinishedUploads: true,
+      namingFunction: (req) => newUploadId(principalOf(req).ticketId),
+      onIncomingRequest: async (req, uploadId) => {
+        if (!uploadBelongsTo(uploadId, principalOf(req).ticketId)) {
+          throw new OmtError('FORBIDDEN', 'This upload belongs to another ticket.', [
+            { path: 'id', message: 'not an upload of this agent token' },
+          ]);
+        }
+      },
+      onUploadCreate: async (req, upload) => {
+        await this.receiver.accept(principalOf(req).ticketId, upload.metadata, upload.size);
+        return {};
+      },
+      onUploadFinish: async (req, upload) => {
+        await this.receiver.finish(principalOf(req).ticketId, upload.id, upload.metadata, this);
+        return {};
+      },
+      onResponseError: (req, error) => this.answer(req, error),
+    });
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.server.handle(req, res);
+  }
+
+  /**
+   * A finished upload whose ledger row never got written (the process died
+   * between the last byte and the hook) is finished again when the agent
+   * asks for its offset: tus would otherwise tell it "done" with nothing
+   * recorded. Throws like the hook (CHECKSUM_MISMATCH removes the upload).
+   */
+  async finishIfComplete(ticketId: string, uploadId: string): Promise<void> {
+    if (!uploadBelongsTo(uploadId, ticketId)) return;
+    const upload: Upload | null = await this.store.getUpload(uploadId).catch(() => null);
+    if (!upload || upload.size === undefined || upload.offset !== upload.size) return;
+    await this.receiver.finish(ticketId, uploadId, upload.metadata, this);
+  }
+
+  pathOf(uploadId: string): string {
+    return path.join(this.directory, uploadId);
+  }
+
+  async remove(uploadId: string): Promise<void> {
+    await rm(this.pathOf(uploadId), { force: true });
+    await rm(`${this.pathOf(uploadId)}.json`, { force: true });
+  }
+
+  private answer(
+    req: unknown,
+    error: Error | { status_code: number; body: string },
+  ): { status_code: number; body: string } | undefined {
+    if (isOmtError(error)) return { status_code: error.status, body: JSON.stringify(error.toEnvelope()) };
+    if ('status_code' in error) return undefined; // tus' own protocol answers (409 offset, 404 upload ...)
+    this.logger.error({ err: error, url: (req as { url?: string }).url }, 'document upload failed');
+    return {
+      status_code: 500,
+      body: JSON.stringify({
+        code: 'INTERNAL',
+        message: 'Something went wrong on our side; it has been logged.',
+        details: [],
+      }),
+    };
+  }
+}
+
+/** The agent the auth guard established on the Node request tus wraps. */
+function principalOf(req: unknown): Principal & { kind: 'agent' } {
+  const node = (req as { runtime?: { node?: { req?: AuthenticatedRequest } } }).runtime?.node?.req;
+  const principal = node?.principal;
+  if (principal?.kind !== 'agent') throw new OmtError('FORBIDDEN', 'Documents are uploaded with an agent token.');
+  return principal;
+}

@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { resolveInArchive } from './safe-archive-path';
+import { sha256OfFile } from './file-hash';
+
+/** A tenant's folder name is its database name, which omt derives from a customer id; anything else is refused. */
+const TENANT_FOLDER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Half-written documents wait beside the tenants' folders (same file system, so the rename is atomic), never inside one. */
+const PARTIAL_FOLDER = '.partial';
+
+export class ArchiveHashMismatch extends Error {}
+
+/**
+ * The tenants' document archives: `<root>/<tenant database>/<safe path>`.
+ * A document appears whole or not at all, and only with the bytes it was
+ * announced with.
+ */
+@Injectable()
+export class TenantArchive {
+  private readonly root: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.root = config.tenantArchiveDir;
+  }
+
+  /** The file a document of a tenant lives in, provably inside that tenant's archive. */
+  fileOf(tenantDatabase: string, relativePath: string): string {
+    if (!TENANT_FOLDER.test(tenantDatabase))
+      throw new Error(`Invalid tenant folder ${JSON.stringify(tenantDatabase)}.`);
+    return resolveInArchive(path.join(this.root, tenantDatabase), relativePath);
+  }
+
+  /**
+   * Writes the document through a temporary file, hashing what is written;
+   * only if that is the expected sha256 does it replace the target (rename).
+   * Throws ArchiveHashMismatch otherwise, leaving the target as it was.
+   */
+  async place(tenantDatabase: string, relativePath: string, data: Readable, sha256: string): Promise<string> {
+    const target = this.fileOf(tenantDatabase, relativePath);
+    const partial = path.join(this.root, PARTIAL_FOLDER, randomBytes(12).toString('hex'));
+    await mkdir(path.dirname(partial), { recursive: true });
+    await mkdir(path.dirname(target), { recursive: true });
+    const hash = createHash('sha256');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(data, hashing, createWriteStream(partial, { flags: 'wx' }));
+      const written = hash.digest('hex');
+      if (written !== sha256) {
+        throw new ArchiveHashMismatch(
+          `The bytes written for ${JSON.stringify(relativePath)} hash to ${written}, not ${sha256}.`,
+        );
+      }
+      await rename(partial, target);
+      return target;
+    } finally {
+      await rm(partial, { force: true });
+    }
+  }
+
+  /** sha256 of a document as it now lies in the archive; null when it is not there. */
+  async hashOf(tenantDatabase: string, relativePath: string): Promise<string | null> {
+    try {
+      return await sha256OfFile(this.fileOf(tenantDatabase, relativePath));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR')
+        return null;
+      throw error;
+    }
+  }
+}

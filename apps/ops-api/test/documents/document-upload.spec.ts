@@ -1,0 +1,305 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DetailedError, Upload, type UploadOptions } from 'tus-js-client';
+import { queryDatabase } from '../../../../test/support/databases';
+import { startCountingProxy } from '../../../../test/documents/counting-proxy';
+import { TicketStateService } from '../../src/tickets/ticket-state.service';
+import { DocumentVerifier } from '../../src/documents/document-verifier.service';
+import { safeArchivePath } from '../../src/documents/safe-archive-path';
+import { startTestApi, type TestApi } from '../support/test-api';
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+let api: TestApi;
+let work: string;
+let archives: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'omt-documents-'));
+  archives = path.join(await mkdtemp(path.join(os.tmpdir(), 'omt-archives-')), 'archives');
+  api = await startTestApi('documents', {
+    worker: true,
+    env: { OMT_TENANT_ARCHIVE_DIR: archives, OMT_MAX_DOCUMENT_BYTES: String(32 * 1024 * 1024) },
+  });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await rm(work, { recursive: true, force: true });
+  await rm(path.dirname(archives), { recursive: true, force: true });
+});
+
+interface AgentTicket {
+  ticketId: string;
+  token: string;
+  tenantDatabase: string;
+}
+
+/** A ticket in `uploading` with its agent token (the upload start itself is another feature's endpoint). */
+async function uploadingTicket(): Promise<AgentTicket> {
+  const created = await api.createTicket(await api.createSalesKey());
+  const agent = await api.enroll(created.enrollmentCode);
+  const states = api.context.get(TicketStateService, { strict: false });
+  await states.transition(created.ticket.id, 'ready', 'system', 'test');
+  await states.transition(created.ticket.id, 'uploading', 'system', 'test');
+  const [tenant] = await queryDatabase(
+    api.database.url,
+    'SELECT tn."databaseName" FROM "Ticket" t JOIN "Tenant" tn ON tn.id = t."tenantId" WHERE t.id = $1',
+    [created.ticket.id],
+  );
+  return { ticketId: created.ticket.id, token: agent.bearer, tenantDatabase: tenant!.databaseName as string };
+}
+
+interface Sent {
+  url: string | null;
+  error: DetailedError | Error | null;
+}
+
+/** One upload with tus-js-client, as a real client does it; resolves with its URL or its error. */
+function tusUpload(
+  endpoint: string,
+  token: string,
+  data: Buffer | string,
+  metadata: Record<string, string>,
+  extra: Partial<UploadOptions> = {},
+): Promise<Sent> {
+  return new Promise((resolve) => {
+    const upload: Upload = new Upload(typeof data === 'string' ? createReadStream(data) : data, {
+      endpoint: `${endpoint}/api/agent/documents`,
+      headers: { authorization: `Bearer ${token}` },
+      metadata,
+      retryDelays: [0, 50, 100, 200],
+      onSuccess: () => resolve({ url: upload.url, error: null }),
+      onError: (error) => resolve({ url: upload.url, error }),
+      ...extra,
+    });
+    upload.start();
+  });
+}
+
+function metadataOf(documentId: number, relativePath: string, data: Buffer, overrides: Record<string, string> = {}) {
+  return {
+    documentId: String(documentId),
+    relativePath,
+    sha256: sha256(data),
+    bytes: String(data.length),
+    ...overrides,
+  };
+}
+
+async function documentRow(ticketId: string, documentId: number) {
+  const [row] = await queryDatabase(
+    api.database.url,
+    'SELECT * FROM "DocumentUpload" WHERE "ticketId" = $1 AND "documentId" = $2',
+    [ticketId, documentId],
+  );
+  return row;
+}
+
+/** Waits until the worker has placed every listed document of the ticket. */
+async function placed(ticketId: string, count: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const [row] = await queryDatabase(
+      api.database.url,
+      'SELECT count(*)::int AS n FROM "DocumentUpload" WHERE "ticketId" = $1 AND "storedAt" IS NOT NULL',
+      [ticketId],
+    );
+    if ((row!.n as number) >= count) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`documents of ${ticketId} were not placed`);
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+it('stores a document in the tenant archive with the sha256 it was sent with, and verifies it', async () => {
+  const agent = await uploadingTicket();
+  const data = randomBytes(300_000);
+  const sent = await tusUpload(api.url, agent.token, data, metadataOf(7, 'UA/2024.1/Offer (1).docx', data));
+  expect(sent.error).toBeNull();
+
+  await placed(agent.ticketId, 1);
+  const row = await documentRow(agent.ticketId, 7);
+  expect(row).toMatchObject({
+    relativePath: 'UA/2024.1/Offer (1).docx',
+    sha256: sha256(data),
+    bytes: String(data.length),
+  });
+  const stored = await readFile(path.join(archives, agent.tenantDatabase, 'UA', '2024.1', 'Offer (1).docx'));
+  expect(sha256(stored)).toBe(sha256(data));
+
+  const verifier = api.context.get(DocumentVerifier, { strict: false });
+  expect(await verifier.verifyDocuments(agent.ticketId)).toEqual([]);
+  await writeFile(path.join(archives, agent.tenantDatabase, 'UA', '2024.1', 'Offer (1).docx'), 'tampered');
+  expect(await verifier.verifyDocuments(agent.ticketId)).toEqual([
+    expect.objectContaining({
+      documentId: 7,
+      problem: 'changed',
+      expectedSha256: sha256(data),
+      actualSha256: sha256(Buffer.from('tampered')),
+    }),
+  ]);
+});
+
+it('keeps hostile names inside the tenant archive, each document in a file of its own', async () => {
+  const agent = await uploadingTicket();
+  const hostile = [
+    '../../../../escape.txt',
+    '/etc/passwd',
+    'C:\\Windows\\win.ini',
+    '\\\\server\\share\\x.doc',
+    'ua/2024.1/CON',
+    'ua/2024.1/nul.txt',
+    'ua/2024.1/tab\there\r\n.doc',
+    'ua/2024.1/..',
+    `ua/2024.1/${'ü'.repeat(300)}.pdf`,
+    'ua/2024.1/what?.doc',
+    'ua/2024.1/what_.doc',
+  ];
+  const contents = hostile.map((name) => Buffer.from(`document ${name}`));
+  const results = await Promise.all(
+    hostile.map((name, i) => tusUpload(api.url, agent.token, contents[i]!, metadataOf(100 + i, name, contents[i]!))),
+  );
+  expect(results.map((r) => r.error)).toEqual(hostile.map(() => null));
+
+  await placed(agent.ticketId, hostile.length);
+  // Everything under the archives' parent is inside some tenant's folder, no half-written file left.
+  const tenantRoot = path.join(archives, agent.tenantDatabase);
+  const everything = await filesUnder(path.dirname(archives));
+  for (const file of everything)
+    expect(path.relative(archives, file).split(path.sep)[0]).toMatch(/^(tenant_|omt_t_[0-9a-f]+_)cust\d+$/);
+  expect(everything.filter((f) => f.startsWith(tenantRoot + path.sep))).toHaveLength(hostile.length);
+  // And nothing where a naive join of the name would have written it.
+  for (const name of hostile) {
+    const naive = path.resolve(tenantRoot, ...name.split(/[\\/]/));
+    if (!naive.startsWith(tenantRoot + path.sep)) expect(existsSync(naive) && naive).toBe(false);
+  }
+  for (const [i, name] of hostile.entries()) {
+    const file = path.join(tenantRoot, ...safeArchivePath(name).split('/'));
+    expect(await readFile(file)).toEqual(contents[i]);
+  }
+});
+
+it('rejects a document whose bytes do not match its sha256 (not retried, nothing recorded) and bad metadata', async () => {
+  const agent = await uploadingTicket();
+  const data = randomBytes(10_000);
+  const wrong = await tusUpload(
+    api.url,
+    agent.token,
+    data,
+    metadataOf(1, 'ua/2024.1/x.doc', data, { sha256: sha256(Buffer.from('other')) }),
+  );
+  expect(wrong.error).toBeInstanceOf(DetailedError);
+  const response = (wrong.error as DetailedError).originalResponse!;
+  expect(response.getStatus()).toBe(422);
+  expect(JSON.parse(response.getBody())).toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+  expect(await documentRow(agent.ticketId, 1)).toBeUndefined();
+  const head = await fetch(wrong.url!, {
+    method: 'HEAD',
+    headers: { authorization: `Bearer ${agent.token}`, 'tus-resumable': '1.0.0' },
+  });
+  expect(head.status).toBe(404);
+
+  const nul = await tusUpload(api.url, agent.token, data, metadataOf(4, 'ua/2024.1/a\u0000b.doc', data));
+  expect(JSON.parse((nul.error as DetailedError).originalResponse!.getBody())).toMatchObject({
+    code: 'VALIDATION_FAILED',
+    details: [expect.objectContaining({ path: 'relativePath', message: 'must not contain NUL' })],
+  });
+  const hugeId = await tusUpload(api.url, agent.token, data, metadataOf(2 ** 40, 'ua/2024.1/x.doc', data));
+  expect((hugeId.error as DetailedError).originalResponse!.getStatus()).toBe(400);
+
+  const noHash = await tusUpload(api.url, agent.token, data, {
+    documentId: '2',
+    relativePath: 'x',
+    bytes: String(data.length),
+  });
+  expect((noHash.error as DetailedError).originalResponse!.getStatus()).toBe(400);
+  expect(JSON.parse((noHash.error as DetailedError).originalResponse!.getBody())).toMatchObject({
+    code: 'VALIDATION_FAILED',
+    details: [expect.objectContaining({ path: 'sha256' })],
+  });
+
+  const big = Buffer.alloc(1);
+  const tooBig = await tusUpload(api.url, agent.token, big, metadataOf(3, 'x', big), { uploadSize: 33 * 1024 * 1024 });
+  expect((tooBig.error as DetailedError).originalResponse!.getStatus()).toBe(413);
+});
+
+it('refuses documents for a ticket that is not uploading or recovering', async () => {
+  const created = await api.createTicket(await api.createSalesKey());
+  const agent = await api.enroll(created.enrollmentCode);
+  const data = Buffer.from('early');
+  const sent = await tusUpload(api.url, agent.bearer, data, metadataOf(1, 'x.doc', data));
+  expect((sent.error as DetailedError).originalResponse!.getStatus()).toBe(409);
+  expect(JSON.parse((sent.error as DetailedError).originalResponse!.getBody())).toMatchObject({
+    code: 'STATE_TRANSITION_FORBIDDEN',
+  });
+});
+
+it("does not let one agent look at or write to another agent's upload", async () => {
+  const a = await uploadingTicket();
+  const b = await uploadingTicket();
+  const data = randomBytes(1000);
+  const created = await fetch(`${api.url}/api/agent/documents`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${a.token}`,
+      'tus-resumable': '1.0.0',
+      'upload-length': String(data.length),
+      'upload-metadata': Object.entries(metadataOf(5, 'ua/x.doc', data))
+        .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+        .join(','),
+    },
+  });
+  expect(created.status).toBe(201);
+  const location = new URL(created.headers.get('location')!, api.url).toString();
+  const tus = (token: string, extra: Record<string, string> = {}) => ({
+    authorization: `Bearer ${token}`,
+    'tus-resumable': '1.0.0',
+    ...extra,
+  });
+
+  const peek = await fetch(location, { method: 'HEAD', headers: tus(b.token) });
+  expect(peek.status).toBe(403);
+  const write = await fetch(location, {
+    method: 'PATCH',
+    headers: tus(b.token, { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }),
+    body: data,
+  });
+  expect(write.status).toBe(403);
+  expect(await write.json()).toMatchObject({ code: 'FORBIDDEN' });
+  const nobody = await fetch(location, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
+  expect(nobody.status).toBe(401);
+
+  const own = await fetch(location, { method: 'HEAD', headers: tus(a.token) });
+  expect(own.status).toBe(200);
+  expect(own.headers.get('upload-offset')).toBe('0');
+});
+
+it('resumes after the connection drops mid-document: the bytes sent stay under 110 % of the file', async () => {
+  const agent = await uploadingTicket();
+  const file = path.join(work, 'large.bin');
+  const data = randomBytes(12 * 1024 * 1024);
+  await writeFile(file, data);
+  const proxy = await startCountingProxy(api.url);
+  try {
+    proxy.cutAfter(5 * 1024 * 1024);
+    const sent = await tusUpload(proxy.url, agent.token, file, metadataOf(9, 'ua/2024.1/large.bin', data));
+    expect(sent.error).toBeNull();
+    expect(proxy.cuts).toBe(1);
+    expect(proxy.upstreamBytes).toBeLessThan(data.length * 1.1);
+    await placed(agent.ticketId, 1);
+    const stored = await readFile(path.join(archives, agent.tenantDatabase, 'ua', '2024.1', 'large.bin'));
+    expect(sha256(stored)).toBe(sha256(data));
+    console.log(
+      `resume over a cut connection: ${proxy.upstreamBytes} bytes sent for ${data.length} (${((proxy.upstreamBytes / data.length) * 100).toFixed(1)} %)`,
+    );
+  } finally {
+    await proxy.close();
+  }
+});
