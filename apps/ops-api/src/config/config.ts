@@ -40,6 +40,17 @@ const environmentSchema = z.object({
     .default('tenant_')
     .describe("Start of every tenant database's name (`tenant_` + the customer id); tests use one of their own."),
   OMT_BLOB_DIR: z.string().min(1).optional(),
+  OMT_TENANT_ARCHIVE_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Where the tenants' document archives live, one folder per tenant database (default <repo>/.omt/archives)."),
+  OMT_MAX_DOCUMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 ** 3)
+    .describe('Largest document the API accepts, in bytes (default 2 GiB).'),
   OMT_DASHBOARD_ORIGIN: url(['http:', 'https:']).default('http://127.0.0.1:5173'),
   OMT_DASHBOARD_DIST: z.string().min(1).default(path.join(REPO_ROOT, 'apps/ops-dashboard/dist')),
   OMT_MIGRATE_ON_START: booleanFlag.default(true),
@@ -107,6 +118,9 @@ export interface AppConfig {
   /** Schema of the customer's tables in a tenant database. */
   tenantSchema: string;
   blobDir: string;
+  /** Root of the tenants' document archives: `<root>/<tenant database name>/<safe relative path>`. */
+  tenantArchiveDir: string;
+  maxDocumentBytes: number;
   dashboardOrigin: string;
   dashboardDist: string;
   migrateOnStart: boolean;
@@ -156,6 +170,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     tenantDatabasePrefix: e.OMT_TENANT_DATABASE_PREFIX,
     tenantSchema: e.OMT_TENANT_SCHEMA,
     blobDir: path.resolve(e.OMT_BLOB_DIR ?? path.join(REPO_ROOT, '.omt/blobs')),
+    tenantArchiveDir: path.resolve(e.OMT_TENANT_ARCHIVE_DIR ?? path.join(REPO_ROOT, '.omt/archives')),
+    maxDocumentBytes: e.OMT_MAX_DOCUMENT_BYTES,
     dashboardOrigin: e.OMT_DASHBOARD_ORIGIN,
     dashboardDist: path.resolve(e.OMT_DASHBOARD_DIST),
     migrateOnStart: e.OMT_MIGRATE_ON_START,
