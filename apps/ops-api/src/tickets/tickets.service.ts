@@ -44,7 +44,8 @@ export class TicketsService {
           { path: 'customerId', message: `open ticket ${open.id}` },
         ]);
       }
-      const tenant = await tx.findOrCreateTenant(request.customerId, request.environment, tenantDatabaseName(request.customerId));
+      const databaseName = tenantDatabaseName(request.customerId, this.config.tenantDatabasePrefix);
+      const tenant = await tx.findOrCreateTenant(request.customerId, request.environment, databaseName);
       if (tenant.environment !== request.environment) {
         throw new OmtError('CONFLICT', `The tenant of ${request.customerId} is in '${tenant.environment}', not '${request.environment}'.`, [
           { path: 'environment', message: `must be ${tenant.environment}` },

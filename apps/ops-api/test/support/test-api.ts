@@ -5,7 +5,8 @@ import path from 'node:path';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { startApp } from '../../src/bootstrap';
 import { createLogger } from '../../src/common/logger';
-import { REDIS_URL, uniqueRedisPrefix, type TestDatabase } from '../../../../test/support/databases';
+import { randomBytes } from 'node:crypto';
+import { REDIS_URL, dropDatabase, queryDatabase, uniqueRedisPrefix, type TestDatabase } from '../../../../test/support/databases';
 import { createOpsDatabase } from './ops-database';
 import { testHelpers, type TestHelpers } from './auth-helpers';
 
@@ -20,7 +21,8 @@ export interface TestApi extends TestHelpers {
 
 /**
  * The real API (and optionally the worker) on a free port, with its own
- * database, Redis key prefix and blob directory; `close()` removes them.
+ * database, Redis key prefix, blob directory and tenant database names
+ * (a prefix of its own); `close()` removes them all, tenants included.
  */
 export async function startTestApi(
   label: string,
@@ -37,6 +39,7 @@ export async function startTestApi(
     OMT_REDIS_PREFIX: uniqueRedisPrefix(label),
     OMT_BLOB_DIR: blobDir,
     OMT_MIGRATE_ON_START: 'false',
+    OMT_TENANT_DATABASE_PREFIX: `omt_t_${randomBytes(4).toString('hex')}_`,
     ...options.env,
   });
   const app = await startApp(config, { api: true, worker: options.worker ?? false }, createLogger('warn', 'test-api'));
@@ -48,6 +51,8 @@ export async function startTestApi(
     context: app.context,
     close: async () => {
       await app.close();
+      const tenants = await queryDatabase(database.url, 'SELECT "databaseName" FROM "Tenant"');
+      for (const { databaseName } of tenants) await dropDatabase(databaseName as string);
       await database.drop();
       await rm(blobDir, { recursive: true, force: true });
     },
