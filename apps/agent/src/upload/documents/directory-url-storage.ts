@@ -1,0 +1,56 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { PreviousUpload, UrlStorage } from 'tus-js-client';
+
+/**
+ * Where tus upload URLs survive an agent restart: one small JSON file per
+ * fingerprint in the state folder, each written through a temporary file
+ * and a rename. (tus-js-client's own FileUrlStorage keeps every URL in one
+ * file guarded by a lock file, which a SIGKILLed agent leaves behind and
+ * which a half-written write corrupts for all uploads at once.)
+ */
+export class DirectoryUrlStorage implements UrlStorage {
+  constructor(private readonly directory: string) {}
+
+  async findAllUploads(): Promise<PreviousUpload[]> {
+    const names = await readdir(this.directory).catch(() => [] as string[]);
+    const all = await Promise.all(
+      names.filter((n) => n.endsWith('.json')).map((n) => this.read(path.join(this.directory, n))),
+    );
+    return all.flatMap((u) => (u ? [u] : []));
+  }
+
+  async findUploadsByFingerprint(fingerprint: string): Promise<PreviousUpload[]> {
+    const upload = await this.read(this.fileOf(fingerprint));
+    return upload ? [upload] : [];
+  }
+
+  async removeUpload(urlStorageKey: string): Promise<void> {
+    await rm(this.fileOf(urlStorageKey), { force: true });
+  }
+
+  /** One entry per fingerprint: a newer upload of the same document replaces the older one. */
+  async addUpload(fingerprint: string, upload: PreviousUpload): Promise<string> {
+    await mkdir(this.directory, { recursive: true });
+    const file = this.fileOf(fingerprint);
+    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temp, JSON.stringify({ ...upload, urlStorageKey: fingerprint }), { mode: 0o600 });
+    await rename(temp, file);
+    return fingerprint;
+  }
+
+  private fileOf(fingerprint: string): string {
+    return path.join(this.directory, `${createHash('sha256').update(fingerprint).digest('hex').slice(0, 40)}.json`);
+  }
+
+  /** An unreadable entry (cut short by a crash) is dropped: the upload then simply starts again. */
+  private async read(file: string): Promise<PreviousUpload | null> {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as PreviousUpload;
+    } catch {
+      await rm(file, { force: true });
+      return null;
+    }
+  }
+}
