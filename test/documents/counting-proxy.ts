@@ -16,10 +16,13 @@ export interface CountingProxy {
 
 /**
  * A real TCP proxy in front of the API: it counts every byte a client sends
- * (what resuming must keep low) and can cut a connection mid-request, as a
- * dropped network would.
+ * (what resuming must keep low), can cut a connection mid-request, as a
+ * dropped network would, and can be a slow line.
  */
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+export async function startCountingProxy(
+  target: string,
+  options: { bytesPerSecond?: number } = {},
+): Promise<CountingProxy> {
   const { hostname, port } = new URL(target);
   let upstreamBytes = 0;
   let connections = 0;
@@ -33,6 +36,11 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     client.on('data', (chunk: Buffer) => {
       upstreamBytes += chunk.length;
       upstream.write(chunk);
+      if (options.bytesPerSecond) {
+        // A slow line: the client waits as long as its chunk would take to travel.
+        client.pause();
+        setTimeout(() => client.resume(), (chunk.length / options.bytesPerSecond) * 1000);
+      }
       if (remaining !== null && (remaining -= chunk.length) <= 0) {
         remaining = null;
         cuts++;
