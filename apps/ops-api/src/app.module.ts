@@ -12,6 +12,7 @@ import { TicketsModule } from './tickets/tickets.module';
 import { BlobStoreModule } from './imports/blob-store.module';
 import { UploadsModule } from './uploads/uploads.module';
 import { DocumentsApiModule, DocumentsWorkerModule } from './documents/documents.module';
+import { PipelineModule } from './pipeline/pipeline.module';
 import { QueueHealthModule } from './queue-health/queue-health.module';
 
 export interface ProcessRoles {
@@ -35,7 +36,7 @@ export class AppModule {
       BlobStoreModule,
     ];
     const api = roles.api ? [HealthModule, AuthModule, TicketsModule, UploadsModule, QueueHealthModule, DocumentsApiModule] : [];
-    const worker = roles.worker ? [WorkersModule, DocumentsWorkerModule] : [];
+    const worker = roles.worker ? [WorkersModule, PipelineModule, DocumentsWorkerModule] : [];
     return { module: AppModule, imports: [...shared, ...api, ...worker] };
   }
 }

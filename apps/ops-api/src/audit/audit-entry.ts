@@ -12,7 +12,10 @@ export type AuditAction =
   | 'plan.stored'
   | 'upload.started'
   | 'table.completed'
-  | 'upload.completed';
+  | 'upload.completed'
+  | 'plan.applied'
+  | 'migrator.recorded'
+  | 'job.retried';
 
 /** One line of the trail: when (set by the database), who, what, from, to, why. */
 export interface AuditEntry {

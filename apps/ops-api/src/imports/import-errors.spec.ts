@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { UnrecoverableError } from 'bullmq';
 import { OmtError } from '@omt/contracts';
 import { PermanentImportError, classifyImportError, connectionSurvives, toJobError } from './import-errors';
@@ -50,6 +51,21 @@ describe('import error classification', () => {
     );
     const transient = pgError('57P01');
     expect(toJobError(transient, 'ctx')).toBe(transient);
+  });
+
+  it('treats bytes that are not a whole gzip stream as a corrupt batch', () => {
+    const damaged = (() => {
+      try {
+        gunzipSync(Buffer.from('not gzip at all'));
+      } catch (error) {
+        return error;
+      }
+      throw new Error('expected gunzip to fail');
+    })();
+    expect(classifyImportError(damaged)).toBe('permanent');
+    const error = toJobError(damaged, 'Batch 1 of table "person"') as PermanentImportError;
+    expect(error.code).toBe('CHECKSUM_MISMATCH');
+    expect(error.message).toMatch(/^Batch 1 of table "person" is corrupt: it is not a whole gzip stream \(incorrect header check\)/);
   });
 
   it('knows when a connection can still roll back', () => {

@@ -34,6 +34,14 @@ const PERMANENT_SQLSTATES = new Set(['42703', '42P01', '42804', '42601', '42P10'
 
 export type ImportFailureKind = 'permanent' | 'transient';
 
+/** zlib's codes for bytes that are not a whole gzip stream: a stored batch damaged after it was checked in. */
+const CORRUPT_GZIP_CODES = new Set(['Z_DATA_ERROR', 'Z_BUF_ERROR', 'Z_NEED_DICT']);
+
+function isCorruptGzip(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CORRUPT_GZIP_CODES.has(code);
+}
+
 /**
  * Permanent or worth retrying. Anything not known to be permanent is
  * transient: a dropped connection, a restarting server (57P01–57P03, 08xxx),
@@ -43,6 +51,7 @@ export type ImportFailureKind = 'permanent' | 'transient';
 export function classifyImportError(error: unknown): ImportFailureKind {
   if (error instanceof UnrecoverableError) return 'permanent';
   if (error instanceof OmtError) return error.status >= 500 ? 'transient' : 'permanent';
+  if (isCorruptGzip(error)) return 'permanent';
   const sqlState = sqlStateOf(error);
   if (sqlState && (PERMANENT_SQLSTATE_CLASSES.includes(sqlState.slice(0, 2)) || PERMANENT_SQLSTATES.has(sqlState))) {
     return 'permanent';
@@ -61,6 +70,12 @@ export function toJobError(error: unknown, context: string): Error {
   // Duck-typed: errors raised by Node's own sockets come from another realm under Jest.
   if (kind === 'transient') return typeof (error as Error | null)?.message === 'string' ? (error as Error) : new Error(String(error));
   if (error instanceof OmtError) return new PermanentImportError(error.code, `${context}: ${error.message}`);
+  if (isCorruptGzip(error)) {
+    return new PermanentImportError(
+      'CHECKSUM_MISMATCH',
+      `${context} is corrupt: it is not a whole gzip stream (${(error as Error).message}). The agent must send it again.`,
+    );
+  }
   const pg = error as { message?: string; where?: string; detail?: string };
   const where = pg.where ? ` (${pg.where.split('\n')[0]})` : '';
   const detail = pg.detail ? ` ${pg.detail}` : '';

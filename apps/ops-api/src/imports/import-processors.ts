@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { JobPayload } from '@omt/contracts';
 import { JobProcessor, type JobHandler } from '../queues/job-handler';
+import { BatchImports } from '../pipeline/batch-imports';
 import { BLOB_STORE, type BlobStore } from './blob-store';
 import { loadBatch } from './batch-loader';
+import { PermanentImportError } from './import-errors';
 import { TenantDatabases } from './tenant-databases.service';
 
 /** `import.tableCreated`: the table, mapped from the neutral types, without its key yet. */
@@ -17,27 +21,52 @@ export class TableCreatedProcessor implements JobHandler<'import.tableCreated'> 
   }
 }
 
-/** `import.batchReceived`: the batch's bytes stream from the blob store into COPY, with its ledger row. */
+/**
+ * `import.batchReceived`: the stored gzip is inflated on its way into COPY
+ * (with its ledger row); the sha256 of the inflated COPY text is checked
+ * before COMMIT. Then the upload ledger marks the batch imported, which may
+ * start verification.
+ */
 @Injectable()
 @JobProcessor('import.batchReceived')
 export class BatchReceivedProcessor implements JobHandler<'import.batchReceived'> {
   constructor(
     private readonly tenants: TenantDatabases,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    private readonly imports: BatchImports,
   ) {}
 
   async handle(payload: JobPayload<'import.batchReceived'>): Promise<void> {
+    const context = `Batch ${payload.sequence} of table "${payload.table}"`;
     const tenant = await this.tenants.forTicket(payload.ticketId);
     const table = await tenant.tableSchema(payload.table);
     // Its tableCreated job may simply not have run yet: transient, retried with backoff.
     if (!table) throw new Error(`Table "${payload.table}" is not created in the tenant yet; batch ${payload.sequence} waits.`);
-    await loadBatch({
-      tenant,
-      table,
-      sequence: payload.sequence,
-      sha256: payload.sha256,
-      rows: payload.rows,
-      data: await this.blobs.get(payload.blobKey),
+    const stored = await this.blobs.get(payload.blobKey).catch((error: unknown) => {
+      // The API stores a blob before it queues its job: a missing one is lost, not late.
+      if ((error as { code?: string }).code === 'ENOENT') {
+        throw new PermanentImportError('NOT_FOUND', `${context} is missing from the blob store; the agent must send it again.`);
+      }
+      throw error;
     });
+    await loadBatch({ tenant, table, sequence: payload.sequence, sha256: payload.sha256, rows: payload.rows, data: gunzipped(stored) });
+    await this.imports.imported(payload.ticketId, payload.table, payload.sequence);
   }
+}
+
+/**
+ * The inflated bytes of a stored gzip, inflating only once read (a damaged
+ * gzip fails the read that COPY's pipeline makes, never an unwatched
+ * stream). Closing the result closes the stored blob, read or not.
+ */
+function gunzipped(stored: Readable): Readable {
+  async function* inflate(): AsyncGenerator<Buffer> {
+    const gunzip = createGunzip();
+    // An error of either stream ends the loop below with that error.
+    pipeline(stored, gunzip, () => undefined);
+    yield* gunzip as AsyncIterable<Buffer>;
+  }
+  const inflated = Readable.from(inflate(), { objectMode: false });
+  inflated.once('close', () => stored.destroy());
+  return inflated;
 }

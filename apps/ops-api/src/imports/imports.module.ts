@@ -1,4 +1,7 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { BatchImports } from '../pipeline/batch-imports';
+import { PipelineCoreModule } from '../pipeline/pipeline-core.module';
+import { ProgressModule } from '../uploads/progress.module';
 import { BatchReceivedProcessor, TableCreatedProcessor } from './import-processors';
 import { IMPORTS_OPTIONS, TenantDatabases, type ImportsOptions } from './tenant-databases.service';
 
@@ -20,10 +23,11 @@ export class ImportsModule {
     const inject = (options.inject ?? []) as never[];
     return {
       module: ImportsModule,
-      imports: options.imports ?? [],
+      imports: [PipelineCoreModule, ProgressModule, ...(options.imports ?? [])],
       providers: [
         { provide: IMPORTS_OPTIONS, useFactory: options.useFactory, inject },
         TenantDatabases,
+        BatchImports,
         TableCreatedProcessor,
         BatchReceivedProcessor,
       ],

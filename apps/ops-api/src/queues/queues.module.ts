@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { QueuesService } from './queues.service';
+import { TicketStateModule } from '../tickets/ticket-state.module';
+import { EventsModule } from '../events/events.module';
 import { WorkerService } from './worker.service';
 
 /** Producers: every process that enqueues jobs. */
@@ -8,5 +10,5 @@ import { WorkerService } from './worker.service';
 export class QueuesModule {}
 
 /** Consumers: only the worker process (or the combined development process). */
-@Module({ imports: [DiscoveryModule, QueuesModule], providers: [WorkerService] })
+@Module({ imports: [DiscoveryModule, QueuesModule, EventsModule, TicketStateModule], providers: [WorkerService] })
 export class WorkersModule {}

@@ -2,14 +2,22 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { JOB_NAMES, QUEUES, jobPayloadSchemas, parseOrThrow, type JobName } from '@omt/contracts';
+import { JOB_NAMES, QUEUES, canTransition, isOmtError, jobPayloadSchemas, parseOrThrow, type JobName } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { LOGGER } from '../common/logger.module';
 import { createRedis } from '../redis/redis';
+import { EventsService } from '../events/events.gateway';
+import { TicketStateService } from '../tickets/ticket-state.service';
+import { TicketsRepository } from '../tickets/tickets.repository';
 import { JOB_PROCESSOR, indexHandlers, type JobHandler } from './job-handler';
 
 export const WORKER_CONCURRENCY = 4;
+
+/** BullMQ's own test: by class, or by name for errors that crossed a process boundary. */
+function isUnrecoverable(error: Error): boolean {
+  return error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
+}
 
 /** The consumer side: one BullMQ worker per queue, dispatching each job to its handler. */
 @Injectable()
@@ -22,6 +30,9 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
+    private readonly events: EventsService,
+    private readonly tickets: TicketsRepository,
+    private readonly state: TicketStateService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -42,9 +53,14 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         prefix: this.config.redisPrefix,
         concurrency: WORKER_CONCURRENCY,
       });
-      worker.on('failed', (job, error) =>
-        this.logger.warn({ queue, jobId: job?.id, jobName: job?.name, attempts: job?.attemptsMade, err: error }, 'job failed'),
-      );
+      worker.on('failed', (job, error) => {
+        this.logger.warn({ queue, jobId: job?.id, jobName: job?.name, attempts: job?.attemptsMade, err: error }, 'job failed');
+        if (job) {
+          this.onFailed(queue, job, error).catch((err: unknown) =>
+            this.logger.error({ queue, jobId: job.id, err }, 'could not report a job failure'),
+          );
+        }
+      });
       worker.on('error', (error) => this.logger.error({ queue, err: error }, 'worker error'));
       this.workers.push(worker);
     }
@@ -62,6 +78,41 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       throw new UnrecoverableError((error as Error).message);
     }
     await handler.handle(payload as never, job);
+  }
+
+  /**
+   * Every failure goes to ops (`job.failed`); a final one (unrecoverable, or
+   * its attempts spent) also fails the job's ticket, when its state allows,
+   * with a reason naming the job. Generic: any job whose payload has a
+   * ticketId.
+   */
+  private async onFailed(queue: string, job: Job, error: Error): Promise<void> {
+    const ticketId = (job.data as { ticketId?: unknown } | undefined)?.ticketId;
+    if (typeof ticketId !== 'string') return;
+    const final = isUnrecoverable(error) || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) {
+      await this.failTicket(ticketId, `${job.name} failed: ${error.message}`).catch((err: unknown) =>
+        this.logger.error({ ticketId, jobId: job.id, err }, 'could not move the ticket of a failed job to failed'),
+      );
+    }
+    this.events.toOps('job.failed', {
+      ticketId,
+      queue,
+      jobId: String(job.id),
+      jobName: job.name,
+      error: error.message,
+      attemptsMade: job.attemptsMade,
+      final,
+    });
+  }
+
+  private async failTicket(ticketId: string, reason: string): Promise<void> {
+    const ticket = await this.tickets.findById(ticketId);
+    if (!ticket || !canTransition(ticket.state, 'failed', ticket.kind)) return;
+    // A race lost to another failure or state change is fine: the ticket has moved on already.
+    await this.state.transition(ticketId, 'failed', 'system', reason).catch((err: unknown) => {
+      if (!isOmtError(err) || err.code !== 'STATE_TRANSITION_FORBIDDEN') throw err;
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -6,15 +6,14 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { AgentEnrollmentController } from './agent-enrollment.controller';
 import { EnrollmentService } from './enrollment.service';
 import { TicketActionsService } from './ticket-actions.service';
-import { TicketStateService } from './ticket-state.service';
+import { TicketStateModule } from './ticket-state.module';
 import { TicketsController } from './tickets.controller';
-import { TicketsRepository } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [AuditModule, AuthModule, EventsModule, TenantsModule],
+  imports: [AuditModule, AuthModule, EventsModule, TenantsModule, TicketStateModule],
   controllers: [TicketsController, AgentEnrollmentController],
-  providers: [TicketsRepository, TicketStateService, TicketsService, TicketActionsService, EnrollmentService],
-  exports: [TicketStateService, TicketsRepository],
+  providers: [TicketsService, TicketActionsService, EnrollmentService],
+  exports: [TicketStateModule],
 })
 export class TicketsModule {}

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { JobPayload, MigrationState, TenantState } from '@omt/contracts';
+import { LOGGER } from '../common/logger.module';
+import { PermanentImportError } from '../imports/import-errors';
+import { TenantDatabases } from '../imports/tenant-databases.service';
+import { JobProcessor, type JobHandler } from '../queues/job-handler';
+import { TicketStateService, ticketNotFound, type StateChange } from '../tickets/ticket-state.service';
+import { TicketsRepository } from '../tickets/tickets.repository';
+import { ProgressService } from '../uploads/progress.service';
+import { PipelineRepository } from './pipeline.repository';
+import { applyPlan } from './plan-applier';
+import { SYSTEM_ACTOR } from './verify-ticket.processor';
+
+/**
+ * `configure.ticketVerified`: applies the migration plan in the tenant
+ * database (one tenant transaction), then in one operations transaction
+ * sets the tenant's state (running after a live migration, offline
+ * maintenance after a test), records the migrator and completes the
+ * ticket. A retry re-applies the plan (idempotent) or, when the ticket has
+ * already completed, does nothing.
+ */
+@Injectable()
+@JobProcessor('configure.ticketVerified')
+export class ConfigureTicketProcessor implements JobHandler<'configure.ticketVerified'> {
+  constructor(
+    private readonly tenants: TenantDatabases,
+    private readonly repository: PipelineRepository,
+    private readonly tickets: TicketsRepository,
+    private readonly state: TicketStateService,
+    private readonly progress: ProgressService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handle({ ticketId }: JobPayload<'configure.ticketVerified'>): Promise<void> {
+    const ticket = await this.tickets.findById(ticketId);
+    if (!ticket) throw ticketNotFound(ticketId);
+    if (ticket.state !== 'configuring') {
+      if (ticket.state === 'failed') {
+        throw new PermanentImportError('STATE_TRANSITION_FORBIDDEN', "The ticket is 'failed'; retry this job from the dashboard to configure it.");
+      }
+      this.logger.info({ ticketId, state: ticket.state }, 'configuration skipped: the ticket is past it');
+      return;
+    }
+    const configuration = await this.repository.configuration(ticketId);
+    const plan = configuration.plan;
+    if (!plan) throw new PermanentImportError('PLAN_INVALID', 'The ticket has no migration plan: the agent must send one before the upload.');
+
+    const applied = await applyPlan(await this.tenants.forTicket(ticketId), plan);
+
+    const tenantState: TenantState = configuration.kind === 'live' ? 'running' : 'offline_maintenance';
+    const done: MigrationState = configuration.missingDocuments > 0 ? 'completed_with_missing_documents' : 'completed';
+    const change = await this.tickets.inTransaction(async (tx): Promise<StateChange | null> => {
+      const locked = await tx.lockTicket(ticketId);
+      if (!locked || locked.state !== 'configuring') return null; // cancelled meanwhile, or another run finished it
+      await tx.audit({
+        ticketId,
+        actor: SYSTEM_ACTOR,
+        action: 'plan.applied',
+        reason: `${applied.usersWithPlan} user(s) with a user plan; ${applied.linksRemoved} other plan link(s) and ${applied.emailsRemoved} address(es) on other persons' cards removed`,
+      });
+      const { name, email, phone } = plan.migrator;
+      await tx.audit({ ticketId, actor: SYSTEM_ACTOR, action: 'migrator.recorded', reason: `${name} <${email}>, ${phone}` });
+      await tx.setTenantState(configuration.tenantId, tenantState);
+      const reason =
+        done === 'completed'
+          ? `tenant ${tenantState}`
+          : `tenant ${tenantState}; ${configuration.missingDocuments} document(s) could not be migrated`;
+      return this.state.applyLocked(tx, locked, done, SYSTEM_ACTOR, reason);
+    });
+    if (change) this.state.publish(change);
+    this.progress.publish(ticketId);
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { JobPayload } from '@omt/contracts';
+import { LOGGER } from '../common/logger.module';
+import { PermanentImportError } from '../imports/import-errors';
+import { TenantDatabases } from '../imports/tenant-databases.service';
+import { JobProcessor, type JobHandler } from '../queues/job-handler';
+import { QueuesService } from '../queues/queues.service';
+import { TicketStateService } from '../tickets/ticket-state.service';
+import { TicketsRepository } from '../tickets/tickets.repository';
+import { ProgressService } from '../uploads/progress.service';
+import { PipelineRepository } from './pipeline.repository';
+import { VERIFICATION_STEPS, type VerificationStep } from './verification-steps';
+
+export const SYSTEM_ACTOR = 'system';
+
+/**
+ * `verify.ticketUploaded`: everything sent is imported. Adds the keys the
+ * load left out, runs every verification step, and moves the ticket on:
+ * `configuring` (and queues the configuration) or `verification_failed`
+ * with the reason naming what differs. A retried job finds the ticket
+ * already `verifying` and simply runs the steps again.
+ */
+@Injectable()
+@JobProcessor('verify.ticketUploaded')
+export class VerifyTicketProcessor implements JobHandler<'verify.ticketUploaded'> {
+  constructor(
+    private readonly tenants: TenantDatabases,
+    private readonly tickets: TicketsRepository,
+    private readonly state: TicketStateService,
+    private readonly queues: QueuesService,
+    private readonly repository: PipelineRepository,
+    private readonly progress: ProgressService,
+    @Inject(VERIFICATION_STEPS) private readonly steps: readonly VerificationStep[],
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handle({ ticketId }: JobPayload<'verify.ticketUploaded'>, job: Job): Promise<void> {
+    const state = (await this.tickets.findById(ticketId))?.state;
+    const configureJobId = `configure-${job.id}`; // one configuration per verification run, whatever retries
+    switch (state) {
+      case 'importing':
+        await this.state.transition(ticketId, 'verifying', SYSTEM_ACTOR, 'every uploaded piece is imported');
+        break;
+      case 'verifying':
+        break;
+      case 'configuring': // verified before; the enqueue after it did not happen
+        return this.queues.enqueue('configure.ticketVerified', { ticketId }, { jobId: configureJobId });
+      case undefined:
+      case 'cancelled':
+      case 'verification_failed':
+        this.logger.info({ ticketId, state }, 'verification skipped: nothing to verify in this state');
+        return;
+      default:
+        throw new PermanentImportError('STATE_TRANSITION_FORBIDDEN', `Verification runs after the import; the ticket is '${state}'.`);
+    }
+    this.progress.publish(ticketId);
+
+    const tenant = await this.tenants.forTicket(ticketId);
+    // A table without rows has no batch to wait for: its tableCreated job may still be queued.
+    for (const table of await this.repository.tableSchemas(ticketId)) await tenant.createTable(table);
+    await tenant.addPrimaryKeys();
+    const problems: string[] = [];
+    for (const step of this.steps) problems.push(...(await step.verify(ticketId, tenant)));
+
+    if (problems.length > 0) {
+      await this.state.transition(ticketId, 'verification_failed', SYSTEM_ACTOR, problems.join(' '));
+    } else {
+      await this.state.transition(ticketId, 'configuring', SYSTEM_ACTOR, 'everything uploaded matches the source');
+      await this.queues.enqueue('configure.ticketVerified', { ticketId }, { jobId: configureJobId });
+    }
+    this.progress.publish(ticketId);
+  }
+}
