@@ -17,6 +17,8 @@ const ENDPOINTS: { method: string; path: string; body?: boolean; params?: string
   { method: 'post', path: '/api/tickets/{id}/cancel', body: true, params: ['id'], ok: '200', secured: true },
   { method: 'post', path: '/api/tickets/{id}/reset', body: true, params: ['id'], ok: '200', secured: true },
   { method: 'post', path: '/api/tickets/{id}/enrollment-code', body: true, params: ['id'], ok: '200', secured: true },
+  { method: 'get', path: '/api/tickets/{id}/detail', params: ['id'], ok: '200', secured: true },
+  { method: 'post', path: '/api/tickets/{id}/failures/{jobId}/retry', body: true, params: ['id', 'jobId'], ok: '200', secured: true },
   { method: 'post', path: '/api/agent/enroll', body: true, ok: '200', secured: false },
   { method: 'get', path: '/api/agent/session', ok: '200', secured: true },
   { method: 'put', path: '/api/agent/checks', body: true, ok: '200', secured: true },

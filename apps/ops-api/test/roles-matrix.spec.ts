@@ -19,6 +19,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: () => '/api/tickets', allowed: { ops: 200, admin: 200 } },
   { method: 'GET', path: (id) => `/api/tickets/${id}`, allowed: { ops: 200, admin: 200, agent: 200 } },
   { method: 'GET', path: (id) => `/api/tickets/${id}/events`, allowed: { ops: 200, admin: 200, agent: 200 } },
+  { method: 'GET', path: (id) => `/api/tickets/${id}/detail`, allowed: { ops: 200, admin: 200 } },
   { method: 'POST', path: (id) => `/api/tickets/${id}/cancel`, body: () => ({ reason: 'matrix' }), allowed: { ops: 200, admin: 200 } },
   { method: 'POST', path: (id) => `/api/tickets/${id}/reset`, body: () => ({}), allowed: { ops: 200, admin: 200 } },
   { method: 'POST', path: (id) => `/api/tickets/${id}/enrollment-code`, allowed: { ops: 200, admin: 200 } },

@@ -9,13 +9,16 @@ import {
   opsActionRequestSchema,
   parseOrThrow,
   ticketEventListSchema,
+  ticketDetailSchema,
   ticketIdParamSchema,
+  ticketJobParamSchema,
   ticketListSchema,
   ticketViewSchema,
   MIGRATION_KINDS,
   MIGRATION_STATES,
   type CreateTicketResponse,
   type EnrollmentCodeIssued,
+  type TicketDetail,
   type TicketEventList,
   type TicketList,
   type TicketView,
@@ -24,6 +27,8 @@ import { openApiSchema } from '../common/openapi';
 import { actorOf, assertTicketAccess, type Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { TicketActionsService } from './ticket-actions.service';
+import { TicketDetailService } from './ticket-detail.service';
+import { TicketFailuresService } from './ticket-failures.service';
 import { TicketsService } from './tickets.service';
 
 const envelope = openApiSchema(errorEnvelopeSchema);
@@ -42,6 +47,8 @@ export class TicketsController {
   constructor(
     private readonly tickets: TicketsService,
     private readonly actions: TicketActionsService,
+    private readonly details: TicketDetailService,
+    private readonly failures: TicketFailuresService,
   ) {}
 
   @Post()
@@ -135,5 +142,32 @@ export class TicketsController {
   @ApiResponse(conflict)
   issueEnrollmentCode(@Param() params: unknown, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<EnrollmentCodeIssued> {
     return this.actions.issueEnrollmentCode(ticketId(params), actorOf(principal), reasonOf(body));
+  }
+
+  @Get(':id/detail')
+  @Roles('ops', 'admin')
+  @ApiOperation({ summary: 'The ticket page: checks, plan, per-table progress, documents, failed jobs and the agent mode.' })
+  @ApiParam(idParam)
+  @ApiResponse({ status: 200, description: 'The ticket with everything ops see of it.', schema: openApiSchema(ticketDetailSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse(notFound)
+  detail(@Param() params: unknown): Promise<TicketDetail> {
+    return this.details.detailOf(ticketId(params));
+  }
+
+  @Post(':id/failures/:jobId/retry')
+  @HttpCode(200)
+  @Roles('ops', 'admin')
+  @ApiOperation({ summary: 'Retries a failed job of the ticket; a failed ticket goes back to the state the job works in.' })
+  @ApiParam(idParam)
+  @ApiParam({ name: 'jobId', description: 'A job id from the detail\'s failures.', schema: { type: 'string' } })
+  @ApiBody(actionBody)
+  @ApiResponse({ status: 200, description: 'Queued again; the ticket as it is now.', schema: openApiSchema(ticketViewSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse({ status: 404, description: 'No such ticket, or no failed job of it with that id.', schema: envelope })
+  @ApiResponse({ status: 409, description: 'The job is not failed, or the ticket cannot go back (STATE_TRANSITION_FORBIDDEN).', schema: envelope })
+  retry(@Param() params: unknown, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+    const { id, jobId } = parseOrThrow(ticketJobParamSchema, params, 'path');
+    return this.failures.retry(id, jobId, actorOf(principal), reasonOf(body));
   }
 }

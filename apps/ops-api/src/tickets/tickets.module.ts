@@ -2,18 +2,32 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { EventsModule } from '../events/events.module';
+import { QueuesModule } from '../queues/queues.module';
 import { TenantsModule } from '../tenants/tenants.module';
+import { UploadsRepository } from '../uploads/uploads.repository';
 import { AgentEnrollmentController } from './agent-enrollment.controller';
 import { EnrollmentService } from './enrollment.service';
 import { TicketActionsService } from './ticket-actions.service';
+import { TicketDetailRepository } from './ticket-detail.repository';
+import { TicketDetailService } from './ticket-detail.service';
+import { TicketFailuresService } from './ticket-failures.service';
 import { TicketStateModule } from './ticket-state.module';
 import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [AuditModule, AuthModule, EventsModule, TenantsModule, TicketStateModule],
+  imports: [AuditModule, AuthModule, EventsModule, QueuesModule, TenantsModule, TicketStateModule],
   controllers: [TicketsController, AgentEnrollmentController],
-  providers: [TicketsService, TicketActionsService, EnrollmentService],
+  providers: [
+    TicketsService,
+    TicketActionsService,
+    EnrollmentService,
+    TicketDetailRepository,
+    TicketDetailService,
+    TicketFailuresService,
+    // The upload manifest, read for the agent's mode on the ticket page (a plain repository).
+    UploadsRepository,
+  ],
   exports: [TicketStateModule],
 })
 export class TicketsModule {}

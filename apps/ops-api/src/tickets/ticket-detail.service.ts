@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { chooseAgentMode, type TicketDetail } from '@omt/contracts';
+import { UploadsRepository } from '../uploads/uploads.repository';
+import { TicketDetailRepository } from './ticket-detail.repository';
+import { TicketFailuresService } from './ticket-failures.service';
+import { ticketNotFound } from './ticket-state.service';
+import { TicketsRepository, toView } from './tickets.repository';
+
+/** The ticket page: the ticket with its checks, plan, tables, documents, failures and the agent's mode. */
+@Injectable()
+export class TicketDetailService {
+  constructor(
+    private readonly tickets: TicketsRepository,
+    private readonly detail: TicketDetailRepository,
+    private readonly uploads: UploadsRepository,
+    private readonly failures: TicketFailuresService,
+  ) {}
+
+  async detailOf(ticketId: string): Promise<TicketDetail> {
+    const ticket = await this.tickets.findById(ticketId);
+    if (!ticket) throw ticketNotFound(ticketId);
+    const [fields, tables, manifest, failures] = await Promise.all([
+      this.detail.uploadFields(ticketId),
+      this.detail.tables(ticketId),
+      this.uploads.manifest(ticketId),
+      this.failures.list(ticketId),
+    ]);
+    // The mode an agent starting now would choose: the agent's own rule over the same manifest.
+    const { mode, reason } = chooseAgentMode(ticket.state, manifest);
+    return {
+      ticket: toView(ticket),
+      checks: fields.checks,
+      plan: fields.plan,
+      tables,
+      documents: {
+        expected: fields.expectedDocuments,
+        expectedBytes: fields.expectedDocumentBytes,
+        received: manifest.documents.length,
+        receivedBytes: manifest.documents.reduce((sum, d) => sum + d.bytes, 0),
+        missing: manifest.missingDocuments,
+      },
+      failures,
+      uploadStartedAt: fields.uploadStartedAt?.toISOString() ?? null,
+      lastActivityAt: fields.lastActivityAt?.toISOString() ?? null,
+      mode,
+      modeReason: reason,
+    };
+  }
+}

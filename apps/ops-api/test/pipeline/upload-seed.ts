@@ -1,0 +1,157 @@
+import { gzipSync } from 'node:zlib';
+import { TableDigest } from '@omt/copy-text';
+import { createHash } from 'node:crypto';
+import type { MigrationKind, MigrationPlan, MigrationState, TableSchema } from '@omt/contracts';
+import { PostgresSource } from '../../../agent/src/source/postgres-source';
+import { tableSchemaOf } from '../../../agent/src/source/table-schema';
+import { PrismaService } from '../../src/prisma/prisma.service';
+import { QueuesService } from '../../src/queues/queues.service';
+import { BLOB_STORE, type BlobStore } from '../../src/imports/blob-store';
+import { VerificationTrigger } from '../../src/pipeline/verification-trigger';
+import { TicketStateService } from '../../src/tickets/ticket-state.service';
+import { batchBlobKey, batchJobId, tableJobId } from '../../src/uploads/upload-keys';
+import type { TestApi } from '../support/test-api';
+import type { Credential } from '../support/auth-helpers';
+
+/**
+ * What the API stores and queues while an agent uploads (A ticket's ledger
+ * rows, the gzipped batches in the blob store, the import jobs), done
+ * directly so the worker side can be tested on its own with a real source.
+ */
+export interface SeededBatch {
+  table: string;
+  sequence: number;
+  blobKey: string;
+  /** The gzip as the API stored it. */
+  stored: Buffer;
+  jobId: string;
+}
+
+export function services(api: TestApi) {
+  const get = <T>(token: unknown) => api.context.get(token as never, { strict: false }) as T;
+  return {
+    prisma: get<PrismaService>(PrismaService),
+    queues: get<QueuesService>(QueuesService),
+    blobs: get<BlobStore>(BLOB_STORE),
+    states: get<TicketStateService>(TicketStateService),
+    trigger: get<VerificationTrigger>(VerificationTrigger),
+  };
+}
+
+/** A ticket of that kind, enrolled, with its plan, ready to upload. */
+export async function uploadingTicket(api: TestApi, sales: Credential, kind: MigrationKind, plan: MigrationPlan): Promise<string> {
+  const created = await api.createTicket(sales, { kind });
+  const id = created.ticket.id;
+  await api.enroll(created.enrollmentCode);
+  const { prisma, states } = services(api);
+  await states.transition(id, 'ready', 'system', 'checks passed (test)');
+  await prisma.ticket.update({ where: { id }, data: { plan, uploadStartedAt: new Date() } });
+  await states.transition(id, 'uploading', `agent:${id}`, null);
+  return id;
+}
+
+/**
+ * Streams every table of the source as the agent would (schema, batches,
+ * figures) into the ledgers and the blob store. `storedAs` may replace what
+ * lands in the blob store for a batch (to damage it). With `complete`, the
+ * upload is then completed (ticket `importing`) before the jobs are queued,
+ * as when the workers lag behind the agent.
+ */
+export async function seedUpload(
+  api: TestApi,
+  source: PostgresSource,
+  ticketId: string,
+  options: { complete: boolean; maxRows?: number; storedAs?: (batch: SeededBatch) => Buffer },
+): Promise<{ tables: TableSchema[]; batches: SeededBatch[] }> {
+  const { prisma, blobs } = services(api);
+  const tables = (await source.introspect()).map(tableSchemaOf);
+  await prisma.tableUpload.createMany({
+    data: await Promise.all(
+      tables.map(async (t, position) => ({ ticketId, name: t.name, position, expectedRows: BigInt(await source.countRows(t.name)), schema: t })),
+    ),
+  });
+  const batches: SeededBatch[] = [];
+  for (const table of tables) {
+    const digest = new TableDigest();
+    let count = 0;
+    for await (const batch of source.streamTable(table, { maxRows: options.maxRows ?? 40, maxBytes: 1 << 20 })) {
+      digest.update(batch.data);
+      const seeded: SeededBatch = {
+        table: table.name,
+        sequence: batch.sequence,
+        blobKey: batchBlobKey(ticketId, table.name, batch.sequence),
+        stored: gzipSync(batch.data),
+        jobId: batchJobId(ticketId, table.name, batch.sequence),
+      };
+      await blobs.put(seeded.blobKey, options.storedAs?.(seeded) ?? seeded.stored);
+      await prisma.batchUpload.create({
+        data: {
+          ticketId,
+          tableName: table.name,
+          sequence: batch.sequence,
+          sha256: createHash('sha256').update(batch.data).digest('hex'),
+          rows: batch.rows,
+          bytes: batch.data.length,
+          storedBytes: seeded.stored.length,
+          blobKey: seeded.blobKey,
+        },
+      });
+      batches.push(seeded);
+      count++;
+    }
+    const figures = digest.digest();
+    await prisma.tableUpload.update({
+      where: { ticketId_name: { ticketId, name: table.name } },
+      data: { sourceBatches: count, sourceRows: BigInt(figures.rows), sourceHash: figures.hash, completedAt: new Date() },
+    });
+  }
+  if (options.complete) await completeUpload(api, ticketId);
+  await queueImports(api, ticketId, tables, batches);
+  return { tables, batches };
+}
+
+/** The jobs the API queues for the tables and batches it stored. */
+export async function queueImports(api: TestApi, ticketId: string, tables: TableSchema[], batches: SeededBatch[]): Promise<void> {
+  const { prisma, queues } = services(api);
+  for (const table of tables) await queues.enqueue('import.tableCreated', { ticketId, table }, { jobId: tableJobId(ticketId, table.name) });
+  for (const b of batches) {
+    const row = await prisma.batchUpload.findUniqueOrThrow({
+      where: { ticketId_tableName_sequence: { ticketId, tableName: b.table, sequence: b.sequence } },
+    });
+    await queues.enqueue(
+      'import.batchReceived',
+      { ticketId, table: b.table, sequence: b.sequence, blobKey: b.blobKey, sha256: row.sha256, rows: row.rows, bytes: row.bytes },
+      { jobId: b.jobId },
+    );
+  }
+}
+
+/** What `upload/complete` does: the ticket to `importing`, the run marked complete, verification checked. */
+export async function completeUpload(api: TestApi, ticketId: string): Promise<void> {
+  const { prisma, states, trigger } = services(api);
+  await states.transition(ticketId, 'importing', `agent:${ticketId}`, 'upload complete');
+  await prisma.ticket.update({ where: { id: ticketId }, data: { uploadCompletedAt: new Date() } });
+  await trigger.checkTicket(ticketId);
+}
+
+/** Polls the operations database until the ticket is in one of `states`. */
+export async function ticketReaches(api: TestApi, ticketId: string, states: MigrationState[], timeoutMs = 90_000): Promise<MigrationState> {
+  const { prisma } = services(api);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { state } = await prisma.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { state: true } });
+    if (states.includes(state as MigrationState)) return state as MigrationState;
+    if (Date.now() > deadline) throw new Error(`ticket ${ticketId} is '${state}', never reached ${states.join(' or ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Polls until every batch of the ticket is marked imported. */
+export async function batchesImported(api: TestApi, ticketId: string, timeoutMs = 90_000): Promise<void> {
+  const { prisma } = services(api);
+  const deadline = Date.now() + timeoutMs;
+  while ((await prisma.batchUpload.count({ where: { ticketId, importedAt: null } })) > 0) {
+    if (Date.now() > deadline) throw new Error(`ticket ${ticketId} still has batches to import`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
