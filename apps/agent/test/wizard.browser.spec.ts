@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { migrationPlanSchema, type DirectoryUser, type UserDirectory } from '@omt/contracts';
+import { chromiumAvailable, launchChromium, TEST_RESULTS } from '../../../test/support/chromium';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases';
 import { startingPlan } from '../src/plan/starting-plan';
 import { readPlanSource } from '../src/plan/user-directory';
@@ -14,12 +14,8 @@ import { MigrationSession } from '../src/wizard/migration-session';
 import { FilePlanSink } from '../src/wizard/plan-sink';
 import { startWizardServer, type WizardServer } from '../src/wizard/wizard-server';
 
-const CHROMIUM = process.env.OMT_CHROMIUM ?? '/usr/bin/chromium';
-const RESULTS = join(__dirname, '..', '..', '..', 'test-results');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`wizard browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set OMT_CHROMIUM).`);
-}
+const RESULTS = TEST_RESULTS;
+const hasChromium = chromiumAvailable('wizard browser test');
 
 (hasChromium ? describe : describe.skip)('the wizard in Chromium', () => {
   let db: TestDatabase;
@@ -47,12 +43,8 @@ if (!hasChromium) {
       sink: new FilePlanSink(out()),
     });
     server = await startWizardServer(session);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await mkdir(RESULTS, { recursive: true });
   });
 
   afterAll(async () => {
