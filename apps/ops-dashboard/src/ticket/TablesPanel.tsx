@@ -48,7 +48,7 @@ export function TablesPanel({ tables }: { tables: TableProgress[] }) {
                   <td className="num">{formatCount(table.rowsReceived)}</td>
                   <td className="num">
                     {formatCount(table.batchesImported)} / {formatCount(table.batchesReceived)}
-                    {table.complete ? '' : ' …'}
+                    {!table.complete && <div className="small muted">still arriving</div>}
                   </td>
                   <td>
                     {table.verified === null ? (

@@ -1,0 +1,177 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { QUEUES } from '@omt/contracts';
+import { QueuesService } from '../../apps/ops-api/src/queues/queues.service';
+import type { Credential } from '../../apps/ops-api/test/support/auth-helpers';
+import { startTestApi, type TestApi } from '../../apps/ops-api/test/support/test-api';
+import { copyText, enrolledTicket, putBatch, startedUpload } from '../../apps/ops-api/test/uploads/upload-fixtures';
+import { chromiumAvailable, launchChromium, TEST_RESULTS } from '../support/chromium';
+import { queryDatabase } from '../support/databases';
+
+// The API serves the built dashboard, as in production: `npx nx run @omt/ops-dashboard:build` (npm test builds first).
+const DIST = join(__dirname, '..', '..', 'apps', 'ops-dashboard', 'dist');
+const hasChromium = chromiumAvailable('dashboard browser test');
+// The project's testTimeout does not reach a multi-project run; each step waits for real imports and a real browser.
+jest.setTimeout(120_000);
+
+(hasChromium ? describe : describe.skip)('the operations dashboard in Chromium, against the API and the worker', () => {
+  let api: TestApi;
+  let browser: Browser;
+  let page: Page;
+  let sales: Credential;
+  let ops: { email: string; password: string };
+
+  beforeAll(async () => {
+    if (!existsSync(join(DIST, 'index.html'))) throw new Error(`No built dashboard in ${DIST}: run \`npx nx run @omt/ops-dashboard:build\` first.`);
+    api = await startTestApi('dashboard', { worker: true, env: { OMT_DASHBOARD_DIST: DIST, OMT_QUEUE_MEASURE_SECONDS: '1' } });
+    sales = await api.createSalesKey();
+    ops = await api.createUser('ops');
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(TEST_RESULTS, name), fullPage: true });
+  const sql = (text: string, values: unknown[] = []) => queryDatabase(api.database.url, text, values);
+  /** The progress bar's figure, as assistive technology reads it. */
+  const rowsBar = (label: string, done: number) => page.locator(`[role=progressbar][aria-label="${label}"][aria-valuenow="${done}"]`);
+
+  it('sends an anonymous visitor to the login, refuses a wrong password, and logs in', async () => {
+    await page.goto(api.url);
+    await page.getByLabel('Email').fill(ops.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').getByText('Email or password is wrong.').waitFor();
+
+    await page.getByLabel('Password').fill(ops.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Tickets' }).waitFor();
+    await page.getByRole('status').getByText('Live', { exact: true }).waitFor();
+    await page.getByRole('table', { name: 'Jobs per queue' }).getByRole('rowheader', { name: QUEUES.import }).waitFor();
+    expect(await page.getByText(ops.email).count()).toBe(1);
+  });
+
+  it('shows a ticket created through the API without a reload', async () => {
+    // A marker on the window: a reload would wipe it.
+    await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+    await api.createTicket(sales, { companyName: 'Live Arrival AS' });
+    await page.getByRole('link', { name: 'Live Arrival AS' }).waitFor();
+    expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
+
+    // Filters and search narrow the list.
+    await page.getByLabel('Search').fill('arrival');
+    await page.getByText('1 shown of').waitFor();
+    await page.getByLabel('Search').fill('');
+    await page.getByLabel('Kind').selectOption('live');
+    await page.getByText('No tickets match these filters.').waitFor();
+    await page.getByLabel('Kind').selectOption('');
+    await page.getByRole('link', { name: 'Live Arrival AS' }).waitFor();
+  });
+
+  it('moves the progress of a migration on the list and on its page as batches arrive, and shows checks, plan, tables and missing documents', async () => {
+    const created = await api.createTicket(sales, { companyName: 'Progress Works AS' });
+    const agent = await api.enroll(created.enrollmentCode);
+    await startedUpload(api, agent, { contact: 6, person: 4 });
+    const missing = await api.call('PUT', '/api/agent/documents/missing', {
+      as: agent,
+      body: {
+        documents: [
+          { documentId: 7, name: 'offer.docx', relativePath: 'jd/2006.1/offer.docx', reason: 'missing-file' },
+          { documentId: 9, name: '', relativePath: null, reason: 'blank-name' },
+        ],
+      },
+    });
+    expect(missing.status).toBe(204);
+
+    // On the list: the rows figure follows the imports.
+    const rows = 'Rows of Progress Works AS';
+    await rowsBar(rows, 0).waitFor();
+    expect((await putBatch(api, agent, 'contact', 0, copyText(0, 3))).status).toBe(200);
+    await rowsBar(rows, 3).waitFor();
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Progress Works AS' }) });
+    await row.getByText('Mia Migrator').waitFor();
+    await shot('dashboard-tickets.png');
+
+    // The ticket page.
+    await page.getByRole('link', { name: 'Progress Works AS' }).click();
+    await page.getByRole('heading', { name: 'Progress Works AS' }).waitFor();
+    await rowsBar('Rows imported', 3).waitFor();
+    const checks = page.getByRole('list', { name: 'Check results' });
+    await checks.getByText("user 'jd' is on travel").waitFor();
+    expect(await checks.getByRole('listitem').count()).toBe(2);
+    await page.getByLabel('Migrator contact').getByText('Mia Migrator').waitFor();
+    const plans = page.getByRole('table', { name: 'Users per plan' });
+    expect(await plans.getByRole('row').filter({ hasText: 'ten-sales' }).getByText('ADMIN').count()).toBe(1);
+    expect(await plans.getByRole('row').filter({ hasText: 'no plan (cannot log in)' }).getByText('JD').count()).toBe(1);
+    const tables = page.getByRole('table', { name: 'Tables' });
+    await tables.getByRole('rowheader', { name: 'contact' }).waitFor();
+    await tables.getByRole('rowheader', { name: 'person' }).waitFor();
+    const missingTable = page.getByRole('table', { name: 'Missing documents' });
+    await missingTable.getByRole('row').filter({ hasText: 'offer.docx' }).getByText('file not on disk').waitFor();
+    await missingTable.getByRole('row').filter({ hasText: '9' }).getByText('blank file name').waitFor();
+    await page.getByRole('list', { name: 'Audit trail' }).getByText('agent.enrolled').first().waitFor();
+
+    // More batches while the page is open: the figures move without a reload.
+    expect((await putBatch(api, agent, 'contact', 1, copyText(3, 6))).status).toBe(200);
+    await rowsBar('Rows imported', 6).waitFor();
+    await rowsBar('Rows of contact', 6).waitFor();
+    expect((await putBatch(api, agent, 'person', 0, copyText(0, 4))).status).toBe(200);
+    await rowsBar('Rows imported', 10).waitFor();
+    await rowsBar('Rows of person', 4).waitFor();
+    await shot('dashboard-ticket.png');
+  });
+
+  it('shows a permanently failed import with its error and retries it from the page', async () => {
+    const { ticketId, agent } = await enrolledTicket(api, sales);
+    await startedUpload(api, agent, { contact: 4 });
+    await page.goto(`${api.url}/tickets/${ticketId}`);
+    await page.getByRole('table', { name: 'Tables' }).getByRole('rowheader', { name: 'contact' }).waitFor();
+
+    // The batch lands, then its stored blob is damaged before the worker reads it: a permanent failure.
+    const imports = api.context.get(QueuesService, { strict: false }).queue(QUEUES.import);
+    await imports.pause();
+    const text = copyText(0, 4);
+    expect((await putBatch(api, agent, 'contact', 0, text)).status).toBe(200);
+    const [{ blobKey }] = (await sql('SELECT "blobKey" FROM "BatchUpload" WHERE "ticketId" = $1', [ticketId])) as [{ blobKey: string }];
+    const blob = join(api.config.blobDir, blobKey);
+    const original = await readFile(blob);
+    await writeFile(blob, gzipSync(copyText(0, 4, 'damaged')));
+    await imports.resume();
+
+    const failures = page.getByRole('list', { name: 'Failed jobs' });
+    await failures.getByText('import.batchReceived').waitFor();
+    await page.locator('[data-state="failed"]').waitFor();
+    await shot('dashboard-ticket-failure.png');
+
+    // Put the right bytes back and retry from the page: the rows land and the error goes.
+    await writeFile(blob, original);
+    await failures.getByRole('button', { name: /^Retry job / }).click();
+    await page.getByRole('status').getByText(/queued again/).waitFor();
+    await rowsBar('Rows of contact', 4).waitFor();
+    await page.getByText('No failed jobs.').waitFor();
+    expect(await sql('SELECT count(*)::int AS n FROM "BatchUpload" WHERE "ticketId" = $1 AND "importedAt" IS NOT NULL', [ticketId])).toEqual([{ n: 1 }]);
+  });
+
+  it('issues a new enrollment code once and goes back to the login when the session ends', async () => {
+    const created = await api.createTicket(sales, { companyName: 'Code Again AS' });
+    await page.goto(`${api.url}/tickets/${created.ticket.id}`);
+    await page.getByRole('button', { name: 'New enrollment code' }).click();
+    const code = await page.getByRole('region', { name: 'New enrollment code' }).locator('output').textContent();
+    expect(code).toMatch(/\S{8,}/);
+    // The new code works, the one from the ticket's creation no longer does.
+    expect((await api.call('POST', '/api/agent/enroll', { body: { code: created.enrollmentCode } })).status).toBe(401);
+    await api.enroll(code!.trim());
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await page.goto(`${api.url}/tickets/${created.ticket.id}`);
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+  });
+});
