@@ -33,7 +33,7 @@ describe('tickets, tenants and the audit trail', () => {
       companyName: 'Acme',
       state: 'created',
       kind: 'test',
-      tenant: { state: 'migration_pending', environment: 'online', databaseName: `tenant_${request.customerId.toLowerCase()}` },
+      tenant: { state: 'migration_pending', environment: 'online', databaseName: `${api.config.tenantDatabasePrefix}${request.customerId.toLowerCase()}` },
     });
     expect(answer.body.enrollmentCode).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/);
     const expires = Date.parse(answer.body.enrollmentCodeExpiresAt) - Date.now();

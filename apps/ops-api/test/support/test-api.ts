@@ -51,7 +51,8 @@ export async function startTestApi(
     context: app.context,
     close: async () => {
       await app.close();
-      const tenants = await queryDatabase(database.url, 'SELECT "databaseName" FROM "Tenant"');
+      // A test may have dropped its operations database already (health): then it has no tenants left to list.
+      const tenants = await queryDatabase(database.url, 'SELECT "databaseName" FROM "Tenant"').catch(() => []);
       for (const { databaseName } of tenants) await dropDatabase(databaseName as string);
       await database.drop();
       await rm(blobDir, { recursive: true, force: true });
