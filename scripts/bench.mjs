@@ -1,0 +1,225 @@
+// `npm run bench -- --rows <n> --documents <n> --doc-kb <n>`: builds a sample
+// onsite CRM of that size, migrates it end to end with real processes (API,
+// worker and agent apart, so each one's memory is its own), and measures in
+// the same run what an administrator would otherwise use on the same data:
+// `pg_dump --data-only | psql` for the tables, `rsync -a` to an rsync daemon
+// on 127.0.0.1 for the archive. Prints a table, then one JSON line.
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ROOT, bold, dim, fail, step } from './lib.mjs';
+import { setup } from './setup.mjs';
+import { pgDumpBaseline, rsyncBaseline } from './baselines.mjs';
+import {
+  AGENT_BIN,
+  createSalesKey,
+  freePort,
+  freshCustomerId,
+  openTicket,
+  peakRss,
+  spawnNode,
+  startOps,
+  stopProcess,
+} from './migration-run.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    documents: { type: 'string', default: '400' },
+    'doc-kb': { type: 'string', default: '768' },
+    parallel: { type: 'string', default: '3' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (flags.help) {
+  console.log(`npm run bench -- [--rows 1000000] [--documents 400] [--doc-kb 768] [--parallel 3] [--keep]
+
+Migrates a sample of that size end to end and compares with pg_dump | psql and rsync on the same data.
+--keep leaves the databases and files of the run in place for a look afterwards.`);
+  process.exit(0);
+}
+for (const name of ['rows', 'documents', 'doc-kb', 'parallel']) {
+  if (!/^\d+$/.test(flags[name])) fail(`--${name} must be a whole number, not "${flags[name]}".`);
+}
+
+const ADMIN_URL = process.env.OMT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const MIGRATOR = ['--migrator-name', 'Bench Migrator', '--migrator-email', 'bench@example.com', '--migrator-phone', '+47 22 00 00 00'];
+const run = `omt_bench_${Date.now().toString(36)}`;
+const work = path.join(ROOT, '.omt/bench', run);
+const urlOf = (database) => {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+};
+const db = { source: `${run}_source`, baseline: `${run}_baseline`, ops: `${run}_ops` };
+
+async function adminQuery(sql, params = [], database = 'postgres') {
+  const client = new pg.Client({ connectionString: urlOf(database) });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const seconds = (from, to) => (new Date(to).getTime() - new Date(from).getTime()) / 1000;
+const mb = (bytes) => bytes / 1024 / 1024;
+const fixed = (value, digits = 2) => (value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
+
+await setup();
+mkdirSync(work, { recursive: true });
+const children = [];
+let tenantDatabase = null;
+async function cleanUp() {
+  await Promise.all(children.map((child) => stopProcess(child)));
+  if (flags.keep) return console.log(dim(`kept: databases ${run}_* and ${tenantDatabase}, files in ${work}`));
+  for (const name of [...Object.values(db), tenantDatabase].filter(Boolean)) {
+    await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+
+try {
+  for (const name of [db.source, db.baseline]) await adminQuery(`CREATE DATABASE "${name}"`);
+  const archive = path.join(work, 'archive');
+
+  step(`building the sample: about ${flags.rows} rows, ${flags.documents} documents of ${flags['doc-kb']} KiB…`);
+  const sample = await spawnNode(AGENT_BIN, [
+    'sample-db', '--target', urlOf(db.source), '--archive', archive,
+    '--rows', flags.rows, '--documents', flags.documents, '--doc-kb', flags['doc-kb'], '--json',
+  ], process.env).result;
+  if (sample.code !== 0) throw new Error(`sample-db failed: ${sample.stderr}`);
+  const built = JSON.parse(sample.stdout);
+  const sourceBytes = Number((await adminQuery(
+    `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
+    [built.schema], db.source,
+  ))[0].bytes);
+
+  step('baseline: pg_dump --data-only | psql…');
+  const pgDumpSeconds = await pgDumpBaseline(urlOf(db.source), urlOf(db.baseline), built.schema);
+  step('baseline: rsync -a to an rsync daemon on 127.0.0.1…');
+  const rsyncSeconds = await rsyncBaseline(archive, work);
+
+  step('starting the API and the worker (separate processes)…');
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    DATABASE_URL: urlOf(db.ops),
+    REDIS_URL,
+    OMT_REDIS_PREFIX: run,
+    OMT_BLOB_DIR: path.join(work, 'blobs'),
+    OMT_TENANT_ARCHIVE_DIR: path.join(work, 'tenant-archives'),
+    OMT_DASHBOARD_ORIGIN: apiUrl,
+  };
+  const api = await startOps('main', env, path.join(work, 'api.log'));
+  children.push(api);
+  // LOG_LEVEL info: the worker has no port to ask; its start-up line says it is ready.
+  const worker = await startOps('worker', { ...env, LOG_LEVEL: 'info', OMT_MIGRATE_ON_START: 'false' }, path.join(work, 'worker.log'));
+  children.push(worker);
+
+  const salesKey = await createSalesKey(env);
+  const { ticket, enrollmentCode } = await openTicket(apiUrl, salesKey, {
+    customerId: freshCustomerId(),
+    companyName: 'Benchmark AS',
+    serialNumber: '0000-0000',
+    environment: 'online',
+    kind: 'test',
+    salesRep: { name: 'Bench', email: 'bench@example.com' },
+  });
+  tenantDatabase = ticket.tenant.databaseName;
+
+  step('migrating with the agent…');
+  const agent = spawnNode(AGENT_BIN, [
+    'migrate', '--api', apiUrl, '--code', enrollmentCode, '--source', urlOf(db.source), '--archive', archive,
+    '--user', 'ADMIN', '--yes', '--json', ...MIGRATOR, '--parallel', flags.parallel, '--state-dir', path.join(work, 'agent-state'),
+  ], { ...env, OMT_CRM_PASSWORD: 'Admin#2026' });
+  const peaks = { agent: 0, api: 0, worker: 0 };
+  const sampler = setInterval(() => {
+    for (const [name, child] of [['agent', agent.child], ['api', api], ['worker', worker]]) {
+      peaks[name] = Math.max(peaks[name], peakRss(child.pid) ?? 0);
+    }
+  }, 200);
+  const migrated = await agent.result;
+  clearInterval(sampler);
+  if (migrated.code !== 0) throw new Error(`the migration did not complete (exit ${migrated.code}): ${migrated.stdout.slice(-2000)} ${migrated.stderr.slice(-2000)}`);
+  const outcome = JSON.parse(migrated.stdout);
+
+  // Phases from the operations database's own timestamps.
+  const [times] = await adminQuery(
+    `SELECT t."uploadStartedAt" AS "uploadStarted", t."uploadCompletedAt" AS "uploadCompleted",
+            (SELECT max("importedAt") FROM "BatchUpload" WHERE "ticketId" = t.id) AS "lastBatchImported",
+            (SELECT max("completedAt") FROM "TableUpload" WHERE "ticketId" = t.id) AS "lastTableSent",
+            (SELECT max("storedAt") FROM "DocumentUpload" WHERE "ticketId" = t.id) AS "lastDocumentStored",
+            (SELECT coalesce(sum(bytes), 0) FROM "DocumentUpload" WHERE "ticketId" = t.id) AS "documentBytes",
+            (SELECT coalesce(sum(bytes), 0) FROM "BatchUpload" WHERE "ticketId" = t.id) AS "copyBytes",
+            (SELECT coalesce(sum("storedBytes"), 0) FROM "BatchUpload" WHERE "ticketId" = t.id) AS "wireBytes",
+            (SELECT min(at) FROM "AuditEvent" WHERE "ticketId" = t.id AND "toState" = 'verifying') AS "verifying",
+            (SELECT min(at) FROM "AuditEvent" WHERE "ticketId" = t.id AND "toState" = 'configuring') AS "configuring",
+            (SELECT max(at) FROM "AuditEvent" WHERE "ticketId" = t.id AND "toState" LIKE 'completed%') AS "completed"
+       FROM "Ticket" t WHERE t.id = $1`,
+    [ticket.id], db.ops,
+  );
+  const rows = outcome.tables?.rows ?? built.rows;
+  const tablesSeconds = seconds(times.uploadStarted, times.lastBatchImported);
+  const documentsSeconds = times.lastDocumentStored ? seconds(times.lastTableSent, times.lastDocumentStored) : null;
+  const documentBytes = Number(times.documentBytes);
+  const result = {
+    rows,
+    tables: Object.keys(built.tables).length,
+    sourceBytes,
+    copyBytes: Number(times.copyBytes),
+    wireBytes: Number(times.wireBytes),
+    documents: Number(built.archiveFiles),
+    documentBytes,
+    seconds: {
+      tables: tablesSeconds,
+      documents: documentsSeconds,
+      verification: times.verifying && times.configuring ? seconds(times.verifying, times.configuring) : null,
+      configuration: times.configuring && times.completed ? seconds(times.configuring, times.completed) : null,
+      total: outcome.elapsedMs / 1000,
+    },
+    rowsPerSecond: rows / tablesSeconds,
+    documentsMBPerSecond: documentsSeconds ? mb(documentBytes) / documentsSeconds : null,
+    baseline: {
+      pgDumpSeconds,
+      pgDumpRowsPerSecond: rows / pgDumpSeconds,
+      rsyncSeconds,
+      rsyncMBPerSecond: mb(built.archiveBytes) / rsyncSeconds,
+    },
+    ratio: {
+      tablesVsPgDump: pgDumpSeconds / tablesSeconds,
+      documentsVsRsync: documentsSeconds ? rsyncSeconds / documentsSeconds : null,
+    },
+    peakRssMB: { agent: mb(peaks.agent), api: mb(peaks.api), worker: mb(peaks.worker) },
+    state: outcome.state,
+    verified: outcome.verified,
+  };
+
+  console.log(`
+${bold('omt benchmark')}  ${result.rows} rows in ${result.tables} tables (${fixed(mb(sourceBytes), 0)} MB on disk, ${fixed(mb(result.copyBytes), 0)} MB as COPY text, ${fixed(mb(result.wireBytes), 0)} MB gzip on the wire), ${result.documents} documents (${fixed(mb(documentBytes), 0)} MB)
+
+  phase            omt                      baseline                         ratio (≥ 0.8 is the goal)
+  tables           ${fixed(tablesSeconds).padStart(7)} s ${fixed(result.rowsPerSecond, 0).padStart(9)} rows/s   pg_dump | psql ${fixed(pgDumpSeconds).padStart(7)} s ${fixed(result.baseline.pgDumpRowsPerSecond, 0).padStart(9)} rows/s   ${fixed(result.ratio.tablesVsPgDump)}
+  documents        ${fixed(documentsSeconds).padStart(7)} s ${fixed(result.documentsMBPerSecond, 1).padStart(9)} MB/s     rsync -a       ${fixed(rsyncSeconds).padStart(7)} s ${fixed(result.baseline.rsyncMBPerSecond, 1).padStart(9)} MB/s     ${fixed(result.ratio.documentsVsRsync)}
+  verification     ${fixed(result.seconds.verification).padStart(7)} s
+  configuration    ${fixed(result.seconds.configuration).padStart(7)} s
+  whole migration  ${fixed(result.seconds.total).padStart(7)} s (agent start to completed: ${result.state}, verified: ${result.verified})
+
+  peak RSS         agent ${fixed(result.peakRssMB.agent, 0)} MB · API ${fixed(result.peakRssMB.api, 0)} MB · worker ${fixed(result.peakRssMB.worker, 0)} MB
+`);
+  console.log(JSON.stringify(result));
+} catch (error) {
+  console.error(`bench failed: ${error.message}\n${dim(`logs in ${work} (kept)`)}`);
+  flags.keep = true;
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
