@@ -36,7 +36,15 @@ export function App() {
 }
 
 /** The signed-in page: one `/ops` connection shared by every panel. */
-function Shell({ principal, onLogout, onExpired }: { principal: PrincipalView; onLogout: () => void; onExpired: () => void }) {
+function Shell({
+  principal,
+  onLogout,
+  onExpired,
+}: {
+  principal: PrincipalView;
+  onLogout: () => void;
+  onExpired: () => void;
+}) {
   const { socket, connection } = useOpsSocket();
   const epoch = useReconnections(connection.status);
   const live = useMemo(() => ({ socket, connection, epoch }), [socket, connection, epoch]);

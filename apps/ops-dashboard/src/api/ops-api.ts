@@ -91,7 +91,10 @@ export const opsApi = {
   },
 
   reset(id: string, reason: string | undefined): Promise<EnrollmentCodeIssued> {
-    return call(`${ticketPath(id)}/reset`, enrollmentCodeIssuedSchema, { method: 'POST', json: reason ? { reason } : {} });
+    return call(`${ticketPath(id)}/reset`, enrollmentCodeIssuedSchema, {
+      method: 'POST',
+      json: reason ? { reason } : {},
+    });
   },
 
   newEnrollmentCode(id: string): Promise<EnrollmentCodeIssued> {
@@ -99,7 +102,10 @@ export const opsApi = {
   },
 
   async retryFailure(id: string, jobId: string): Promise<void> {
-    await call(`${ticketPath(id)}/failures/${encodeURIComponent(jobId)}/retry`, anyAnswer, { method: 'POST', json: {} });
+    await call(`${ticketPath(id)}/failures/${encodeURIComponent(jobId)}/retry`, anyAnswer, {
+      method: 'POST',
+      json: {},
+    });
   },
 };
 

@@ -3,7 +3,13 @@ import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/http';
 import { opsApi } from '../api/ops-api';
 
-export function LoginPage({ expired, onLoggedIn }: { expired: boolean; onLoggedIn: (principal: PrincipalView) => void }) {
+export function LoginPage({
+  expired,
+  onLoggedIn,
+}: {
+  expired: boolean;
+  onLoggedIn: (principal: PrincipalView) => void;
+}) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -42,7 +48,14 @@ export function LoginPage({ expired, onLoggedIn }: { expired: boolean; onLoggedI
           )}
           <label className="field">
             <span className="field__label">Email</span>
-            <input type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+            <input
+              type="email"
+              name="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
           </label>
           <label className="field">
             <span className="field__label">Password</span>

@@ -26,7 +26,8 @@ export function useSession() {
   useEffect(() => {
     const controller = new AbortController();
     opsApi.me(controller.signal).then(
-      (principal) => setSession(principal ? { status: 'signed-in', principal } : { status: 'anonymous', expired: false }),
+      (principal) =>
+        setSession(principal ? { status: 'signed-in', principal } : { status: 'anonymous', expired: false }),
       (error: unknown) => {
         if (!controller.signal.aborted) setSession({ status: 'unreachable', error });
       },

@@ -1,7 +1,17 @@
 import { formatPercent } from '../format/format';
 
 /** A bar with its figures in words beside it; the bar itself is a `progressbar` for assistive technology. */
-export function ProgressBar({ label, done, total, text }: { label: string; done: number; total: number; text: string }) {
+export function ProgressBar({
+  label,
+  done,
+  total,
+  text,
+}: {
+  label: string;
+  done: number;
+  total: number;
+  text: string;
+}) {
   const max = Math.max(total, done, 1);
   return (
     <div className="progress">

@@ -3,6 +3,7 @@ import { StatusDot } from '../components/StatusDot';
 import { formatDuration } from '../format/format';
 import { DEPENDENCY_LABELS, formatLatency, summarizeHealth } from './health-format';
 import { HEALTH_POLL_MS, useHealth } from './useHealth';
+import { Panel } from '../components/Panel';
 
 export function HealthPanel() {
   const { health, error, receivedAt, checkedAt } = useHealth();
@@ -10,16 +11,14 @@ export function HealthPanel() {
   const stale = error !== null && health !== null;
 
   return (
-    <section className="panel" aria-labelledby="health-title">
-      <header className="panel__header">
-        <h2 id="health-title" className="panel__title">
-          System health
-        </h2>
-        <span className="panel__meta">
+    <Panel
+      title="System health"
+      meta={
+        <>
           {checkedAt ? `checked ${checkedAt.toLocaleTimeString()}` : 'checking…'} · every {HEALTH_POLL_MS / 1000} s
-        </span>
-      </header>
-
+        </>
+      }
+    >
       {error && (
         <div className="alert alert--down" role="alert">
           <strong>{error.unreachable ? 'The API is unreachable.' : 'The health check failed.'}</strong> {error.message}
@@ -53,7 +52,7 @@ export function HealthPanel() {
           <DependencyTable dependencies={health.dependencies} />
         </div>
       )}
-    </section>
+    </Panel>
   );
 }
 

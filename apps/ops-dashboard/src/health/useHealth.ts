@@ -1,6 +1,7 @@
 import { healthResponseSchema, type HealthResponse } from '@omt/contracts';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ApiError, requestJson } from '../api/http';
+import { usePoll } from '../api/usePoll';
 
 export const HEALTH_POLL_MS = 5_000;
 
@@ -24,33 +25,21 @@ const initial: HealthState = { health: null, error: null, receivedAt: null, chec
 export function useHealth(intervalMs = HEALTH_POLL_MS): HealthState {
   const [state, setState] = useState<HealthState>(initial);
 
-  useEffect(() => {
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-
-    const poll = async (): Promise<void> => {
-      try {
-        const health = await requestJson('/api/health', healthResponseSchema, {
-          acceptStatuses: [503],
-          signal: controller.signal,
-          cache: 'no-store',
-        });
-        const now = new Date();
-        setState({ health, error: null, receivedAt: now, checkedAt: now });
-      } catch (error) {
-        if (controller.signal.aborted) return;
-        const apiError = error instanceof ApiError ? error : new ApiError('UNEXPECTED_RESPONSE', describe(error), null);
-        setState((previous) => ({ ...previous, error: apiError, checkedAt: new Date() }));
-      }
-      if (!controller.signal.aborted) timer = setTimeout(() => void poll(), intervalMs);
-    };
-
-    void poll();
-    return () => {
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [intervalMs]);
+  usePoll(async (signal) => {
+    try {
+      const health = await requestJson('/api/health', healthResponseSchema, {
+        acceptStatuses: [503],
+        signal,
+        cache: 'no-store',
+      });
+      const now = new Date();
+      setState({ health, error: null, receivedAt: now, checkedAt: now });
+    } catch (error) {
+      if (signal.aborted) return;
+      const apiError = error instanceof ApiError ? error : new ApiError('UNEXPECTED_RESPONSE', describe(error), null);
+      setState((previous) => ({ ...previous, error: apiError, checkedAt: new Date() }));
+    }
+  }, intervalMs);
 
   return state;
 }

@@ -1,3 +1,4 @@
+import type { QueueCounts } from '@omt/contracts';
 import { ErrorNote } from '../components/ErrorNote';
 import { describeEvent } from '../components/labels';
 import { StateBadge } from '../components/StateBadge';
@@ -6,19 +7,21 @@ import { useNow } from '../components/useNow';
 import { formatAgo, formatCount, formatDuration } from '../format/format';
 import { followLink, ticketHref } from '../routing/router';
 import { useQueueHealth } from './useQueueHealth';
+import { Panel } from '../components/Panel';
+
+const COUNT_COLUMNS: ReadonlyArray<[keyof Omit<QueueCounts, 'queue'>, string]> = [
+  ['waiting', 'Waiting'],
+  ['active', 'Active'],
+  ['delayed', 'Delayed'],
+  ['failed', 'Failed'],
+];
 
 export function QueueHealthPanel() {
   const { health, error } = useQueueHealth();
   const now = useNow();
 
   return (
-    <section className="panel" aria-labelledby="queues-title">
-      <header className="panel__header">
-        <h2 id="queues-title" className="panel__title">
-          Queue health
-        </h2>
-        <span className="panel__meta">{health ? `measured ${formatAgo(health.at, now)}` : 'measuring…'}</span>
-      </header>
+    <Panel title="Queue health" meta={health ? `measured ${formatAgo(health.at, now)}` : 'measuring…'}>
       {error !== null && <ErrorNote error={error} what="Queue health is not available." />}
       {health && (
         <>
@@ -26,18 +29,11 @@ export function QueueHealthPanel() {
             <thead>
               <tr>
                 <th scope="col">Queue</th>
-                <th scope="col" className="num">
-                  Waiting
-                </th>
-                <th scope="col" className="num">
-                  Active
-                </th>
-                <th scope="col" className="num">
-                  Delayed
-                </th>
-                <th scope="col" className="num">
-                  Failed
-                </th>
+                {COUNT_COLUMNS.map(([, label]) => (
+                  <th key={label} scope="col" className="num">
+                    {label}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
@@ -46,10 +42,11 @@ export function QueueHealthPanel() {
                   <th scope="row" className="mono">
                     {queue.queue}
                   </th>
-                  <td className="num">{formatCount(queue.waiting)}</td>
-                  <td className="num">{formatCount(queue.active)}</td>
-                  <td className="num">{formatCount(queue.delayed)}</td>
-                  <td className={queue.failed > 0 ? 'num text-down' : 'num'}>{formatCount(queue.failed)}</td>
+                  {COUNT_COLUMNS.map(([key]) => (
+                    <td key={key} className={key === 'failed' && queue.failed > 0 ? 'num text-down' : 'num'}>
+                      {formatCount(queue[key])}
+                    </td>
+                  ))}
                 </tr>
               ))}
             </tbody>
@@ -71,7 +68,8 @@ export function QueueHealthPanel() {
                     <a href={ticketHref(stalled.ticket.id)} onClick={followLink}>
                       {stalled.ticket.companyName}
                     </a>{' '}
-                    <span className="mono muted">{stalled.ticket.customerId}</span> <StateBadge state={stalled.ticket.state} stalled />
+                    <span className="mono muted">{stalled.ticket.customerId}</span>{' '}
+                    <StateBadge state={stalled.ticket.state} stalled />
                     <div className="small">
                       silent for {formatAgo(stalled.lastProgressAt, now).replace(/ ago$/, '')}
                       {stalled.lastEvent && <> · last: {describeEvent(stalled.lastEvent)}</>}
@@ -83,6 +81,6 @@ export function QueueHealthPanel() {
           </div>
         </>
       )}
-    </section>
+    </Panel>
   );
 }

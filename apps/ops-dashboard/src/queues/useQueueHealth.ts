@@ -1,7 +1,8 @@
 import type { QueueHealth } from '@omt/contracts';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useLive } from '../api/live';
 import { opsApi } from '../api/ops-api';
+import { usePoll } from '../api/usePoll';
 import { useOpsEvent } from '../api/useOpsSocket';
 
 /** Stalls are measured in minutes: asking for the list twice a minute is plenty. */
@@ -16,25 +17,18 @@ export function useQueueHealth(): { health: QueueHealth | null; error: unknown }
   const [health, setHealth] = useState<QueueHealth | null>(null);
   const [error, setError] = useState<unknown>(null);
 
-  useEffect(() => {
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = async (): Promise<void> => {
+  usePoll(
+    async (signal) => {
       try {
-        setHealth(await opsApi.queueHealth(controller.signal));
+        setHealth(await opsApi.queueHealth(signal));
         setError(null);
       } catch (caught) {
-        if (controller.signal.aborted) return;
-        setError(caught);
+        if (!signal.aborted) setError(caught);
       }
-      if (!controller.signal.aborted) timer = setTimeout(() => void load(), STALLED_REFRESH_MS);
-    };
-    void load();
-    return () => {
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [epoch]);
+    },
+    STALLED_REFRESH_MS,
+    epoch,
+  );
 
   useOpsEvent(socket, 'queues.measured', (measured) =>
     setHealth((previous) => (previous ? { ...previous, queues: measured.queues, at: measured.at } : previous)),

@@ -1,18 +1,24 @@
 import type { CheckReport } from '@omt/contracts';
 import { StatusDot } from '../components/StatusDot';
+import { Panel } from '../components/Panel';
 
 export function ChecksPanel({ checks }: { checks: CheckReport | null }) {
   const failed = checks?.results.filter((r) => !r.passed).length ?? 0;
   return (
-    <section className="panel" aria-labelledby="checks-title">
-      <header className="panel__header">
-        <h2 id="checks-title" className="panel__title">
-          Checks
-        </h2>
-        <span className="panel__meta">
-          {checks === null ? 'not run yet' : checks.blocked ? 'blocked' : failed > 0 ? `${failed} warning(s)` : 'all passed'}
-        </span>
-      </header>
+    <Panel
+      title="Checks"
+      meta={
+        <>
+          {checks === null
+            ? 'not run yet'
+            : checks.blocked
+              ? 'blocked'
+              : failed > 0
+                ? `${failed} warning(s)`
+                : 'all passed'}
+        </>
+      }
+    >
       {checks === null ? (
         <p className="panel__empty">The agent has not sent its checks.</p>
       ) : (
@@ -23,7 +29,8 @@ export function ChecksPanel({ checks }: { checks: CheckReport | null }) {
             return (
               <li key={result.id} className={`checks__item checks__item--${tone}`} data-check={result.id}>
                 <div className="checks__title">
-                  <StatusDot tone={tone} /> <strong>{result.title}</strong> <span className="muted small">{verdict}</span>
+                  <StatusDot tone={tone} /> <strong>{result.title}</strong>{' '}
+                  <span className="muted small">{verdict}</span>
                 </div>
                 <div className="small">{result.message}</div>
                 {!result.passed && result.fix && <div className="small muted">Fix: {result.fix}</div>}
@@ -32,6 +39,6 @@ export function ChecksPanel({ checks }: { checks: CheckReport | null }) {
           })}
         </ul>
       )}
-    </section>
+    </Panel>
   );
 }

@@ -1,20 +1,20 @@
 import type { TicketDetail } from '@omt/contracts';
 import { MISSING_REASONS } from '../components/labels';
 import { formatBytes, formatCount } from '../format/format';
+import { Panel } from '../components/Panel';
 
 export function DocumentsPanel({ documents }: { documents: TicketDetail['documents'] }) {
   const { missing } = documents;
   return (
-    <section className="panel" aria-labelledby="documents-title">
-      <header className="panel__header">
-        <h2 id="documents-title" className="panel__title">
-          Documents
-        </h2>
-        <span className="panel__meta">
-          {formatCount(documents.received)} / {formatCount(documents.expected)} received · {formatBytes(documents.receivedBytes)} /{' '}
-          {formatBytes(documents.expectedBytes)}
-        </span>
-      </header>
+    <Panel
+      title="Documents"
+      meta={
+        <>
+          {formatCount(documents.received)} / {formatCount(documents.expected)} received ·{' '}
+          {formatBytes(documents.receivedBytes)} / {formatBytes(documents.expectedBytes)}
+        </>
+      }
+    >
       <div className="panel__body">
         <h3 className="subhead">Missing documents ({formatCount(missing.length)})</h3>
         {missing.length === 0 ? (
@@ -46,6 +46,6 @@ export function DocumentsPanel({ documents }: { documents: TicketDetail['documen
           </div>
         )}
       </div>
-    </section>
+    </Panel>
   );
 }

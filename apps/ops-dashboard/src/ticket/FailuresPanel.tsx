@@ -2,6 +2,7 @@ import type { TicketFailure } from '@omt/contracts';
 import { useState } from 'react';
 import { describeError, opsApi } from '../api/ops-api';
 import { formatTime } from '../format/format';
+import { Panel } from '../components/Panel';
 
 /** Failed jobs of the ticket, newest first, each with its error and a Retry button. */
 export function FailuresPanel({
@@ -31,15 +32,15 @@ export function FailuresPanel({
   };
 
   return (
-    <section className="panel" aria-labelledby="failures-title">
-      <header className="panel__header">
-        <h2 id="failures-title" className="panel__title">
-          Errors
-        </h2>
-        <span className={failures.length > 0 ? 'panel__meta text-down' : 'panel__meta'}>{failures.length} failed job(s)</span>
-      </header>
+    <Panel
+      title="Errors"
+      meta={<span className={failures.length > 0 ? 'text-down' : undefined}>{failures.length} failed job(s)</span>}
+    >
       {outcome && (
-        <p className={outcome.error ? 'alert alert--down' : 'alert alert--ok'} role={outcome.error ? 'alert' : 'status'}>
+        <p
+          className={outcome.error ? 'alert alert--down' : 'alert alert--ok'}
+          role={outcome.error ? 'alert' : 'status'}
+        >
           {outcome.error ? `Retry of ${outcome.jobId} failed: ${outcome.error}` : `Job ${outcome.jobId} queued again.`}
         </p>
       )}
@@ -51,7 +52,10 @@ export function FailuresPanel({
             <li key={`${failure.queue}/${failure.jobId}`} className="failures__item" data-job-id={failure.jobId}>
               <div className="failures__head">
                 <div>
-                  <strong>{failure.jobName}</strong> <span className="mono small muted">{failure.queue} · {failure.jobId}</span>
+                  <strong>{failure.jobName}</strong>{' '}
+                  <span className="mono small muted">
+                    {failure.queue} · {failure.jobId}
+                  </span>
                 </div>
                 <button
                   type="button"
@@ -71,6 +75,6 @@ export function FailuresPanel({
           ))}
         </ul>
       )}
-    </section>
+    </Panel>
   );
 }

@@ -1,16 +1,11 @@
 import type { MigrationPlan } from '@omt/contracts';
 import { formatCount } from '../format/format';
 import { usersPerPlan } from './plan-summary';
+import { Panel } from '../components/Panel';
 
 export function PlanPanel({ plan }: { plan: MigrationPlan | null }) {
   return (
-    <section className="panel" aria-labelledby="plan-title">
-      <header className="panel__header">
-        <h2 id="plan-title" className="panel__title">
-          Plan
-        </h2>
-        {plan && <span className="panel__meta">{formatCount(plan.users.length)} users</span>}
-      </header>
+    <Panel title="Plan" meta={plan && <>{formatCount(plan.users.length)} users</>}>
       {plan === null ? (
         <p className="panel__empty">The agent has not sent a plan.</p>
       ) : (
@@ -60,6 +55,6 @@ export function PlanPanel({ plan }: { plan: MigrationPlan | null }) {
           <p className="small muted">Welcome emails: {plan.sendWelcomeEmails ? 'sent by CRM Online' : 'not sent'}.</p>
         </div>
       )}
-    </section>
+    </Panel>
   );
 }

@@ -2,17 +2,12 @@ import type { TableProgress } from '@omt/contracts';
 import { ProgressBar } from '../components/ProgressBar';
 import { StatusDot } from '../components/StatusDot';
 import { formatCount } from '../format/format';
+import { Panel } from '../components/Panel';
 
 export function TablesPanel({ tables }: { tables: TableProgress[] }) {
   const done = tables.filter((t) => t.complete && t.batchesImported >= t.batchesReceived).length;
   return (
-    <section className="panel" aria-labelledby="tables-title">
-      <header className="panel__header">
-        <h2 id="tables-title" className="panel__title">
-          Tables
-        </h2>
-        <span className="panel__meta">{tables.length === 0 ? 'none announced yet' : `${done} of ${tables.length} done`}</span>
-      </header>
+    <Panel title="Tables" meta={<>{tables.length === 0 ? 'none announced yet' : `${done} of ${tables.length} done`}</>}>
       {tables.length === 0 ? (
         <p className="panel__empty">The agent has not started the upload.</p>
       ) : (
@@ -56,7 +51,9 @@ export function TablesPanel({ tables }: { tables: TableProgress[] }) {
                     ) : (
                       <span title={table.verificationMessage ?? undefined}>
                         <StatusDot tone={table.verified ? 'ok' : 'down'} /> {table.verified ? 'equal' : 'different'}
-                        {!table.verified && table.verificationMessage && <div className="small text-down">{table.verificationMessage}</div>}
+                        {!table.verified && table.verificationMessage && (
+                          <div className="small text-down">{table.verificationMessage}</div>
+                        )}
                       </span>
                     )}
                   </td>
@@ -66,6 +63,6 @@ export function TablesPanel({ tables }: { tables: TableProgress[] }) {
           </table>
         </div>
       )}
-    </section>
+    </Panel>
   );
 }

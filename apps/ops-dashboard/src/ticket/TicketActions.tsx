@@ -3,6 +3,7 @@ import { FINAL_STATES } from '@omt/contracts';
 import { useState, type FormEvent } from 'react';
 import { describeError, opsApi } from '../api/ops-api';
 import { formatTime } from '../format/format';
+import { Panel } from '../components/Panel';
 
 type Pending = 'cancel' | 'reset' | null;
 
@@ -39,12 +40,7 @@ export function TicketActions({ ticket, onChanged }: { ticket: TicketView; onCha
   };
 
   return (
-    <section className="panel" aria-labelledby="actions-title">
-      <header className="panel__header">
-        <h2 id="actions-title" className="panel__title">
-          Actions
-        </h2>
-      </header>
+    <Panel title="Actions">
       <div className="panel__body actions">
         {error && (
           <p className="alert alert--down" role="alert">
@@ -54,20 +50,39 @@ export function TicketActions({ ticket, onChanged }: { ticket: TicketView; onCha
         {code && <CodeReveal issued={code} onDone={() => setCode(null)} />}
         {confirming === null ? (
           <div className="actions__buttons">
-            <button type="button" className="button" disabled={busy || !open} onClick={() => void run(() => opsApi.newEnrollmentCode(ticket.id))}>
+            <button
+              type="button"
+              className="button"
+              disabled={busy || !open}
+              onClick={() => void run(() => opsApi.newEnrollmentCode(ticket.id))}
+            >
               New enrollment code
             </button>
             {ticket.kind === 'test' && (
-              <button type="button" className="button button--warn" disabled={busy} onClick={() => setConfirming('reset')}>
+              <button
+                type="button"
+                className="button button--warn"
+                disabled={busy}
+                onClick={() => setConfirming('reset')}
+              >
                 Reset test migration…
               </button>
             )}
-            <button type="button" className="button button--danger" disabled={busy || !open} onClick={() => setConfirming('cancel')}>
+            <button
+              type="button"
+              className="button button--danger"
+              disabled={busy || !open}
+              onClick={() => setConfirming('cancel')}
+            >
               Cancel migration…
             </button>
           </div>
         ) : (
-          <form onSubmit={confirm} className="actions__confirm" aria-label={confirming === 'cancel' ? 'Confirm cancel' : 'Confirm reset'}>
+          <form
+            onSubmit={confirm}
+            className="actions__confirm"
+            aria-label={confirming === 'cancel' ? 'Confirm cancel' : 'Confirm reset'}
+          >
             <p className="small">
               {confirming === 'cancel'
                 ? 'The agent is told to stop; the ticket cannot be resumed.'
@@ -78,7 +93,11 @@ export function TicketActions({ ticket, onChanged }: { ticket: TicketView; onCha
               <input type="text" value={reason} maxLength={1000} onChange={(e) => setReason(e.target.value)} />
             </label>
             <div className="actions__buttons">
-              <button type="submit" className={confirming === 'cancel' ? 'button button--danger' : 'button button--warn'} disabled={busy}>
+              <button
+                type="submit"
+                className={confirming === 'cancel' ? 'button button--danger' : 'button button--warn'}
+                disabled={busy}
+              >
                 {confirming === 'cancel' ? 'Cancel the migration' : 'Reset the migration'}
               </button>
               <button type="button" className="button" disabled={busy} onClick={() => setConfirming(null)}>
@@ -88,7 +107,7 @@ export function TicketActions({ ticket, onChanged }: { ticket: TicketView; onCha
           </form>
         )}
       </div>
-    </section>
+    </Panel>
   );
 }
 
@@ -105,7 +124,10 @@ function CodeReveal({ issued, onDone }: { issued: EnrollmentCodeIssued; onDone: 
   };
   return (
     <div className="code-reveal" role="region" aria-label="New enrollment code">
-      <p className="small">Give this code to the migrator now: it is shown only once. Valid until {formatTime(issued.enrollmentCodeExpiresAt)}.</p>
+      <p className="small">
+        Give this code to the migrator now: it is shown only once. Valid until{' '}
+        {formatTime(issued.enrollmentCodeExpiresAt)}.
+      </p>
       <output className="code-reveal__code mono" aria-label="Enrollment code">
         {issued.enrollmentCode}
       </output>
@@ -117,7 +139,11 @@ function CodeReveal({ issued, onDone }: { issued: EnrollmentCodeIssued; onDone: 
           Done
         </button>
         <span role="status" className="small">
-          {copied === true ? 'Copied.' : copied === false ? 'Copying is not allowed here; select the code instead.' : ''}
+          {copied === true
+            ? 'Copied.'
+            : copied === false
+              ? 'Copying is not allowed here; select the code instead.'
+              : ''}
         </span>
       </div>
     </div>

@@ -95,10 +95,11 @@ function TicketSummary({
   const rates = throughput(samples, figures, timing, now.getTime());
   const eta = timing.uploadStartedAt && !timing.finishedAt ? etaSeconds(figures, rates) : null;
   const downtime = downtimeSeconds(timing, now.getTime());
-  const lastProgressAt = [detail.lastActivityAt, events[events.length - 1]?.at ?? null, progress?.at ?? null]
-    .filter((at): at is string => at !== null)
-    .sort()
-    .at(-1) ?? null;
+  const lastProgressAt =
+    [detail.lastActivityAt, events[events.length - 1]?.at ?? null, progress?.at ?? null]
+      .filter((at): at is string => at !== null)
+      .sort()
+      .at(-1) ?? null;
   const documents = detail.documents;
 
   return (
@@ -109,8 +110,8 @@ function TicketSummary({
             {ticket.companyName}
           </h2>
           <div className="muted">
-            <span className="mono">{ticket.customerId}</span> · serial {ticket.serialNumber} · {ticket.environment} · {ticket.kind}{' '}
-            migration
+            <span className="mono">{ticket.customerId}</span> · serial {ticket.serialNumber} · {ticket.environment} ·{' '}
+            {ticket.kind} migration
           </div>
         </div>
         <StateBadge state={ticket.state} />
@@ -134,7 +135,10 @@ function TicketSummary({
           />
         </div>
         <dl className="facts facts--wide">
-          <Fact label="Throughput" value={`${formatRowRate(rates.rowsPerSecond)} · ${formatByteRate(rates.bytesPerSecond)}`} />
+          <Fact
+            label="Throughput"
+            value={`${formatRowRate(rates.rowsPerSecond)} · ${formatByteRate(rates.bytesPerSecond)}`}
+          />
           <Fact label="ETA" value={eta === null ? UNKNOWN : formatEta(eta)} />
           <Fact label="Downtime" value={downtime === null ? UNKNOWN : formatDuration(downtime)} />
           <Fact label="Upload started" value={detail.uploadStartedAt ? formatTime(detail.uploadStartedAt) : UNKNOWN} />

@@ -2,17 +2,12 @@ import type { TicketEvent } from '@omt/contracts';
 import { ErrorNote } from '../components/ErrorNote';
 import { STATE_LABELS } from '../components/labels';
 import { formatTime } from '../format/format';
+import { Panel } from '../components/Panel';
 
 /** The audit trail, newest first: what happened, who did it, and why. */
 export function Timeline({ events, error }: { events: TicketEvent[] | null; error: unknown }) {
   return (
-    <section className="panel" aria-labelledby="timeline-title">
-      <header className="panel__header">
-        <h2 id="timeline-title" className="panel__title">
-          Timeline
-        </h2>
-        {events && <span className="panel__meta">{events.length} events</span>}
-      </header>
+    <Panel title="Timeline" meta={events && <>{events.length} events</>}>
       {error !== null && <ErrorNote error={error} what="The audit trail could not be loaded." />}
       {events && (
         <ol className="timeline" aria-label="Audit trail">
@@ -38,6 +33,6 @@ export function Timeline({ events, error }: { events: TicketEvent[] | null; erro
           ))}
         </ol>
       )}
-    </section>
+    </Panel>
   );
 }

@@ -12,7 +12,14 @@ describe('usersPerPlan', () => {
   it('groups users by plan, largest first, those without a plan last', () => {
     const plan: MigrationPlan = {
       formatVersion: 1,
-      users: [user(1, 'au', 'ten-sales'), user(2, 'jd', 'sales-t1'), user(3, 'zz', null), user(4, 'bo', 'ten-sales'), user(5, 'ca', 'sales-t1'), user(6, 'dd', 'ten-service')],
+      users: [
+        user(1, 'au', 'ten-sales'),
+        user(2, 'jd', 'sales-t1'),
+        user(3, 'zz', null),
+        user(4, 'bo', 'ten-sales'),
+        user(5, 'ca', 'sales-t1'),
+        user(6, 'dd', 'ten-service'),
+      ],
       migrator: { name: 'Mia', email: 'mia@partner.example', phone: '1' },
       sendWelcomeEmails: false,
     };
@@ -25,6 +32,13 @@ describe('usersPerPlan', () => {
   });
 
   it('is empty for a plan without users', () => {
-    expect(usersPerPlan({ formatVersion: 1, users: [], migrator: { name: '', email: '', phone: '' }, sendWelcomeEmails: true })).toEqual([]);
+    expect(
+      usersPerPlan({
+        formatVersion: 1,
+        users: [],
+        migrator: { name: '', email: '', phone: '' },
+        sendWelcomeEmails: true,
+      }),
+    ).toEqual([]);
   });
 });

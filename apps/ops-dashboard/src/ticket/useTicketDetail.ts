@@ -71,7 +71,9 @@ export function useTicketDetail(ticketId: string): TicketDetailState {
   useOpsEvent(socket, 'ticket.progressed', (next) => {
     if (next.ticketId !== ticketId) return;
     setProgress(next);
-    setSamples((previous) => addSample(previous, { at: Date.parse(next.at), rows: next.rows.done, bytes: next.bytes.done }));
+    setSamples((previous) =>
+      addSample(previous, { at: Date.parse(next.at), rows: next.rows.done, bytes: next.bytes.done }),
+    );
     reload();
   });
 

@@ -1,4 +1,11 @@
-import { MIGRATION_KINDS, MIGRATION_STATES, isStalled, type MigrationKind, type MigrationState, type TicketOverview } from '@omt/contracts';
+import {
+  MIGRATION_KINDS,
+  MIGRATION_STATES,
+  isStalled,
+  type MigrationKind,
+  type MigrationState,
+  type TicketOverview,
+} from '@omt/contracts';
 import { useDeferredValue, useState } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
 import { STATE_LABELS, describeEvent } from '../components/labels';
@@ -20,6 +27,7 @@ import { followLink, ticketHref } from '../routing/router';
 import { matchesSearch } from './overview-store';
 import { downtimeSeconds, etaSeconds, throughput, type ProgressSample } from './progress-math';
 import { useTicketsOverview } from './useTicketsOverview';
+import { Panel } from '../components/Panel';
 
 export function TicketsPage() {
   const [stateFilter, setStateFilter] = useState<MigrationState | null>(null);
@@ -32,20 +40,18 @@ export function TicketsPage() {
   const shown = state.items.filter((item) => matchesSearch(item, deferredSearch));
 
   return (
-    <section className="panel tickets" aria-labelledby="tickets-title">
-      <header className="panel__header">
-        <h2 id="tickets-title" className="panel__title">
-          Tickets
-        </h2>
-        <span className="panel__meta" aria-live="polite">
-          {state.loaded ? `${shown.length} shown of ${state.total}` : 'loading…'}
-        </span>
-      </header>
-
+    <Panel
+      title="Tickets"
+      className="tickets"
+      meta={state.loaded ? `${shown.length} shown of ${state.total}` : 'loading…'}
+    >
       <div className="filters" role="search">
         <label className="field field--inline">
           <span className="field__label">State</span>
-          <select value={stateFilter ?? ''} onChange={(e) => setStateFilter((e.target.value || null) as MigrationState | null)}>
+          <select
+            value={stateFilter ?? ''}
+            onChange={(e) => setStateFilter((e.target.value || null) as MigrationState | null)}
+          >
             <option value="">any state</option>
             {MIGRATION_STATES.map((s) => (
               <option key={s} value={s}>
@@ -86,7 +92,9 @@ export function TicketsPage() {
       )}
 
       {state.loaded && shown.length === 0 && (
-        <p className="panel__empty">{state.items.length === 0 ? 'No tickets match these filters.' : 'No ticket matches the search.'}</p>
+        <p className="panel__empty">
+          {state.items.length === 0 ? 'No tickets match these filters.' : 'No ticket matches the search.'}
+        </p>
       )}
 
       {shown.length > 0 && (
@@ -119,7 +127,7 @@ export function TicketsPage() {
           </table>
         </div>
       )}
-    </section>
+    </Panel>
   );
 }
 
@@ -173,7 +181,10 @@ function TicketRow({
         <div className="muted">{formatByteRate(rates.bytesPerSecond)}</div>
       </td>
       <td className="mono nowrap">{eta === null ? UNKNOWN : formatEta(eta)}</td>
-      <td className="nowrap" title={item.uploadStartedAt ? `since ${formatTime(item.uploadStartedAt)}` : 'no upload yet'}>
+      <td
+        className="nowrap"
+        title={item.uploadStartedAt ? `since ${formatTime(item.uploadStartedAt)}` : 'no upload yet'}
+      >
         {downtime === null ? UNKNOWN : formatDuration(downtime)}
         {item.finishedAt && <div className="muted">ended</div>}
       </td>

@@ -1,5 +1,11 @@
 import type { TicketOverviewList, TicketView } from '@omt/contracts';
-import { initialOverview, matchesSearch, newTicketOverview, overviewReducer, type OverviewState } from './overview-store';
+import {
+  initialOverview,
+  matchesSearch,
+  newTicketOverview,
+  overviewReducer,
+  type OverviewState,
+} from './overview-store';
 
 const ticket = (id: string, overrides: Partial<TicketView> = {}): TicketView => ({
   id,
@@ -17,7 +23,13 @@ const ticket = (id: string, overrides: Partial<TicketView> = {}): TicketView => 
 });
 
 function loaded(items: TicketView[], filters: OverviewState['filters'] = { state: null, kind: null }): OverviewState {
-  const list: TicketOverviewList = { items: items.map(newTicketOverview), total: items.length, limit: 50, offset: 0, stalledAfterMinutes: 3 };
+  const list: TicketOverviewList = {
+    items: items.map(newTicketOverview),
+    total: items.length,
+    limit: 50,
+    offset: 0,
+    stalledAfterMinutes: 3,
+  };
   return overviewReducer(initialOverview, { type: 'loaded', list, filters });
 }
 
@@ -82,12 +94,20 @@ describe('overviewReducer', () => {
     state = overviewReducer(state, progressed(300, '2026-01-01T11:00:09.000Z'));
     expect(state.items[0]!.lastProgressAt).toBe('2026-01-01T11:00:05.000Z');
     // Unknown tickets (another page) are ignored.
-    expect(overviewReducer(state, { ...progressed(1, '2026-01-01T11:00:10.000Z'), progress: { ...progressed(1, 'x').progress, ticketId: 'zz', at: '2026-01-01T11:00:10.000Z' } })).toBe(state);
+    expect(
+      overviewReducer(state, {
+        ...progressed(1, '2026-01-01T11:00:10.000Z'),
+        progress: { ...progressed(1, 'x').progress, ticketId: 'zz', at: '2026-01-01T11:00:10.000Z' },
+      }),
+    ).toBe(state);
   });
 });
 
 describe('matchesSearch', () => {
-  const item = { ...newTicketOverview(ticket('abc-123')), migrator: { name: 'Mia Migrator', email: 'mia@partner.example', phone: '1' } };
+  const item = {
+    ...newTicketOverview(ticket('abc-123')),
+    migrator: { name: 'Mia Migrator', email: 'mia@partner.example', phone: '1' },
+  };
 
   it('matches every term anywhere, ignoring case', () => {
     expect(matchesSearch(item, '')).toBe(true);

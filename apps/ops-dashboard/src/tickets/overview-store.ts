@@ -52,7 +52,15 @@ export function newTicketOverview(ticket: TicketView): TicketOverview {
   const zero = { done: 0, total: 0 };
   return {
     ticket,
-    progress: { ticketId: ticket.id, phase: 'checks', tables: zero, rows: zero, bytes: zero, documents: zero, at: ticket.createdAt },
+    progress: {
+      ticketId: ticket.id,
+      phase: 'checks',
+      tables: zero,
+      rows: zero,
+      bytes: zero,
+      documents: zero,
+      at: ticket.createdAt,
+    },
     migrator: null,
     uploadStartedAt: null,
     finishedAt: null,

@@ -31,7 +31,11 @@ const NO_RATES: Rates = { rowsPerSecond: null, bytesPerSecond: null };
  * Adds a sample, keeping the window plus one older sample as its anchor. A
  * sample going backwards (a test migration reset) starts the series again.
  */
-export function addSample(samples: readonly ProgressSample[], sample: ProgressSample, windowMs = RATE_WINDOW_MS): ProgressSample[] {
+export function addSample(
+  samples: readonly ProgressSample[],
+  sample: ProgressSample,
+  windowMs = RATE_WINDOW_MS,
+): ProgressSample[] {
   const last = samples[samples.length - 1];
   if (last && (sample.rows < last.rows || sample.bytes < last.bytes)) return [sample];
   const kept = last && sample.at <= last.at ? samples.slice(0, -1) : [...samples];
