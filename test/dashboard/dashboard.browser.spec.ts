@@ -25,8 +25,12 @@ jest.setTimeout(120_000);
   let ops: { email: string; password: string };
 
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'index.html'))) throw new Error(`No built dashboard in ${DIST}: run \`npx nx run @omt/ops-dashboard:build\` first.`);
-    api = await startTestApi('dashboard', { worker: true, env: { OMT_DASHBOARD_DIST: DIST, OMT_QUEUE_MEASURE_SECONDS: '1' } });
+    if (!existsSync(join(DIST, 'index.html')))
+      throw new Error(`No built dashboard in ${DIST}: run \`npx nx run @omt/ops-dashboard:build\` first.`);
+    api = await startTestApi('dashboard', {
+      worker: true,
+      env: { OMT_DASHBOARD_DIST: DIST, OMT_QUEUE_MEASURE_SECONDS: '1' },
+    });
     sales = await api.createSalesKey();
     ops = await api.createUser('ops');
     browser = await launchChromium();
@@ -41,7 +45,8 @@ jest.setTimeout(120_000);
   const shot = (name: string) => page.screenshot({ path: join(TEST_RESULTS, name), fullPage: true });
   const sql = (text: string, values: unknown[] = []) => queryDatabase(api.database.url, text, values);
   /** The progress bar's figure, as assistive technology reads it. */
-  const rowsBar = (label: string, done: number) => page.locator(`[role=progressbar][aria-label="${label}"][aria-valuenow="${done}"]`);
+  const rowsBar = (label: string, done: number) =>
+    page.locator(`[role=progressbar][aria-label="${label}"][aria-valuenow="${done}"]`);
 
   it('sends an anonymous visitor to the login, refuses a wrong password, and logs in', async () => {
     await page.goto(api.url);
@@ -139,7 +144,9 @@ jest.setTimeout(120_000);
     await imports.pause();
     const text = copyText(0, 4);
     expect((await putBatch(api, agent, 'contact', 0, text)).status).toBe(200);
-    const [{ blobKey }] = (await sql('SELECT "blobKey" FROM "BatchUpload" WHERE "ticketId" = $1', [ticketId])) as [{ blobKey: string }];
+    const [{ blobKey }] = (await sql('SELECT "blobKey" FROM "BatchUpload" WHERE "ticketId" = $1', [ticketId])) as [
+      { blobKey: string },
+    ];
     const blob = join(api.config.blobDir, blobKey);
     const original = await readFile(blob);
     await writeFile(blob, gzipSync(copyText(0, 4, 'damaged')));
@@ -153,10 +160,17 @@ jest.setTimeout(120_000);
     // Put the right bytes back and retry from the page: the rows land and the error goes.
     await writeFile(blob, original);
     await failures.getByRole('button', { name: /^Retry job / }).click();
-    await page.getByRole('status').getByText(/queued again/).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/queued again/)
+      .waitFor();
     await rowsBar('Rows of contact', 4).waitFor();
     await page.getByText('No failed jobs.').waitFor();
-    expect(await sql('SELECT count(*)::int AS n FROM "BatchUpload" WHERE "ticketId" = $1 AND "importedAt" IS NOT NULL', [ticketId])).toEqual([{ n: 1 }]);
+    expect(
+      await sql('SELECT count(*)::int AS n FROM "BatchUpload" WHERE "ticketId" = $1 AND "importedAt" IS NOT NULL', [
+        ticketId,
+      ]),
+    ).toEqual([{ n: 1 }]);
   });
 
   it('issues a new enrollment code once and goes back to the login when the session ends', async () => {

@@ -1,5 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
-import { queueHealthSchema, ticketOverviewListSchema, opsServerEvents, QUEUES, type OpsEventPayload } from '@omt/contracts';
+import {
+  queueHealthSchema,
+  ticketOverviewListSchema,
+  opsServerEvents,
+  QUEUES,
+  type OpsEventPayload,
+} from '@omt/contracts';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { QueuesService } from '../src/queues/queues.service';
 import { TicketStateService } from '../src/tickets/ticket-state.service';
@@ -14,7 +20,9 @@ describe('queue health and the tickets overview', () => {
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    api = await startTestApi('queue-health', { env: { OMT_STALLED_AFTER_MINUTES: '0.001', OMT_QUEUE_MEASURE_SECONDS: '0.5' } });
+    api = await startTestApi('queue-health', {
+      env: { OMT_STALLED_AFTER_MINUTES: '0.001', OMT_QUEUE_MEASURE_SECONDS: '0.5' },
+    });
     ops = await api.loginAs('ops');
     sales = await api.createSalesKey();
   });
@@ -34,18 +42,34 @@ describe('queue health and the tickets overview', () => {
   it('counts waiting and delayed jobs per queue, over HTTP and pushed to /ops', async () => {
     const queues = api.context.get(QueuesService, { strict: false });
     await queues.enqueue('verify.ticketUploaded', { ticketId: 'waiting-one' }, { jobId: 'qh-waiting' });
-    await queues.enqueue('verify.ticketUploaded', { ticketId: 'delayed-one' }, { jobId: 'qh-delayed', delay: 3_600_000 });
+    await queues.enqueue(
+      'verify.ticketUploaded',
+      { ticketId: 'delayed-one' },
+      { jobId: 'qh-delayed', delay: 3_600_000 },
+    );
 
     const answer = await api.call('GET', '/api/queues', { as: ops });
     expect(answer.status).toBe(200);
     const health = queueHealthSchema.parse(answer.body);
     expect(health.queues.map((q) => q.queue).sort()).toEqual(Object.values(QUEUES).sort());
-    expect(health.queues.find((q) => q.queue === QUEUES.verify)).toEqual({ queue: QUEUES.verify, waiting: 1, active: 0, delayed: 1, failed: 0 });
+    expect(health.queues.find((q) => q.queue === QUEUES.verify)).toEqual({
+      queue: QUEUES.verify,
+      waiting: 1,
+      active: 0,
+      delayed: 1,
+      failed: 0,
+    });
     expect(health.queues.find((q) => q.queue === QUEUES.import)).toMatchObject({ waiting: 0, delayed: 0 });
 
-    const socket = io(`${api.url}/ops`, { transports: ['websocket'], extraHeaders: { cookie: ops.cookie }, reconnection: false });
+    const socket = io(`${api.url}/ops`, {
+      transports: ['websocket'],
+      extraHeaders: { cookie: ops.cookie },
+      reconnection: false,
+    });
     sockets.push(socket);
-    const measured = await new Promise<OpsEventPayload<'queues.measured'>>((resolve) => socket.once('queues.measured', resolve));
+    const measured = await new Promise<OpsEventPayload<'queues.measured'>>((resolve) =>
+      socket.once('queues.measured', resolve),
+    );
     const pushed = opsServerEvents['queues.measured'].parse(measured);
     expect(pushed.queues.find((q) => q.queue === QUEUES.verify)).toMatchObject({ waiting: 1, delayed: 1 });
   });
@@ -60,7 +84,12 @@ describe('queue health and the tickets overview', () => {
     await prisma.ticket.update({
       where: { id },
       data: {
-        plan: { formatVersion: 1, users: [], migrator: { name: 'Mia Migrator', email: 'mia@partner.example', phone: '+47 1' }, sendWelcomeEmails: false },
+        plan: {
+          formatVersion: 1,
+          users: [],
+          migrator: { name: 'Mia Migrator', email: 'mia@partner.example', phone: '+47 1' },
+          sendWelcomeEmails: false,
+        },
         uploadStartedAt: new Date(),
         expectedDocuments: 4,
         expectedDocumentBytes: 4000,
@@ -69,7 +98,15 @@ describe('queue health and the tickets overview', () => {
     await states.transition(id, 'uploading', 'agent:test', null);
     await prisma.tableUpload.createMany({
       data: [
-        { ticketId: id, name: 'contact', position: 0, expectedRows: 100, sourceBatches: 1, sourceRows: 100, completedAt: new Date() },
+        {
+          ticketId: id,
+          name: 'contact',
+          position: 0,
+          expectedRows: 100,
+          sourceBatches: 1,
+          sourceRows: 100,
+          completedAt: new Date(),
+        },
         { ticketId: id, name: 'person', position: 1, expectedRows: 300 },
       ],
     });
@@ -106,7 +143,10 @@ describe('queue health and the tickets overview', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const health = queueHealthSchema.parse((await api.call('GET', '/api/queues', { as: ops })).body);
     const stalled = health.stalled.find((s) => s.ticket.id === id);
-    expect(stalled).toMatchObject({ ticket: { companyName: 'Overview Ltd', state: 'uploading' }, lastEvent: { action: 'ticket.stateChanged' } });
+    expect(stalled).toMatchObject({
+      ticket: { companyName: 'Overview Ltd', state: 'uploading' },
+      lastEvent: { action: 'ticket.stateChanged' },
+    });
 
     // A ticket waiting for its migrator is not stalled, however long it waits.
     const waiting = await api.createTicket(sales);

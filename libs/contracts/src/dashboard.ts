@@ -70,10 +70,20 @@ export type QueueHealth = z.infer<typeof queueHealthSchema>;
  * only these can stall. Waiting for the migrator (enrolled, ready) or for
  * ops (failed) is not a stall.
  */
-export const STALLABLE_STATES: readonly MigrationState[] = ['uploading', 'importing', 'verifying', 'configuring', 'recovering'];
+export const STALLABLE_STATES: readonly MigrationState[] = [
+  'uploading',
+  'importing',
+  'verifying',
+  'configuring',
+  'recovering',
+];
 
 /** The customer's downtime ends when the migration first reaches one of these after the upload started. */
-export const DOWNTIME_END_STATES: readonly MigrationState[] = ['completed', 'completed_with_missing_documents', 'cancelled'];
+export const DOWNTIME_END_STATES: readonly MigrationState[] = [
+  'completed',
+  'completed_with_missing_documents',
+  'cancelled',
+];
 
 /** One rule for the API's stalled list and the dashboard's row marker. */
 export function isStalled(

@@ -17,7 +17,15 @@ export class QueueHealthService {
   async counts(): Promise<QueueCounts[]> {
     return Promise.all(
       this.queues.all().map(async (queue) => {
-        const counts = await queue.getJobCounts('wait', 'paused', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed');
+        const counts = await queue.getJobCounts(
+          'wait',
+          'paused',
+          'prioritized',
+          'waiting-children',
+          'active',
+          'delayed',
+          'failed',
+        );
         const count = (type: string) => counts[type] ?? 0;
         return {
           queue: queue.name,
