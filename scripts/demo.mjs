@@ -1,38 +1,25 @@
 // `npm run demo`: sets everything up, starts the API, the worker and the
-// dashboard (one process), and prints where to find them.
-//   --once   exit once everything answers (a smoke test for CI and new machines)
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import net from 'node:net';
+// dashboard (one process), builds the built-in sample onsite CRM, opens a
+// ticket as the sales system would and runs the agent headless against it:
+// a whole migration, watched live on the dashboard. Then keeps running.
+//   --once         exit when the migration ends: 0 only if it completed
+//   --size <size>  small, medium (default) or large sample
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, bold, dim, fail, green, step, waitFor } from './lib.mjs';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ROOT, bold, dim, fail, green, red, step } from './lib.mjs';
 import { setup } from './setup.mjs';
+import { AGENT_BIN, createSalesKey, freePort, freshCustomerId, openTicket, spawnNode, startOps, stopProcess } from './migration-run.mjs';
 
-const once = process.argv.includes('--once');
+const { values: flags } = parseArgs({
+  options: { once: { type: 'boolean', default: false }, size: { type: 'string', default: 'medium' } },
+});
+if (!['small', 'medium', 'large'].includes(flags.size)) fail(`--size must be small, medium or large, not "${flags.size}".`);
+
 const DEMO_DIR = path.join(ROOT, '.omt/demo');
-
-function freePort(preferred) {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => {
-      const fallback = net.createServer();
-      fallback.listen(0, '127.0.0.1', () => {
-        const { port } = fallback.address();
-        fallback.close(() => resolve(port));
-      });
-    });
-    server.listen(preferred, '127.0.0.1', () => server.close(() => resolve(preferred)));
-  });
-}
-
-async function healthy(url) {
-  try {
-    const response = await fetch(`${url}/api/health`);
-    return response.status === 200;
-  } catch {
-    return false;
-  }
-}
+const PG_URL = process.env.OMT_DEMO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const databaseUrl = (name) => Object.assign(new URL(PG_URL), { pathname: `/${name}` }).toString();
 
 await setup();
 mkdirSync(DEMO_DIR, { recursive: true });
@@ -42,10 +29,11 @@ const env = {
   ...process.env,
   PORT: String(port),
   HOST: '127.0.0.1',
-  DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/omt_demo',
+  DATABASE_URL: process.env.DATABASE_URL ?? databaseUrl('omt_demo'),
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   OMT_REDIS_PREFIX: process.env.OMT_REDIS_PREFIX ?? 'omt-demo',
   OMT_BLOB_DIR: process.env.OMT_BLOB_DIR ?? path.join(DEMO_DIR, 'blobs'),
+  OMT_TENANT_ARCHIVE_DIR: process.env.OMT_TENANT_ARCHIVE_DIR ?? path.join(DEMO_DIR, 'tenant-archives'),
   OMT_DASHBOARD_ORIGIN: url,
   // A known local login for the demo only (created on first start while no admin exists).
   OMT_ADMIN_EMAIL: process.env.OMT_ADMIN_EMAIL ?? 'admin@omt.local',
@@ -53,31 +41,24 @@ const env = {
 };
 
 const logFile = path.join(DEMO_DIR, 'ops-api.log');
-const log = createWriteStream(logFile);
 step(`starting the API, worker and dashboard (logs: ${path.relative(ROOT, logFile)})…`);
-const server = spawn(process.execPath, [path.join(ROOT, 'apps/ops-api/dist/dev.js')], { cwd: ROOT, env });
-server.stdout.pipe(log);
-server.stderr.pipe(log);
-let exited = false;
+let server;
+try {
+  server = await startOps('dev', env, logFile);
+} catch (error) {
+  fail(error.message);
+}
 server.on('exit', (code) => {
-  exited = true;
   if (!stopping) fail(`The API process stopped (exit code ${code}); see ${logFile}.`);
 });
-
 let stopping = false;
-function stop(code) {
+async function stop(code) {
   stopping = true;
-  server.kill('SIGTERM');
-  setTimeout(() => process.exit(code), exited ? 0 : 1500).unref();
-  server.on('exit', () => process.exit(code));
+  await stopProcess(server);
+  process.exit(code);
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
-
-if (!(await waitFor(() => healthy(url), 90_000, 500))) {
-  stop(1);
-  fail(`The API did not become healthy at ${url} within 90 s; see ${logFile}.`);
-}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
 
 console.log(`
 ${green('✓')} ${bold('omt is running')}
@@ -90,5 +71,48 @@ ${green('✓')} ${bold('omt is running')}
 ${dim(`  operations database ${env.DATABASE_URL}, Redis ${env.REDIS_URL} (prefix ${env.OMT_REDIS_PREFIX})`)}
 `);
 
-if (once) stop(0);
-else console.log(dim('Press Ctrl-C to stop.'));
+// The onsite side: the built-in sample CRM in its own database, and its archive.
+const onsite = 'omt_demo_onsite';
+const admin = new pg.Client({ connectionString: PG_URL });
+await admin.connect();
+if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [onsite])).rowCount === 0) await admin.query(`CREATE DATABASE ${onsite}`);
+await admin.end();
+const archive = path.join(DEMO_DIR, 'onsite-archive');
+step(`building the ${flags.size} sample onsite CRM (${onsite}, archive ${path.relative(ROOT, archive)})…`);
+const sample = await spawnNode(AGENT_BIN, ['sample-db', '--target', databaseUrl(onsite), '--archive', archive, '--size', flags.size], env).result;
+if (sample.code !== 0) fail(`sample-db failed: ${sample.stderr}`);
+console.log(dim(sample.stdout.trim()));
+
+step('opening a test-migration ticket as the sales system…');
+const { ticket, enrollmentCode } = await openTicket(url, await createSalesKey(env), {
+  customerId: freshCustomerId(),
+  companyName: 'Demo Industries AS',
+  serialNumber: '4021-7788',
+  environment: 'online',
+  kind: 'test',
+  salesRep: { name: 'Demo Seller', email: 'seller@example.com' },
+});
+console.log(`  ticket ${ticket.customerId} → ${url}/tickets/${ticket.id}`);
+
+step('running the agent headless: omt-agent migrate --yes …');
+const agent = spawnNode(
+  AGENT_BIN,
+  [
+    'migrate', '--api', url, '--code', enrollmentCode, '--source', databaseUrl(onsite), '--archive', archive, '--user', 'ADMIN', '--yes',
+    '--migrator-name', 'Demo Migrator', '--migrator-email', 'migrator@example.com', '--migrator-phone', '+47 22 00 00 00',
+    '--state-dir', path.join(DEMO_DIR, 'agent-state'),
+  ],
+  { ...env, OMT_CRM_PASSWORD: 'Admin#2026' },
+  { onStderr: (chunk) => process.stderr.write(chunk) },
+);
+const migrated = await agent.result;
+process.stdout.write(migrated.stdout);
+const completed = migrated.code === 0;
+console.log(
+  completed
+    ? `\n${green('✓')} ${bold('migration completed and verified')}: ${url}/tickets/${ticket.id}`
+    : `\n${red('✗')} ${bold(`the migration did not complete (agent exit ${migrated.code})`)}: ${url}/tickets/${ticket.id}`,
+);
+
+if (flags.once) await stop(completed ? 0 : 1);
+else console.log(dim('The dashboard keeps running. Press Ctrl-C to stop.'));
