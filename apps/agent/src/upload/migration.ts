@@ -31,7 +31,7 @@ import { awaitOutcome, outcomeReason, SUCCESS_STATES } from './await-outcome';
 import { reportMissingOnly, type DocumentPhase, type DocumentPhaseResult } from './document-phase';
 import { showProgress, type ProgressStyle } from './progress-view';
 import type { TableUploadResult } from './table-uploader';
-import { UploadProgress } from './upload-progress';
+import { UploadProgress, type ProgressSnapshot } from './upload-progress';
 import { uploadTables, type PlannedTable } from './upload-tables';
 
 export interface MigrateOptions {
@@ -65,6 +65,8 @@ export interface MigrateUi {
   ask: ((question: string) => Promise<boolean>) | null;
   /** Shows the cloud side's state while the agent waits for the outcome (called once a second). */
   waiting(state: MigrationState): void;
+  /** Optional: every change of the upload's progress, for a view other than the terminal's (the wizard's page). */
+  progress?(snapshot: ProgressSnapshot): void;
 }
 
 export interface TablesSummary {
@@ -263,6 +265,7 @@ async function transfer(
   progress.expectDocuments(documentsPlanned.count);
   const events = new AgentEvents({ baseUrl: options.apiUrl, agentToken, ticketId: session.ticket.id });
   progress.onChange((snapshot) => events.progressed(snapshot));
+  if (ui.progress) progress.onChange((snapshot) => ui.progress?.(snapshot));
   const view = showProgress(progress, ui.progressStyle);
   try {
     const results = await uploadTables({
