@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OmtError } from '@omt/contracts';
-import { AgentApiClient, type RetryNotice } from '../src/api/agent-api-client';
+import { AgentApiClient, WIRE_DAMAGE_ATTEMPTS, type RetryNotice } from '../src/api/agent-api-client';
 import { parseRetryAfter, retryDelayMs, type RetryPolicy } from '../src/api/retry-policy';
 
 /** A real HTTP server answering from a script, one answer per request; it records what it received. */
@@ -111,6 +111,32 @@ describe('AgentApiClient over real HTTP', () => {
       expect(server.received).toHaveLength(1);
     } finally {
       await server.close();
+    }
+  });
+
+  it('sends a batch the API found damaged on the way again, a bounded number of times', async () => {
+    const mismatch = json(422, { code: 'CHECKSUM_MISMATCH', message: 'damaged on the way', details: [] });
+    const healed = await scriptedServer([
+      mismatch,
+      json(422, { code: 'BATCH_INVALID', message: 'not gzip', details: [] }),
+      json(200, receipt),
+    ]);
+    const broken = await scriptedServer([mismatch]);
+    try {
+      const retries: RetryNotice[] = [];
+      const client = new AgentApiClient({ baseUrl: healed.url, retry: fast, onRetry: (r) => retries.push(r) });
+      await expect(client.putBatch('person', 4, batch)).resolves.toEqual(receipt);
+      expect(healed.received).toHaveLength(3);
+      expect(healed.received.every((r) => r.body.equals(batch.gzip))).toBe(true);
+      expect(retries.map((r) => r.reason)).toEqual(['damaged on the way', 'not gzip']);
+
+      // The same damage every time is not the wire: the error, after WIRE_DAMAGE_ATTEMPTS tries.
+      const stubborn = new AgentApiClient({ baseUrl: broken.url, retry: fast });
+      await expect(stubborn.putBatch('person', 4, batch)).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+      expect(broken.received).toHaveLength(WIRE_DAMAGE_ATTEMPTS);
+    } finally {
+      await healed.close();
+      await broken.close();
     }
   });
 

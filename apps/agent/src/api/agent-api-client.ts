@@ -73,7 +73,19 @@ interface RequestSpec<S extends z.ZodType> {
    * retried only when the server surely did not act (429, connection refused).
    */
   idempotent: boolean;
+  /**
+   * Error codes that mean the bytes were damaged on the way (a flaky proxy, a
+   * bad NIC) rather than that the request is wrong: sent again a few times
+   * (WIRE_DAMAGE_ATTEMPTS), since the API stored nothing of it.
+   */
+  damagedOnTheWay?: readonly ErrorCode[];
 }
+
+/** Tries in all of a request whose body the API found damaged; a damage that repeats is not the wire's. */
+export const WIRE_DAMAGE_ATTEMPTS = 3;
+
+/** A batch that does not hash or unpack to what its headers say: the API refused it, kept nothing, and asks for it again. */
+const BATCH_DAMAGE_CODES: readonly ErrorCode[] = ['CHECKSUM_MISMATCH', 'BATCH_INVALID'];
 
 /** `204 No Content`. */
 const noContent = z.undefined();
@@ -175,6 +187,7 @@ export class AgentApiClient {
       },
       schema: batchReceiptSchema,
       idempotent: true,
+      damagedOnTheWay: BATCH_DAMAGE_CODES,
     });
   }
 
@@ -220,11 +233,16 @@ export class AgentApiClient {
   }
 
   private async request<S extends z.ZodType>(spec: RequestSpec<S>): Promise<z.output<S>> {
+    let damaged = 0;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(spec);
       if (outcome.kind === 'done') return outcome.value;
-      const retryable = spec.idempotent || outcome.safeToRepeat;
-      if (!retryable || attempt >= this.retry.attempts) throw outcome.error;
+      if (outcome.kind === 'damaged') {
+        if (++damaged >= WIRE_DAMAGE_ATTEMPTS) throw outcome.error;
+      } else {
+        const retryable = spec.idempotent || outcome.safeToRepeat;
+        if (!retryable || attempt >= this.retry.attempts) throw outcome.error;
+      }
       const delayMs = retryDelayMs(attempt, this.retry, outcome.retryAfterMs);
       this.options.onRetry?.({
         method: spec.method,
@@ -242,6 +260,7 @@ export class AgentApiClient {
   ): Promise<
     | { kind: 'done'; value: z.output<S> }
     | { kind: 'retry'; error: OmtError; retryAfterMs: number | null; safeToRepeat: boolean }
+    | { kind: 'damaged'; error: OmtError; retryAfterMs: null }
   > {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
@@ -276,6 +295,7 @@ export class AgentApiClient {
 
     if (response.ok) return { kind: 'done', value: this.parseAnswer(spec, text) };
     const error = errorFromAnswer(response.status, text, `${spec.method} ${spec.path}`);
+    if (spec.damagedOnTheWay?.includes(error.code)) return { kind: 'damaged', error, retryAfterMs: null };
     if (!isRetryableStatus(response.status)) throw error;
     return {
       kind: 'retry',
