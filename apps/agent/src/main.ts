@@ -89,12 +89,12 @@ export function buildProgram(output: Output = processOutput, setExitCode = (code
     .addOption(jsonOption())
     .action(run<PlanValidateFlags & { json?: boolean }>(planValidateCommand));
 
-  sourceOptions(program.command('wizard').description('the interactive migration wizard: a local web page on 127.0.0.1 (log on, contact, checks, user plans, login emails, submit)'))
+  sourceOptions(program.command('wizard').description('the interactive migration wizard: a local web page on 127.0.0.1 (log on, contact, checks, user plans, login emails, submit; with --api also the upload, its progress and the result)'))
     .addOption(archiveOption())
     .addOption(new Option('--port <port>', 'port on 127.0.0.1 (default: a free one)').env('OMT_WIZARD_PORT'))
     .addOption(new Option('--no-open', 'do not try to open a browser'))
     .addOption(new Option('--out <file>', 'where the submitted plan is written').default('omt-plan.json').env('OMT_PLAN_OUT'))
-    .addOption(new Option('--api <url>', 'submit the plan to the ticket at this omt API (with --code) instead of --out').env('OMT_API_URL'))
+    .addOption(new Option('--api <url>', 'submit the plan to the ticket at this omt API (with --code) instead of --out, and upload from the page').env('OMT_API_URL'))
     .addOption(new Option('--code <code>', 'the enrollment code from operations').env('OMT_ENROLLMENT_CODE'))
     .addOption(new Option('--state-dir <dir>', 'where the agent keeps its token between runs').default(DEFAULT_STATE_DIR).env('OMT_STATE_DIR'))
     .addOption(jsonOption())

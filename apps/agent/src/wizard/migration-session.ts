@@ -57,7 +57,7 @@ export interface SessionView {
   summary: PlanSummary | null;
   /** Everything is in place to submit: logged on, checks not blocking, no issues. */
   ready: boolean;
-  submitted: { location: string; at: string } | null;
+  submitted: { location: string; at: string; nextStep: string } | null;
 }
 
 export interface UserChange {
@@ -73,6 +73,8 @@ export interface UserChange {
  */
 export class MigrationSession {
   private administrator: AdminSession | null = null;
+  /** Kept for the upload, which logs on again with them; never part of the view. */
+  private logon: { login: string; password: string } | null = null;
   private checks: ChecksView | null = null;
   private directory: UserDirectory | null = null;
   private plan: MigrationPlan | null = null;
@@ -103,6 +105,7 @@ export class MigrationSession {
     try {
       const catalog = await readCrmCatalog(source);
       this.administrator = logOnAsAdministrator(catalog, login, password);
+      this.logon = { login, password };
       const { directory } = await readPlanSource(source, catalog);
       this.adoptDirectory(directory);
     } finally {
@@ -184,10 +187,16 @@ export class MigrationSession {
         view.issues.map((i) => ({ path: i.path, message: i.message })),
       );
     }
-    const { location } = await this.options.sink.submit({ plan: structuredClone(plan), directory: structuredClone(this.directory!) });
-    this.submitted = { location, at: new Date().toISOString() };
+    const { location, nextStep } = await this.options.sink.submit({ plan: structuredClone(plan), directory: structuredClone(this.directory!) });
+    this.submitted = { location, at: new Date().toISOString(), nextStep };
     for (const listener of this.submittedListeners.splice(0)) listener();
     return this.view();
+  }
+
+  /** The administrator's logon, for the upload (it logs on to the onsite database again). */
+  adminLogon(): { login: string; password: string } {
+    this.requireLogon();
+    return { ...this.logon! };
   }
 
   /** Resolves once the plan has been submitted. */

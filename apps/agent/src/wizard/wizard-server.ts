@@ -2,9 +2,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { ERROR_CODES, OmtError, isOmtError, migratorContactSchema, parseOrThrow, type ErrorEnvelope } from '@omt/contracts';
+import { ERROR_CODES, OmtError, migratorContactSchema, parseOrThrow } from '@omt/contracts';
 import type { MigrationSession } from './migration-session';
 import { pageAsset, type PageAsset } from './page-assets';
+import { envelopeOf, type WizardUpload } from './wizard-upload';
 
 export const WIZARD_HOST = '127.0.0.1';
 const COOKIE = 'omt_wizard';
@@ -22,6 +23,7 @@ const userChangeBody = z
   .object({ plan: z.string().min(1).nullable().optional(), loginEmail: z.string().max(320).nullable().optional() })
   .strict();
 const settingsBody = z.object({ sendWelcomeEmails: z.boolean() }).strict();
+const uploadBody = z.object({ confirmFreeze: z.boolean().optional() }).strict();
 
 /**
  * The wizard's local web server. Bound to 127.0.0.1 only. The URL carries a
@@ -31,13 +33,16 @@ const settingsBody = z.object({ sendWelcomeEmails: z.boolean() }).strict();
  * needs that cookie, a Host of this server (no DNS rebinding) and, for
  * writes, JSON from this origin; anything else is refused with 403.
  */
-export async function startWizardServer(session: MigrationSession, options: { port?: number } = {}): Promise<WizardServer> {
+export async function startWizardServer(
+  session: MigrationSession,
+  options: { port?: number; /** With an API to upload to: the upload and result steps. */ upload?: WizardUpload } = {},
+): Promise<WizardServer> {
   const token = randomBytes(32).toString('base64url');
   const cookieSecret = randomBytes(32).toString('base64url');
   let tokenUsed = false;
   let port = 0;
 
-  const api = apiRoutes(session);
+  const api = apiRoutes(session, options.upload);
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => sendError(res, error));
   });
@@ -102,8 +107,12 @@ interface Route {
   run(body: unknown, match: RegExpMatchArray): unknown;
 }
 
-/** One route per wizard step; each calls one session method and answers the whole view. */
-function apiRoutes(session: MigrationSession): Route[] {
+/** One route per wizard step; each calls one session (or upload) method and answers the whole view. */
+function apiRoutes(session: MigrationSession, upload: WizardUpload | undefined): Route[] {
+  const requireUpload = (): WizardUpload => {
+    if (!upload) throw new OmtError('NOT_FOUND', 'This wizard writes the plan to a file; upload it with omt-agent migrate --plan.');
+    return upload;
+  };
   return [
     { method: 'GET', path: /^\/api\/session$/, run: () => session.view() },
     {
@@ -127,6 +136,23 @@ function apiRoutes(session: MigrationSession): Route[] {
       run: (body) => session.setSendWelcomeEmails(parseOrThrow(settingsBody, body, 'settings').sendWelcomeEmails),
     },
     { method: 'POST', path: /^\/api\/submit$/, run: () => session.submit() },
+    // Polled by the page while the upload runs; without an API the plan went to a file.
+    { method: 'GET', path: /^\/api\/upload$/, run: () => upload?.view() ?? { mode: 'file' } },
+    {
+      method: 'POST',
+      path: /^\/api\/upload$/,
+      run: (body) => requireUpload().start(parseOrThrow(uploadBody, body, 'upload').confirmFreeze ?? false),
+    },
+    {
+      method: 'POST',
+      path: /^\/api\/close$/,
+      run: () => {
+        const running = requireUpload();
+        // Answered first: the server closes once the upload has stopped.
+        setImmediate(() => void running.close());
+        return { closing: true };
+      },
+    },
   ];
 }
 
@@ -184,9 +210,7 @@ function forbidden(res: ServerResponse, message = 'Forbidden: open the wizard wi
 }
 
 function sendError(res: ServerResponse, error: unknown): void {
-  const envelope: ErrorEnvelope = isOmtError(error)
-    ? error.toEnvelope()
-    : new OmtError('INTERNAL', error instanceof Error ? error.message : String(error)).toEnvelope();
+  const envelope = envelopeOf(error);
   if (res.headersSent) return void res.end();
   sendJson(res, ERROR_CODES[envelope.code], { error: envelope });
 }

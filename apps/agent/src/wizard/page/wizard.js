@@ -12,13 +12,16 @@ const STEPS = [
   { id: 'plans', label: 'User plans' },
   { id: 'emails', label: 'Login emails' },
   { id: 'summary', label: 'Summary' },
-  { id: 'upload', label: 'Upload', later: true },
-  { id: 'result', label: 'Result', later: true },
+  { id: 'upload', label: 'Upload' },
+  { id: 'result', label: 'Result' },
 ];
 const OTHER = '__other';
+const POLL_MS = 500;
 
 /** @type {any} */
 let view = null;
+/** The upload's view: `{ mode: 'file' }` when the plan goes to a file, else the upload run the page follows. @type {any} */
+let upload = null;
 let step = 'logon';
 
 const $ = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
@@ -52,12 +55,12 @@ let queue = Promise.resolve();
 /**
  * Runs a request after the ones before it (a browser spreads requests over
  * several connections, so fast typing could otherwise land out of order),
- * shows its error if any, and keeps the answer as the view.
+ * shows its error if any, and keeps the answer (as the view, unless `keep` says otherwise).
  */
-function act(/** @type {() => Promise<any>} */ request) {
+function act(/** @type {() => Promise<any>} */ request, /** @type {(answer: any) => void} */ keep = (answer) => (view = answer)) {
   const run = queue.then(async () => {
     try {
-      view = await request();
+      keep(await request());
       showError(null);
       return true;
     } catch (error) {
@@ -74,6 +77,7 @@ function showError(/** @type {any} */ error) {
   banner.replaceChildren();
   banner.hidden = !error;
   if (!error) return;
+  if (error.code) banner.append(el('code', { class: 'code', text: error.code }), ' ');
   banner.append(el('strong', { text: error.message ?? String(error) }));
   const details = (error.details ?? []).map((/** @type {any} */ d) => el('li', { text: d.message }));
   if (details.length) banner.append(el('ul', {}, ...details));
@@ -82,8 +86,16 @@ function showError(/** @type {any} */ error) {
 // ---------------------------------------------------------------------------
 // Navigation
 
+const apiMode = () => upload?.mode === 'api';
+
 function reachable(/** @type {string} */ id) {
-  if (view?.submitted) return id === 'submitted';
+  if (view?.submitted && !apiMode()) return id === 'submitted';
+  if (view?.submitted) {
+    if (id === 'summary') return upload.runs === 0;
+    if (id === 'upload') return upload.runs > 0;
+    if (id === 'result') return Boolean(upload.outcome);
+    return false;
+  }
   if (id === 'logon') return !view?.administrator;
   if (id === 'contact' || id === 'checks') return Boolean(view?.administrator);
   if (id === 'plans' || id === 'emails' || id === 'summary') return Boolean(view?.checks && !view.checks.blocking);
@@ -95,9 +107,11 @@ function renderSteps() {
   const at = step === 'submitted' ? order.indexOf('upload') : order.indexOf(step);
   $('#steps').replaceChildren(
     ...STEPS.map((s, i) => {
-      const li = el('li', { text: s.label, class: s.later ? 'later' : i < at ? 'done' : i === at ? 'current' : '' });
+      // Without an API the plan goes to a file: the upload and its result happen with omt-agent migrate.
+      const later = (s.id === 'upload' || s.id === 'result') && !apiMode();
+      const li = el('li', { text: s.label, class: later ? 'later' : i < at ? 'done' : i === at ? 'current' : '' });
       if (i === at) li.setAttribute('aria-current', 'step');
-      if (!s.later && i !== at && reachable(s.id)) {
+      if (!later && i !== at && reachable(s.id)) {
         li.style.cursor = 'pointer';
         li.addEventListener('click', () => go(s.id));
       }
@@ -127,8 +141,11 @@ const RENDER = {
   emails: renderEmails,
   summary: renderSummary,
   submitted: () => {
-    $('#submitted-text').textContent = `The validated plan was handed over: ${view.submitted.location} (${new Date(view.submitted.at).toLocaleString()}).`;
+    $('#submitted-text').textContent = `The validated plan was written to ${view.submitted.location} (${new Date(view.submitted.at).toLocaleString()}).`;
+    $('#submitted-next').textContent = view.submitted.nextStep;
   },
+  upload: renderUpload,
+  result: renderResult,
 };
 
 // ---------------------------------------------------------------------------
@@ -386,6 +403,183 @@ function renderSummary() {
   /** @type {HTMLInputElement} */ ($('#welcome-emails')).checked = plan.sendWelcomeEmails;
   $('#summary-issues').replaceChildren(...view.issues.map((/** @type {any} */ i) => el('li', { text: capitalise(i.message) })));
   /** @type {HTMLButtonElement} */ ($('#submit')).disabled = !view.ready;
+  renderStartPanel();
+}
+
+// ---------------------------------------------------------------------------
+// Upload and result (with an API): the agent runs the same upload as `omt-agent migrate`; the page follows it.
+
+/** After the plan went to the API, the summary offers the upload; a live migration needs the freeze confirmed. */
+function renderStartPanel() {
+  const open = Boolean(view.submitted) && apiMode();
+  $('#start-panel').hidden = !open;
+  $('#summary-actions').hidden = open;
+  /** @type {HTMLInputElement} */ ($('#welcome-emails')).disabled = Boolean(view.submitted);
+  if (!open) return;
+  const { ticket } = upload;
+  $('#start-text').textContent =
+    `${capitalise(view.submitted.nextStep)} Ticket ${ticket.customerId} (${ticket.companyName}): a ${ticket.kind} migration to ${ticket.environment}.`;
+  const live = ticket.kind === 'live';
+  $('#freeze-warning').hidden = !live;
+  /** @type {HTMLButtonElement} */ ($('#start-upload')).disabled =
+    upload.status === 'running' || (live && !(/** @type {HTMLInputElement} */ ($('#confirm-freeze')).checked));
+}
+
+async function startUpload() {
+  const confirmFreeze = /** @type {HTMLInputElement} */ ($('#confirm-freeze')).checked;
+  if (!(await act(() => api('POST', '/api/upload', { confirmFreeze }), (answer) => (upload = answer)))) return;
+  go('upload');
+  await follow();
+}
+
+/** Polls the upload until it stops, then shows the result (or, when it failed, the error with its code). */
+async function follow() {
+  while (upload.status === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    try {
+      upload = await api('GET', '/api/upload');
+    } catch (error) {
+      showError(error);
+      return;
+    }
+    if (step === 'upload') renderUpload();
+  }
+  if (upload.status === 'finished') go('result');
+  else {
+    renderUpload();
+    showError(upload.error);
+  }
+}
+
+const PHASES = /** @type {Record<string, string>} */ ({
+  preparing: 'Preparing: logging on, running the checks again, sending the plan and counting the rows…',
+  checks: 'Running the checks…',
+  tables: 'Uploading the tables…',
+  documents: 'Uploading the documents…',
+  verification: 'Verifying…',
+  configuration: 'Configuring…',
+});
+const CLOUD_STATES = /** @type {Record<string, string>} */ ({
+  uploading: 'finishing the upload',
+  importing: 'importing the tables',
+  verifying: 'verifying every table against the onsite database',
+  configuring: 'applying the plan: user plans and login emails',
+  recovering: 'placing the documents',
+});
+
+function renderUpload() {
+  const { status, phase, progress, cloudState } = upload;
+  $('#upload-phase').textContent =
+    status === 'failed'
+      ? 'The upload stopped. What reached the cloud is kept: start it again once the cause is fixed, and it resumes.'
+      : status === 'finished'
+        ? 'The upload has finished.'
+        : phase === 'cloud'
+          ? `Upload complete. The cloud side is ${CLOUD_STATES[cloudState] ?? cloudState}…`
+          : (PHASES[phase] ?? 'Starting…');
+  const meter = (/** @type {string} */ id, /** @type {{done: number, total: number}|undefined} */ counter) => {
+    const bar = /** @type {HTMLProgressElement} */ ($(id));
+    bar.max = Math.max(1, counter?.total ?? 1);
+    bar.value = counter?.done ?? 0;
+    bar.setAttribute('aria-valuetext', counter ? `${counter.done} of ${counter.total}` : 'not started');
+  };
+  meter('#tables-bar', progress?.tables);
+  meter('#rows-bar', progress?.rows);
+  meter('#documents-bar', progress?.documents);
+  /** @type {Array<[string, string]>} */
+  const rows = [['Phase', phase === 'cloud' ? `cloud side: ${cloudState}` : (phase ?? '—')]];
+  if (progress) {
+    rows.push(
+      ['Tables', `${progress.tables.done} / ${progress.tables.total}`],
+      ['Rows', progress.text.rows],
+      ['Data', progress.text.bytes],
+      ['Rate', progress.text.rate],
+      ['Time left', progress.text.eta],
+      ['Elapsed', progress.text.elapsed],
+      ['Documents', `${progress.documents.done} / ${progress.documents.total}`],
+    );
+  }
+  $('#upload-figures').replaceChildren(...rows.map(([name, value]) => el('tr', { 'data-figure': name }, el('th', { text: name }), el('td', { text: value }))));
+  $('#upload-log').replaceChildren(...upload.log.map((/** @type {string} */ line) => el('li', { text: line })));
+  $('#upload-again').hidden = status !== 'failed';
+}
+
+const MISSING_REASONS = /** @type {Record<string, string>} */ ({
+  'missing-file': 'the file is not in the archive',
+  'blank-name': 'the document has no file name',
+  'no-appointment': 'the document has no appointment',
+  'owner-missing': "the document's appointment has an owner that does not exist",
+});
+
+const RESULT_TITLES = /** @type {Record<string, string>} */ ({
+  completed: 'Migration completed',
+  completed_with_missing_documents: 'Migration completed, with documents missing',
+  verification_failed: 'Verification failed',
+  failed: 'Migration failed',
+  cancelled: 'Migration cancelled',
+});
+
+function renderResult() {
+  const o = upload.outcome;
+  if (!o) return;
+  $('#result-title').textContent = RESULT_TITLES[o.state] ?? o.state;
+  $('#result-lead').textContent =
+    `${o.ticket.companyName} (${o.ticket.customerId}) to ${o.ticket.environment}: ${o.state.replace(/_/g, ' ')}${o.reason ? `: ${o.reason}` : '.'}`;
+  /** @type {Array<[string, string]>} */
+  const rows = [
+    ['Final state', o.state],
+    ['Verified', o.verified ? 'yes: the row count and content hash of every table match the onsite database' : 'no'],
+  ];
+  if (o.tables) rows.push(['Tables', String(o.tables.tables)], ['Rows', o.tables.rows.toLocaleString('en')], ['Data read', o.text.bytes], ['Data sent', o.text.sentBytes]);
+  if (o.documents) rows.push(['Documents uploaded', `${o.documents.uploaded} (${o.text.documentBytes}), ${o.documents.skipped} had landed before`]);
+  rows.push(['Missing documents', String(o.missingDocuments.length)], ['Time', o.text.elapsed]);
+  $('#result-figures').replaceChildren(...rows.map(([name, value]) => el('tr', { 'data-figure': name }, el('th', { text: name }), el('td', { text: value }))));
+
+  const missing = o.missingDocuments;
+  const box = $('#result-missing');
+  box.replaceChildren();
+  if (missing.length) {
+    box.append(
+      el('h2', { text: `${missing.length} ${missing.length === 1 ? 'document was' : 'documents were'} not migrated` }),
+      el(
+        'table',
+        { class: 'emails', 'aria-label': 'Missing documents' },
+        el('thead', {}, el('tr', {}, el('th', { text: 'Document' }), el('th', { text: 'Name' }), el('th', { text: 'Path in the archive' }), el('th', { text: 'Why' }))),
+        el(
+          'tbody',
+          {},
+          ...missing.slice(0, 200).map((/** @type {any} */ d) =>
+            el(
+              'tr',
+              { 'data-document': d.documentId },
+              el('td', { text: String(d.documentId) }),
+              el('td', { text: d.name || '(no name)' }),
+              el('td', { text: d.relativePath ?? '—' }),
+              el('td', { text: MISSING_REASONS[d.reason] ?? d.reason }),
+            ),
+          ),
+        ),
+      ),
+      missing.length > 200 ? el('p', { class: 'muted', text: `and ${missing.length - 200} more (operations see them all on the dashboard)` }) : null,
+    );
+  }
+  const filesMissing = missing.some((/** @type {any} */ d) => d.reason === 'missing-file');
+  $('#result-next').textContent = o.succeeded
+    ? missing.length
+      ? (filesMissing
+          ? 'Put the missing files back in the archive at the paths shown, then press “Upload again”: only those documents are sent, the database is not touched. '
+          : '') + 'Documents without a name, appointment or owner cannot be migrated; operations see the list too.'
+      : `The tenant is ready${view.plan?.sendWelcomeEmails ? ' and the users get their welcome emails' : ''}. You can close the wizard.`
+    : o.state === 'cancelled'
+      ? 'Operations cancelled the migration. Contact them before starting again.'
+      : 'Operations have been told. Once the cause is fixed, press “Upload again”: what already reached the cloud is kept and the upload resumes.';
+  $('#result-again').hidden = o.state === 'completed' || o.state === 'cancelled' || (o.succeeded && !filesMissing);
+}
+
+async function closeWizard() {
+  if (!(await act(() => api('POST', '/api/close'), () => undefined))) return;
+  for (const button of document.querySelectorAll('button')) /** @type {HTMLButtonElement} */ (button).disabled = true;
+  $('#result-next').textContent = 'The wizard is closed: you can close this tab. The agent printed the result in its window too.';
 }
 
 const capitalise = (/** @type {string} */ text) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -421,21 +615,35 @@ function wire() {
     if (await act(() => api('PUT', '/api/plan/settings', { sendWelcomeEmails: checked }))) renderSummary();
   });
   $('#submit').addEventListener('click', async () => {
-    if (await act(() => api('POST', '/api/submit'))) go('submitted');
+    if (await act(() => api('POST', '/api/submit'))) go(apiMode() ? 'summary' : 'submitted');
     else renderSummary();
   });
+  $('#confirm-freeze').addEventListener('change', renderStartPanel);
+  $('#start-upload').addEventListener('click', () => void startUpload());
+  $('#upload-again').addEventListener('click', () => void startUpload());
+  $('#result-again').addEventListener('click', () => void startUpload());
+  $('#close-wizard').addEventListener('click', () => void closeWizard());
+}
+
+/** Where a reloaded page picks up. */
+function firstStep() {
+  if (view.submitted && !apiMode()) return 'submitted';
+  if (view.submitted) return upload.outcome ? 'result' : upload.runs > 0 ? 'upload' : 'summary';
+  return view.checks && !view.checks.blocking ? 'plans' : view.administrator ? 'contact' : 'logon';
 }
 
 async function start() {
   wire();
   try {
-    view = await api('GET', '/api/session');
+    [view, upload] = await Promise.all([api('GET', '/api/session'), api('GET', '/api/upload')]);
   } catch (error) {
     showError(error);
     return;
   }
   $('#source').textContent = view.source;
-  go(view.submitted ? 'submitted' : view.checks && !view.checks.blocking ? 'plans' : view.administrator ? 'contact' : 'logon');
+  go(firstStep());
+  if (upload.status === 'running') await follow();
+  else if (upload.status === 'failed') showError(upload.error);
 }
 
 void start();
