@@ -27,7 +27,11 @@ export interface RunningApp {
 }
 
 /** Starts the api and/or the worker in this process with a validated configuration. */
-export async function startApp(config: AppConfig, roles: ProcessRoles, logger = createLogger(config.logLevel, 'omt')): Promise<RunningApp> {
+export async function startApp(
+  config: AppConfig,
+  roles: ProcessRoles,
+  logger = createLogger(config.logLevel, 'omt'),
+): Promise<RunningApp> {
   if (config.migrateOnStart) await migrateDatabase(config.databaseUrl, logger);
   const module = AppModule.forRoot(config, logger, roles);
   const nestLogger = new PinoNestLogger(logger);
@@ -42,6 +46,8 @@ export async function startApp(config: AppConfig, roles: ProcessRoles, logger = 
   app.enableShutdownHooks();
   app.setGlobalPrefix('api');
   app.disable('x-powered-by');
+  // Behind a load balancer the client's address (per-IP rate limits) is in X-Forwarded-For, believed only from these proxies.
+  app.set('trust proxy', config.trustProxy);
   // Before Nest adds its own JSON parser (100 kB): a plan's directory or a list of missing documents is larger.
   app.useBodyParser('json', { limit: config.maxJsonBytes });
   app.use(helmet());
@@ -49,7 +55,7 @@ export async function startApp(config: AppConfig, roles: ProcessRoles, logger = 
   app.enableCors({ origin: config.dashboardOrigin, credentials: true });
   app.useGlobalFilters(new OmtExceptionFilter(logger));
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
-  const ioAdapter = new RedisIoAdapter(app, config.redisUrl, `${config.redisPrefix}:socket.io`, config.dashboardOrigin);
+  const ioAdapter = new RedisIoAdapter(app, config);
   await ioAdapter.connect();
   app.useWebSocketAdapter(ioAdapter);
   setUpOpenApi(app);

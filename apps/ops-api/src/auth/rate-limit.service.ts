@@ -1,9 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { OmtError } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
+import { closeRedis, createRedis } from '../redis/redis';
 
 /** Failed attempts allowed per key and window before further attempts are refused. */
 export const RATE_LIMITS = {
@@ -35,7 +36,7 @@ export class RateLimitService implements OnModuleDestroy {
   private readonly limiters: Record<RateLimitName, RateLimiterRedis>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    this.redis = createRedis(config, 'limiter', 'rate-limits');
     this.redis.on('error', () => undefined); // the insurance limiter takes over; health reports Redis
     const limiter = (name: RateLimitName) =>
       new RateLimiterRedis({
@@ -43,7 +44,10 @@ export class RateLimitService implements OnModuleDestroy {
         keyPrefix: `${config.redisPrefix}:rate:${name}`,
         points: RATE_LIMITS[name].points,
         duration: RATE_LIMITS[name].durationSeconds,
-        insuranceLimiter: new RateLimiterMemory({ points: RATE_LIMITS[name].points, duration: RATE_LIMITS[name].durationSeconds }),
+        insuranceLimiter: new RateLimiterMemory({
+          points: RATE_LIMITS[name].points,
+          duration: RATE_LIMITS[name].durationSeconds,
+        }),
       });
     this.limiters = {
       loginPerEmail: limiter('loginPerEmail'),
@@ -68,14 +72,16 @@ export class RateLimitService implements OnModuleDestroy {
     } catch (error) {
       if (error instanceof OmtError && failureCodes.includes(error.code)) {
         await Promise.all(
-          limits.map(([name, key]) => this.limiters[name].consume(key).catch((r: unknown) => (r instanceof RateLimiterRes ? r : null))),
+          limits.map(([name, key]) =>
+            this.limiters[name].consume(key).catch((r: unknown) => (r instanceof RateLimiterRes ? r : null)),
+          ),
         );
       }
       throw error;
     }
   }
 
-  onModuleDestroy(): void {
-    this.redis.disconnect();
+  onModuleDestroy(): Promise<void> {
+    return closeRedis(this.redis);
   }
 }

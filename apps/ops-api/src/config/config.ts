@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { OmtError } from '@omt/contracts';
@@ -5,13 +6,42 @@ import { OmtError } from '@omt/contracts';
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
 
 const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
+
+/** Express' `trust proxy`: off, on, a number of hops, or the proxies' addresses (IPs, CIDR ranges, loopback …). */
+export type TrustProxy = boolean | number | string[];
+const NAMED_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxyAddress = (entry: string) => {
+  const [ip, bits, ...rest] = entry.split('/');
+  return (
+    NAMED_PROXY_RANGES.includes(entry) ||
+    (rest.length === 0 && isIP(ip ?? '') !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits)))
+  );
+};
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, context): TrustProxy => {
+    if (value === 'true' || value === 'false') return value === 'true';
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !isProxyAddress(entry));
+    if (bad.length === 0) return entries;
+    context.addIssue({
+      code: 'custom',
+      message: `true, false, a number of proxy hops, or proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal); not ${bad.join(', ')}`,
+    });
+    return z.NEVER;
+  });
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -27,7 +57,10 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
-  OMT_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" and "-" only').default('omt'),
+  OMT_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" and "-" only')
+    .default('omt'),
   OMT_TENANT_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   OMT_TENANT_SCHEMA: z
     .string()
@@ -44,7 +77,9 @@ const environmentSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe("Where the tenants' document archives live, one folder per tenant database (default <repo>/.omt/archives)."),
+    .describe(
+      "Where the tenants' document archives live, one folder per tenant database (default <repo>/.omt/archives).",
+    ),
   OMT_MAX_DOCUMENT_BYTES: z.coerce
     .number()
     .int()
@@ -86,7 +121,9 @@ const environmentSchema = z.object({
     .int()
     .min(100 * 1024)
     .default(64 * 1024 * 1024)
-    .describe("Largest JSON request body, in bytes (default 64 MiB): a plan's user directory, a list of missing documents."),
+    .describe(
+      "Largest JSON request body, in bytes (default 64 MiB): a plan's user directory, a list of missing documents.",
+    ),
   OMT_STALLED_AFTER_MINUTES: z.coerce
     .number()
     .positive()
@@ -99,6 +136,19 @@ const environmentSchema = z.object({
     .max(300)
     .default(5)
     .describe('How often the API pushes the job counts of every queue to the dashboard, in seconds.'),
+  OMT_SOCKET_RECHECK_SECONDS: z.coerce
+    .number()
+    .min(0.2)
+    .max(3600)
+    .default(30)
+    .describe(
+      "How often the API checks that each live socket's login or agent token is still valid, in seconds; ended ones are disconnected.",
+    ),
+  OMT_TRUST_PROXY: trustProxy
+    .default(false)
+    .describe(
+      "Express' `trust proxy` behind a load balancer: `false` (default), `true`, a number of hops, or the proxies' addresses; the client address (per-IP rate limits) then comes from X-Forwarded-For.",
+    ),
 });
 
 const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'REDIS_URL', 'OMT_BLOB_DIR'] as const;
@@ -134,6 +184,10 @@ export interface AppConfig {
   maxJsonBytes: number;
   stalledAfterMinutes: number;
   queueMeasureSeconds: number;
+  /** How often live sockets' credentials are checked again. */
+  socketRecheckSeconds: number;
+  /** Which proxies' X-Forwarded-For to believe for the client address. */
+  trustProxy: TrustProxy;
 }
 
 /** Reads and validates the configuration; throws CONFIG_INVALID naming every bad variable. */
@@ -183,6 +237,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     maxJsonBytes: e.OMT_MAX_JSON_BYTES,
     stalledAfterMinutes: e.OMT_STALLED_AFTER_MINUTES,
     queueMeasureSeconds: e.OMT_QUEUE_MEASURE_SECONDS,
+    socketRecheckSeconds: e.OMT_SOCKET_RECHECK_SECONDS,
+    trustProxy: e.OMT_TRUST_PROXY,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AgentGateway, EventsService, OpsGateway } from './events.gateway';
+import { EventsService } from './events.gateway';
+import { AgentGateway, OpsGateway } from './socket-gateways';
 
 @Module({ providers: [OpsGateway, AgentGateway, EventsService], exports: [EventsService] })
 export class EventsModule {}

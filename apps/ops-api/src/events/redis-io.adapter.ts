@@ -2,11 +2,20 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import { createRedis } from '../redis/redis';
+import type { AppConfig } from '../config/config';
+import { closeRedis, createRedis } from '../redis/redis';
 
 // Typed from Nest's own socket.io copy, which may differ from the app's.
 type IoServer = ReturnType<IoAdapter['createIOServer']>;
 type IoServerOptions = Parameters<IoAdapter['createIOServer']>[1];
+
+/**
+ * The Redis channel prefix of socket.io's messages: the adapter of every API
+ * process and the emitter of a worker-only process must use the same one.
+ */
+export function socketIoKey(config: Pick<AppConfig, 'redisPrefix'>): string {
+  return `${config.redisPrefix}:socket.io`;
+}
 
 /**
  * socket.io over Redis pub/sub, so that several API processes behind a load
@@ -18,13 +27,11 @@ export class RedisIoAdapter extends IoAdapter {
 
   constructor(
     app: INestApplicationContext,
-    redisUrl: string,
-    private readonly key: string,
-    private readonly origin: string,
+    private readonly config: Pick<AppConfig, 'redisUrl' | 'redisPrefix' | 'dashboardOrigin'>,
   ) {
     super(app);
-    this.pub = createRedis(redisUrl, 'pubsub');
-    this.sub = this.pub.duplicate();
+    this.pub = createRedis(config, 'pubsub', 'socket.io-pub');
+    this.sub = createRedis(config, 'pubsub', 'socket.io-sub');
   }
 
   /**
@@ -38,19 +45,21 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: IoServerOptions): IoServer {
-    const server = super.createIOServer(port, { ...options, cors: { origin: this.origin, credentials: true } } as IoServerOptions);
-    server.adapter(createAdapter(this.pub, this.sub, { key: this.key }) as never);
+    const server = super.createIOServer(port, {
+      ...options,
+      cors: { origin: this.config.dashboardOrigin, credentials: true },
+    } as IoServerOptions);
+    server.adapter(createAdapter(this.pub, this.sub, { key: socketIoKey(this.config) }) as never);
     return server;
   }
 
   /**
    * Nest closes each namespace's server, then disposes the adapter once: the
-   * shared clients end here. QUIT when connected (it answers after the
-   * UNSUBSCRIBEs queued before it); a client that never connected is dropped.
+   * shared clients end here (QUIT answers after the UNSUBSCRIBEs queued before it).
    */
   override async dispose(): Promise<void> {
     await super.dispose();
-    await Promise.allSettled([this.pub, this.sub].map((client) => (client.status === 'ready' ? client.quit() : client.disconnect())));
+    await Promise.all([this.pub, this.sub].map(closeRedis));
   }
 }
 

@@ -52,7 +52,7 @@ export class HealthService {
   }
 
   private async pingRedis(): Promise<void> {
-    const redis = createRedis(this.config.redisUrl, 'probe');
+    const redis = createRedis(this.config, 'probe', 'health');
     redis.on('error', () => undefined); // reported through the failed ping
     try {
       await redis.connect();

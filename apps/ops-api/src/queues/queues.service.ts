@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   QUEUES,
   jobPayloadSchemas,
@@ -12,21 +11,20 @@ import {
 } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { createRedis } from '../redis/redis';
+import { closeBullmq, redisOptions } from '../redis/redis';
 import { DEFAULT_JOB_OPTIONS } from './retry-policy';
 
 /** The producer side: one BullMQ queue per queue name, payloads checked against their contract. */
 @Injectable()
 export class QueuesService implements OnModuleDestroy {
-  private readonly connection: Redis;
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.connection = createRedis(config.redisUrl, 'queue');
     for (const name of Object.values(QUEUES)) {
+      const connection = redisOptions(config, 'queue', `queue:${name}`);
       this.queues.set(
         name,
-        new Queue(name, { connection: this.connection, prefix: config.redisPrefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+        new Queue(name, { connection, prefix: config.redisPrefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
       );
     }
   }
@@ -47,8 +45,8 @@ export class QueuesService implements OnModuleDestroy {
     return [...this.queues.values()];
   }
 
+  /** Each queue ends its own connection. */
   async onModuleDestroy(): Promise<void> {
-    await Promise.all(this.all().map((queue) => queue.close()));
-    this.connection.disconnect();
+    await Promise.all(this.all().map(closeBullmq));
   }
 }

@@ -2,11 +2,19 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { JOB_NAMES, QUEUES, canTransition, isOmtError, jobPayloadSchemas, parseOrThrow, type JobName } from '@omt/contracts';
+import {
+  JOB_NAMES,
+  QUEUES,
+  canTransition,
+  isOmtError,
+  jobPayloadSchemas,
+  parseOrThrow,
+  type JobName,
+} from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { LOGGER } from '../common/logger.module';
-import { createRedis } from '../redis/redis';
+import { closeBullmq, redisOptions } from '../redis/redis';
 import { EventsService } from '../events/events.gateway';
 import { TicketStateService } from '../tickets/ticket-state.service';
 import { TicketsRepository } from '../tickets/tickets.repository';
@@ -49,12 +57,15 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     if (unhandled.length > 0) this.logger.warn({ unhandled }, 'jobs without a handler fail permanently');
     for (const queue of Object.values(QUEUES)) {
       const worker = new Worker(queue, (job) => this.process(job), {
-        connection: createRedis(this.config.redisUrl, 'queue'),
+        connection: redisOptions(this.config, 'queue', `worker:${queue}`),
         prefix: this.config.redisPrefix,
         concurrency: WORKER_CONCURRENCY,
       });
       worker.on('failed', (job, error) => {
-        this.logger.warn({ queue, jobId: job?.id, jobName: job?.name, attempts: job?.attemptsMade, err: error }, 'job failed');
+        this.logger.warn(
+          { queue, jobId: job?.id, jobName: job?.name, attempts: job?.attemptsMade, err: error },
+          'job failed',
+        );
         if (job) {
           this.onFailed(queue, job, error).catch((err: unknown) =>
             this.logger.error({ queue, jobId: job.id, err }, 'could not report a job failure'),
@@ -115,7 +126,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
+  /** Lets running jobs finish; each worker ends both its connections. */
   async onModuleDestroy(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all(this.workers.map(closeBullmq));
   }
 }

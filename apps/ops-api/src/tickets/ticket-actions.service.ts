@@ -59,6 +59,7 @@ export class TicketActionsService {
       return { ticket: await tx.getTicket(ticketId), change, code };
     });
     this.state.publish(change);
+    this.events.disconnectAgents(ticketId);
     return { ticket: toView(ticket), enrollmentCode: code.code, enrollmentCodeExpiresAt: code.expiresAt.toISOString() };
   }
 
@@ -77,26 +78,28 @@ export class TicketActionsService {
       await tx.audit({ ticketId, actor, action: 'enrollment.codeIssued', reason });
       return { ticket: await tx.getTicket(ticketId), code };
     });
+    this.events.disconnectAgents(ticketId);
     return { ticket: toView(ticket), enrollmentCode: code.code, enrollmentCodeExpiresAt: code.expiresAt.toISOString() };
   }
 
-  private async assertResettable(
-    tx: TicketTransaction,
-    ticketId: string,
-    customerId: string,
-  ): Promise<void> {
+  private async assertResettable(tx: TicketTransaction, ticketId: string, customerId: string): Promise<void> {
     const ticket = await tx.getTicket(ticketId);
     assertTransition(ticket.state, 'created', ticket.kind);
     // The tenant is shared by the customer's tickets: never wipe what a live migration loaded
     // or what another open ticket is working on.
     if (await tx.findCompletedLiveTicket(customerId)) {
-      throw new OmtError('LIVE_MIGRATION_COMPLETED', `${customerId} has completed its live migration; its tenant cannot be wiped.`);
+      throw new OmtError(
+        'LIVE_MIGRATION_COMPLETED',
+        `${customerId} has completed its live migration; its tenant cannot be wiped.`,
+      );
     }
     const open = await tx.findOpenTicket(customerId, ticketId);
     if (open) {
-      throw new OmtError('TICKET_ALREADY_OPEN', `${customerId} has another open ticket (${open.id}); cancel it first.`, [
-        { path: 'customerId', message: `open ticket ${open.id}` },
-      ]);
+      throw new OmtError(
+        'TICKET_ALREADY_OPEN',
+        `${customerId} has another open ticket (${open.id}); cancel it first.`,
+        [{ path: 'customerId', message: `open ticket ${open.id}` }],
+      );
     }
   }
 }
