@@ -2,13 +2,18 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { migrationPlanSchema, type DirectoryUser, type UserDirectory } from '@omt/contracts';
+import { migrationPlanSchema, ticketDetailSchema, type DirectoryUser, type MigrationPlan, type UserDirectory } from '@omt/contracts';
+import type { Credential } from '../../ops-api/test/support/auth-helpers';
+import { startTestApi, type TestApi } from '../../ops-api/test/support/test-api';
 import { chromiumAvailable, launchChromium, TEST_RESULTS } from '../../../test/support/chromium';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/databases';
+import { createTestDatabase, queryDatabase, type TestDatabase } from '../../../test/support/databases';
+import { wizardCommand } from '../src/cli/wizard.command';
+import type { CommandResult } from '../src/cli/command-result';
 import { startingPlan } from '../src/plan/starting-plan';
 import { readPlanSource } from '../src/plan/user-directory';
 import { createSampleDatabase } from '../src/sample/sample-db';
 import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD, SAMPLE_SALES_LOGIN } from '../src/sample/sample-users';
+import { NO_LOGIN_EVENT } from '../src/source/onsite-freeze';
 import { PostgresSource } from '../src/source/postgres-source';
 import { MigrationSession } from '../src/wizard/migration-session';
 import { FilePlanSink } from '../src/wizard/plan-sink';
@@ -16,148 +21,295 @@ import { startWizardServer, type WizardServer } from '../src/wizard/wizard-serve
 
 const RESULTS = TEST_RESULTS;
 const hasChromium = chromiumAvailable('wizard browser test');
+// Real imports by the real worker: longer than the project's default.
+jest.setTimeout(180_000);
 
-(hasChromium ? describe : describe.skip)('the wizard in Chromium', () => {
-  let db: TestDatabase;
-  let dir: string;
-  let browser: Browser;
-  let server: WizardServer;
-  let page: Page;
-  let directory: UserDirectory;
-  const out = () => join(dir, 'plan.json');
+const MIGRATOR = { name: 'Mia Migrator', email: 'mia@partner.example', phone: '+47 22 33 44 55' };
 
-  beforeAll(async () => {
-    db = await createTestDatabase('wizard_browser');
-    dir = await mkdtemp(join(tmpdir(), 'omt-wizard-browser-'));
-    await createSampleDatabase({ target: db.url, archive: join(dir, 'arc'), seed: 7, size: 'small', problems: [], schema: 'crm7' });
-    const source = new PostgresSource(db.url, 'crm7');
-    try {
-      directory = (await readPlanSource(source)).directory;
-    } finally {
-      await source.close();
-    }
-    const session = new MigrationSession({
-      openSource: () => new PostgresSource(db.url, 'crm7'),
-      sourceLabel: 'sample onsite CRM',
-      archive: join(dir, 'arc'),
-      sink: new FilePlanSink(out()),
-    });
-    server = await startWizardServer(session);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  });
+/** The small sample onsite CRM in a database of its own, its archive in a temp folder, and its user directory. */
+interface Onsite {
+  db: TestDatabase;
+  dir: string;
+  archive: string;
+  directory: UserDirectory;
+  drop(): Promise<void>;
+}
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+async function sampleOnsite(label: string): Promise<Onsite> {
+  const db = await createTestDatabase(label);
+  const dir = await mkdtemp(join(tmpdir(), 'omt-wizard-browser-'));
+  const archive = join(dir, 'arc');
+  await createSampleDatabase({ target: db.url, archive, seed: 7, size: 'small', problems: [], schema: 'crm7' });
+  const source = new PostgresSource(db.url, 'crm7');
+  try {
+    const { directory } = await readPlanSource(source);
+    return { db, dir, archive, directory, drop: async () => (await db.drop(), rm(dir, { recursive: true, force: true })) };
+  } finally {
+    await source.close();
+  }
+}
 
+/**
+ * Drives the wizard the way the migrator works, from the one-time link to
+ * the summary: logon (a wrong password first), contact (an invalid address
+ * first), the checks, the users filtered by several fields, JD dragged to
+ * another plan, another address picked for a user, a duplicate typed and
+ * flagged, an invalid one, the fix, welcome emails on. Answers the plan the
+ * API or the file must hold afterwards.
+ */
+async function buildPlanInPage(page: Page, url: string, directory: UserDirectory, shots: string): Promise<MigrationPlan> {
   const user = (login: string) => directory.users.find((u) => u.login === login)!;
   const card = (login: string) => page.locator(`#board .card[data-login="${login}"]`);
   const emailRow = (login: string) => page.locator(`#email-rows tr[data-login="${login}"]`);
 
-  it('logs on, takes the contact, shows the checks, filters, drags, picks and fixes emails, and submits the plan', async () => {
-    // The page strips the one-time token from the address.
-    await page.goto(server.url);
-    expect(page.url()).toBe(`http://127.0.0.1:${server.port}/`);
+  // The page strips the one-time token from the address.
+  await page.goto(url);
+  expect(page.url()).toBe(`${new URL(url).origin}/`);
 
-    await page.fill('#logon-form [name=login]', SAMPLE_ADMIN_LOGIN);
-    await page.fill('#logon-form [name=password]', 'wrong');
-    await page.click('#logon-form button[type=submit]');
-    await page.locator('#error').getByText(/Logon refused/).waitFor();
-    await page.fill('#logon-form [name=password]', SAMPLE_ADMIN_PASSWORD);
-    await page.click('#logon-form button[type=submit]');
+  await page.fill('#logon-form [name=login]', SAMPLE_ADMIN_LOGIN);
+  await page.fill('#logon-form [name=password]', 'wrong');
+  await page.click('#logon-form button[type=submit]');
+  await page.locator('#error').getByText(/Logon refused/).waitFor();
+  await page.locator('#error .code').getByText('ADMIN_LOGON_REFUSED').waitFor();
+  await page.fill('#logon-form [name=password]', SAMPLE_ADMIN_PASSWORD);
+  await page.click('#logon-form button[type=submit]');
 
-    await page.locator('section[data-step=contact]').waitFor();
-    await page.fill('#contact-form [name=name]', 'Mia Migrator');
-    await page.fill('#contact-form [name=email]', 'mia@');
-    await page.fill('#contact-form [name=phone]', '+47 22 33 44 55');
-    await page.click('#contact-form button[type=submit]');
-    await page.locator('[data-issue="migrator.email"]').getByText(/not valid/).waitFor();
-    await page.fill('#contact-form [name=email]', 'mia@partner.example');
-    await page.click('#contact-form button[type=submit]');
+  await page.locator('section[data-step=contact]').waitFor();
+  await page.fill('#contact-form [name=name]', MIGRATOR.name);
+  await page.fill('#contact-form [name=email]', 'mia@');
+  await page.fill('#contact-form [name=phone]', MIGRATOR.phone);
+  await page.click('#contact-form button[type=submit]');
+  await page.locator('[data-issue="migrator.email"]').getByText(/not valid/).waitFor();
+  await page.fill('#contact-form [name=email]', MIGRATOR.email);
+  await page.click('#contact-form button[type=submit]');
 
-    await page.locator('section[data-step=checks]').waitFor();
-    await page.locator('#checks-list li[data-check=version-supported].ok').waitFor();
-    await expect(page.locator('#checks-list li').count()).resolves.toBe(11);
-    expect(await page.textContent('#checks-lead')).toBe('Nothing blocks the migration.');
-    await page.click('#checks-next');
+  await page.locator('section[data-step=checks]').waitFor();
+  await page.locator('#checks-list li[data-check=version-supported].ok').waitFor();
+  await expect(page.locator('#checks-list li').count()).resolves.toBe(11);
+  expect(await page.textContent('#checks-lead')).toBe('Nothing blocks the migration.');
+  await page.click('#checks-next');
 
-    // User plans: one column for "no plan" and one per plan; administrators wear the crown.
-    await page.locator('section[data-step=plans]').waitFor();
-    await expect(page.locator('#board .column').count()).resolves.toBe(directory.plans.length + 1);
-    await expect(card(SAMPLE_ADMIN_LOGIN).locator('.crown').count()).resolves.toBe(1);
-    await expect(card(SAMPLE_SALES_LOGIN).locator('.crown').count()).resolves.toBe(0);
-    await page.screenshot({ path: join(RESULTS, 'wizard-plans.png'), fullPage: true });
+  // User plans: one column for "no plan" and one per plan; administrators wear the crown.
+  await page.locator('section[data-step=plans]').waitFor();
+  await expect(page.locator('#board .column').count()).resolves.toBe(directory.plans.length + 1);
+  await expect(card(SAMPLE_ADMIN_LOGIN).locator('.crown').count()).resolves.toBe(1);
+  await expect(card(SAMPLE_SALES_LOGIN).locator('.crown').count()).resolves.toBe(0);
+  await page.screenshot({ path: join(RESULTS, `${shots}-plans.png`), fullPage: true });
 
-    // The filter matches every field of the card: group, position, emails, login, name.
-    const visible = () => page.locator('#board .card:not([hidden])').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-login')).sort());
-    const matching = (term: string) =>
-      directory.users
-        .filter((u) => [u.name, u.login, u.group, u.position, ...u.emails].join(' ').toLowerCase().includes(term.toLowerCase()))
-        .map((u) => u.login)
-        .sort();
-    for (const term of ['Management', 'mail.example', user(SAMPLE_SALES_LOGIN).name.split(' ')[0]!, 'Employee']) {
-      await page.fill('#user-filter', term);
-      expect(await visible()).toEqual(matching(term));
-    }
-    await page.fill('#user-filter', user(SAMPLE_SALES_LOGIN).emails[0]!.toUpperCase());
-    expect(await visible()).toEqual([SAMPLE_SALES_LOGIN]);
+  // The filter matches every field of the card: group, position, emails, login, name.
+  const visible = () => page.locator('#board .card:not([hidden])').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-login')).sort());
+  const matching = (term: string) =>
+    directory.users
+      .filter((u) => [u.name, u.login, u.group, u.position, ...u.emails].join(' ').toLowerCase().includes(term.toLowerCase()))
+      .map((u) => u.login)
+      .sort();
+  for (const term of ['Management', 'mail.example', user(SAMPLE_SALES_LOGIN).name.split(' ')[0]!, 'Employee']) {
+    await page.fill('#user-filter', term);
+    expect(await visible()).toEqual(matching(term));
+  }
+  await page.fill('#user-filter', user(SAMPLE_SALES_LOGIN).emails[0]!.toUpperCase());
+  expect(await visible()).toEqual([SAMPLE_SALES_LOGIN]);
 
-    // Drag JD from Sales Essentials to Service Premium.
-    expect(user(SAMPLE_SALES_LOGIN).currentPlan).toBe('sales-t1');
-    await card(SAMPLE_SALES_LOGIN).dragTo(page.locator('#board .column[data-plan="ten-service"]'));
-    await page.locator(`#board .column[data-plan="ten-service"] .card[data-login="${SAMPLE_SALES_LOGIN}"]`).waitFor();
-    await page.fill('#user-filter', '');
-    await page.click('section[data-step=plans] [data-goto=emails]');
+  // Drag JD from Sales Essentials to Service Premium.
+  expect(user(SAMPLE_SALES_LOGIN).currentPlan).toBe('sales-t1');
+  await card(SAMPLE_SALES_LOGIN).dragTo(page.locator('#board .column[data-plan="ten-service"]'));
+  await page.locator(`#board .column[data-plan="ten-service"] .card[data-login="${SAMPLE_SALES_LOGIN}"]`).waitFor();
+  await page.fill('#user-filter', '');
+  await page.click('section[data-step=plans] [data-goto=emails]');
 
-    // Login emails: pick another of a user's own addresses.
-    await page.locator('section[data-step=emails]').waitFor();
-    const picker = directory.users.find((u) => u.emails.length > 1 && u.currentPlan !== null && u.login !== SAMPLE_SALES_LOGIN) as DirectoryUser;
-    expect(picker).toBeDefined();
-    await emailRow(picker.login).locator('select').selectOption(picker.emails[1]!);
-    await expect(emailRow(picker.login).locator('input').inputValue()).resolves.toBe(picker.emails[1]);
+  // Login emails: pick another of a user's own addresses.
+  await page.locator('section[data-step=emails]').waitFor();
+  const picker = directory.users.find((u) => u.emails.length > 1 && u.currentPlan !== null && u.login !== SAMPLE_SALES_LOGIN) as DirectoryUser;
+  expect(picker).toBeDefined();
+  await emailRow(picker.login).locator('select').selectOption(picker.emails[1]!);
+  await expect(emailRow(picker.login).locator('input').inputValue()).resolves.toBe(picker.emails[1]);
 
-    // Type the administrator's address for JD: both rows are flagged as you type.
-    const adminEmail = user(SAMPLE_ADMIN_LOGIN).emails[0]!;
-    await emailRow(SAMPLE_SALES_LOGIN).locator('input').fill('');
-    await emailRow(SAMPLE_SALES_LOGIN).locator('input').pressSequentially(adminEmail.toUpperCase());
-    const shared = `User 'ADMIN' and user 'JD' share ${adminEmail.toLowerCase()}.`;
-    await emailRow(SAMPLE_SALES_LOGIN).locator('.flag').getByText(shared).waitFor();
-    await emailRow(SAMPLE_ADMIN_LOGIN).locator('.flag').getByText(shared).waitFor();
-    await expect(emailRow(SAMPLE_SALES_LOGIN).locator('input.invalid').count()).resolves.toBe(1);
-    await expect(emailRow(SAMPLE_SALES_LOGIN).locator('select').inputValue()).resolves.toBe('__other');
-    await page.screenshot({ path: join(RESULTS, 'wizard-emails.png'), fullPage: true });
+  // Type the administrator's address for JD: both rows are flagged as you type.
+  const adminEmail = user(SAMPLE_ADMIN_LOGIN).emails[0]!;
+  await emailRow(SAMPLE_SALES_LOGIN).locator('input').fill('');
+  await emailRow(SAMPLE_SALES_LOGIN).locator('input').pressSequentially(adminEmail.toUpperCase());
+  const shared = `User 'ADMIN' and user 'JD' share ${adminEmail.toLowerCase()}.`;
+  await emailRow(SAMPLE_SALES_LOGIN).locator('.flag').getByText(shared).waitFor();
+  await emailRow(SAMPLE_ADMIN_LOGIN).locator('.flag').getByText(shared).waitFor();
+  await expect(emailRow(SAMPLE_SALES_LOGIN).locator('input.invalid').count()).resolves.toBe(1);
+  await expect(emailRow(SAMPLE_SALES_LOGIN).locator('select').inputValue()).resolves.toBe('__other');
+  await page.screenshot({ path: join(RESULTS, `${shots}-emails.png`), fullPage: true });
 
-    // An invalid address is flagged too; then fix it with one of JD's own addresses.
-    await emailRow(SAMPLE_SALES_LOGIN).locator('input').fill('jd@nordlys');
-    await emailRow(SAMPLE_SALES_LOGIN).locator('.flag').getByText(/invalid login email/).waitFor();
-    await emailRow(SAMPLE_SALES_LOGIN).locator('input').fill('jd.new@nordlys.example');
-    // A function, not a string: the page's CSP forbids eval, which a string predicate needs.
-    await page.waitForFunction(() => {
-      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
-      return Array.from(doc.querySelectorAll('#email-rows .flag')).every((f) => f.textContent === '');
+  // An invalid address is flagged too; then fix it with a new address for JD.
+  await emailRow(SAMPLE_SALES_LOGIN).locator('input').fill('jd@nordlys');
+  await emailRow(SAMPLE_SALES_LOGIN).locator('.flag').getByText(/invalid login email/).waitFor();
+  await emailRow(SAMPLE_SALES_LOGIN).locator('input').fill('jd.new@nordlys.example');
+  // A function, not a string: the page's CSP forbids eval, which a string predicate needs.
+  await page.waitForFunction(() => {
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+    return Array.from(doc.querySelectorAll('#email-rows .flag')).every((f) => f.textContent === '');
+  });
+
+  await page.click('section[data-step=emails] [data-goto=summary]');
+  await page.locator('section[data-step=summary]').waitFor();
+  await page.check('#welcome-emails');
+  await page.locator('#submit:not([disabled])').waitFor();
+
+  // The plan is exactly the starting plan with what was done in the browser.
+  const expected = startingPlan(directory, MIGRATOR);
+  expected.sendWelcomeEmails = true;
+  const jd = expected.users.find((u) => u.login === SAMPLE_SALES_LOGIN)!;
+  jd.plan = 'ten-service';
+  jd.loginEmail = 'jd.new@nordlys.example';
+  expected.users.find((u) => u.login === picker.login)!.loginEmail = picker.emails[1]!;
+  return expected;
+}
+
+(hasChromium ? describe : describe.skip)('the wizard in Chromium', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  describe('writing a plan file', () => {
+    let onsite: Onsite;
+    let server: WizardServer;
+    let page: Page;
+    const out = () => join(onsite.dir, 'plan.json');
+
+    beforeAll(async () => {
+      onsite = await sampleOnsite('wizard_browser');
+      const session = new MigrationSession({
+        openSource: () => new PostgresSource(onsite.db.url, 'crm7'),
+        sourceLabel: 'sample onsite CRM',
+        archive: onsite.archive,
+        sink: new FilePlanSink(out()),
+      });
+      server = await startWizardServer(session);
+      page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     });
 
-    // Summary and submit.
-    await page.click('section[data-step=emails] [data-goto=summary]');
-    await page.locator('section[data-step=summary]').waitFor();
-    await page.check('#welcome-emails');
-    await page.locator('#submit:not([disabled])').waitFor();
-    await page.click('#submit');
-    await page.locator('section[data-step=submitted]').waitFor();
-    expect(await page.textContent('#submitted-text')).toContain(out());
+    afterAll(async () => {
+      await page?.close();
+      await server?.close();
+      await onsite?.drop();
+    });
 
-    // The stored plan is exactly the starting plan with what was done in the browser.
-    const stored = migrationPlanSchema.parse(JSON.parse(await readFile(out(), 'utf8')));
-    const expected = startingPlan(directory, { name: 'Mia Migrator', email: 'mia@partner.example', phone: '+47 22 33 44 55' });
-    expected.sendWelcomeEmails = true;
-    const jd = expected.users.find((u) => u.login === SAMPLE_SALES_LOGIN)!;
-    jd.plan = 'ten-service';
-    jd.loginEmail = 'jd.new@nordlys.example';
-    expected.users.find((u) => u.login === picker.login)!.loginEmail = picker.emails[1]!;
-    expect(stored).toEqual(expected);
+    it('logs on, takes the contact, shows the checks, filters, drags, picks and fixes emails, submits the plan, and says how to upload it', async () => {
+      const expected = await buildPlanInPage(page, server.url, onsite.directory, 'wizard');
+      await page.click('#submit');
+      await page.locator('section[data-step=submitted]').waitFor();
+      expect(await page.textContent('#submitted-text')).toContain(out());
+      expect(await page.textContent('#submitted-next')).toContain(`omt-agent migrate --plan ${out()}`);
+      // Without an API the upload is not the wizard's: its steps stay greyed out.
+      await expect(page.locator('#steps li.later').count()).resolves.toBe(2);
+
+      const stored = migrationPlanSchema.parse(JSON.parse(await readFile(out(), 'utf8')));
+      expect(stored).toEqual(expected);
+    });
+  });
+
+  describe('with the API and its worker: submit, upload, result', () => {
+    let onsite: Onsite;
+    let api: TestApi;
+    let sales: Credential;
+    let ops: Credential;
+    let page: Page;
+
+    beforeAll(async () => {
+      api = await startTestApi('wizard', { worker: true });
+      sales = await api.createSalesKey();
+      ops = await api.loginAs('ops');
+      onsite = await sampleOnsite('wizard_api_browser');
+      page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    });
+
+    afterAll(async () => {
+      await page?.close();
+      await api?.close();
+      await onsite?.drop();
+    });
+
+    it('submits the plan to the ticket, starts the live upload after the freeze is confirmed, shows the progress and the completed result', async () => {
+      const created = await api.createTicket(sales, { companyName: 'Wizard Works AS', kind: 'live' });
+      let announced = '';
+      let stop!: () => void;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      const running: Promise<CommandResult> = wizardCommand(
+        {
+          source: onsite.db.url,
+          archive: onsite.archive,
+          open: false,
+          out: join(onsite.dir, 'unused-plan.json'),
+          api: api.url,
+          code: created.enrollmentCode,
+          stateDir: join(onsite.dir, 'state'),
+        },
+        (text) => void (announced += text),
+        stopped,
+      );
+      try {
+        while (!/token=/.test(announced)) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(announced).toContain('Wizard Works AS (live migration to online)');
+        const url = announced.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0];
+
+        const expected = await buildPlanInPage(page, url, onsite.directory, 'wizard-api');
+        await page.click('#submit');
+
+        // The summary now offers the upload instead of the submit; a live migration must confirm the onsite freeze first.
+        await page.locator('#start-panel:not([hidden])').waitFor();
+        await expect(page.locator('#submit').isVisible()).resolves.toBe(false);
+        await page.locator('#freeze-warning').getByText('Live migration: the onsite CRM will be frozen.').waitFor();
+        expect(await page.textContent('#start-text')).toContain(`Ticket ${created.ticket.customerId} (Wizard Works AS): a live migration to online.`);
+        await page.locator('#start-upload[disabled]').waitFor();
+        const refused = await page.evaluate(async () => {
+          const res = await fetch('/api/upload', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"confirmFreeze":false}' });
+          return { status: res.status, body: (await res.json()) as { error: { code: string } } };
+        });
+        expect(refused).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
+        await page.check('#confirm-freeze');
+        await page.screenshot({ path: join(RESULTS, 'wizard-api-start.png'), fullPage: true });
+        await page.click('#start-upload:not([disabled])');
+
+        // Progress: the rows, tables and MB figures of the running upload.
+        await page.locator('section[data-step=upload]').waitFor();
+        const figure = (name: string) => page.locator(`#upload-figures tr[data-figure="${name}"] td`);
+        await figure('Rows').waitFor();
+        expect(await figure('Rows').textContent()).toMatch(/^[\d,]+ \/ [\d,]+$/);
+        expect(await figure('Tables').textContent()).toMatch(/^\d+ \/ \d+$/);
+        expect(await figure('Data').textContent()).toMatch(/B \/ .*B$/);
+        await page.locator('#upload-log li').getByText(/^Uploading \d+ tables/).waitFor();
+        await page.screenshot({ path: join(RESULTS, 'wizard-upload-progress.png'), fullPage: true });
+
+        // The result.
+        await page.locator('section[data-step=result]').waitFor({ timeout: 150_000 });
+        const result = (name: string) => page.locator(`#result-figures tr[data-figure="${name}"] td`);
+        expect(await page.textContent('#result-title')).toBe('Migration completed');
+        expect(await result('Final state').textContent()).toBe('completed');
+        expect(await result('Verified').textContent()).toMatch(/^yes/);
+        expect(Number(await result('Tables').textContent())).toBeGreaterThan(10);
+        expect(await result('Missing documents').textContent()).toBe('0');
+        await expect(page.locator('#result-again').isHidden()).resolves.toBe(true);
+        await page.screenshot({ path: join(RESULTS, 'wizard-result.png'), fullPage: true });
+
+        // The API stored exactly the plan built in the page, and the ticket is completed.
+        const detail = await api.call('GET', `/api/tickets/${created.ticket.id}/detail`, { as: ops });
+        expect(detail.status).toBe(200);
+        const { ticket, plan } = ticketDetailSchema.parse(detail.body);
+        expect(ticket.state).toBe('completed');
+        expect(plan).toEqual(expected);
+        expect(plan!.users.find((u) => u.login === SAMPLE_SALES_LOGIN)).toMatchObject({ plan: 'ten-service', loginEmail: 'jd.new@nordlys.example' });
+        // A live migration leaves the onsite CRM frozen: the customer works online now.
+        const events = await queryDatabase(onsite.db.url, 'SELECT 1 FROM crm7."SystemEvent" WHERE eventkey = $1', [NO_LOGIN_EVENT.key]);
+        expect(events).toHaveLength(1);
+
+        // Closing the wizard in the page ends the command with the outcome.
+        await page.click('#close-wizard');
+        const done = await running;
+        expect(done).toMatchObject({ exitCode: 0, data: { outcome: { state: 'completed', verified: true } } });
+      } finally {
+        stop();
+        await running.catch(() => undefined);
+      }
+    });
   });
 });

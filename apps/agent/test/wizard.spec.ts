@@ -1,8 +1,9 @@
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrationPlanSchema } from '@omt/contracts';
+import { migrationPlanSchema, type TicketView } from '@omt/contracts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases';
 import { wizardCommand } from '../src/cli/wizard.command';
 import { createSampleDatabase } from '../src/sample/sample-db';
@@ -11,6 +12,7 @@ import { PostgresSource } from '../src/source/postgres-source';
 import { MigrationSession } from '../src/wizard/migration-session';
 import { FilePlanSink } from '../src/wizard/plan-sink';
 import { startWizardServer, type WizardServer } from '../src/wizard/wizard-server';
+import { WizardUpload, type UploadView } from '../src/wizard/wizard-upload';
 
 let db: TestDatabase;
 let dir: string;
@@ -62,6 +64,20 @@ function call(server: WizardServer, method: string, path: string, options: { coo
   });
 }
 
+/** Trades the one-time token for the wizard's cookie, as the browser does. */
+async function cookieOf(server: WizardServer): Promise<string> {
+  const url = new URL(server.url);
+  const first = await call(server, 'GET', url.pathname + url.search);
+  return String(first.headers['set-cookie']).split(';')[0]!;
+}
+
+/** A JSON request to the wizard with its cookie: the status and the parsed answer. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads the part of the answer it asserts
+async function json(server: WizardServer, cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const answer = await call(server, method, path, { cookie, body: body ?? (method === 'GET' ? undefined : {}) });
+  return { status: answer.status, body: JSON.parse(answer.body) };
+}
+
 describe('the wizard server', () => {
   let server: WizardServer;
   let cookie: string;
@@ -104,10 +120,7 @@ describe('the wizard server', () => {
   });
 
   it('drives the session: logon refused and accepted, contact, checks, plan changes, submit', async () => {
-    const json = async (method: string, path: string, body?: unknown) => {
-      const answer = await call(server, method, path, { cookie, body: body ?? (method === 'GET' ? undefined : {}) });
-      return { status: answer.status, body: JSON.parse(answer.body) };
-    };
+    const json = (method: string, path: string, body?: unknown) => jsonAt(method, path, body);
     expect(await json('POST', '/api/checks')).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
     expect(await json('POST', '/api/logon', { login: SAMPLE_SALES_LOGIN, password: 'Sample#2026' })).toMatchObject({ status: 403, body: { error: { code: 'ADMIN_LOGON_REFUSED' } } });
     const logon = await json('POST', '/api/logon', { login: SAMPLE_ADMIN_LOGIN, password: SAMPLE_ADMIN_PASSWORD });
@@ -138,6 +151,78 @@ describe('the wizard server', () => {
     expect(plan.users.find((u) => u.login === 'MG')!.loginEmail).toBe('mg@nordlys.example');
     expect(plan).toMatchObject({ sendWelcomeEmails: true, migrator: { name: 'Mia' } });
     expect((await json('PATCH', `/api/plan/users/${mg.associateId}`, { plan: null })).body.error.code).toBe('CONFLICT');
+    expect(submitted.body.submitted.nextStep).toContain(`omt-agent migrate --plan ${out()}`);
+  });
+
+  it('without an API, has no upload: the plan went to a file', async () => {
+    expect(await jsonAt('GET', '/api/upload')).toEqual({ status: 200, body: { mode: 'file' } });
+    expect(await jsonAt('POST', '/api/upload', { confirmFreeze: true })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(await jsonAt('POST', '/api/close')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+  });
+
+  const jsonAt = (method: string, path: string, body?: unknown) => json(server, cookie, method, path, body);
+});
+
+describe('the upload step, with an API that cannot be reached', () => {
+  let server: WizardServer;
+  let cookie: string;
+  let deadApi: string;
+
+  beforeAll(async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    deadApi = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise((resolve) => probe.close(resolve));
+
+    const session = newSession(join(dir, 'upload-plan.json'));
+    const ticket = { id: 'ticket-1', customerId: 'Cust1', companyName: 'Frozen Fjord AS', environment: 'online', kind: 'live' } as TicketView;
+    const upload = new WizardUpload(session, {
+      apiUrl: deadApi,
+      code: 'ABCD-EFGH',
+      stateDir: join(dir, 'upload-state'),
+      openSource: () => new PostgresSource(db.url, 'crm7'),
+      archive: join(dir, 'arc'),
+      ticket,
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    server = await startWizardServer(session, { upload });
+    cookie = await cookieOf(server);
+  });
+  afterAll(() => server.close());
+
+  const jsonAt = (method: string, path: string, body?: unknown) => json(server, cookie, method, path, body);
+
+  it('starts only after the plan is submitted and, for a live migration, the freeze confirmed; a failure shows its code and message and can be started again', async () => {
+    expect((await jsonAt('GET', '/api/upload')).body).toMatchObject({ mode: 'api', status: 'not-started', runs: 0, ticket: { kind: 'live' } });
+    expect(await jsonAt('POST', '/api/upload', { confirmFreeze: true })).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } });
+
+    await jsonAt('POST', '/api/logon', { login: SAMPLE_ADMIN_LOGIN, password: SAMPLE_ADMIN_PASSWORD });
+    await jsonAt('PUT', '/api/contact', { name: 'Mia', email: 'mia@partner.example', phone: '+47 22 33 44 55' });
+    const checks = await jsonAt('POST', '/api/checks');
+    const mg = checks.body.directory.users.find((u: { login: string }) => u.login === 'MG');
+    await jsonAt('PATCH', `/api/plan/users/${mg.associateId}`, { loginEmail: 'mg@nordlys.example' });
+    expect((await jsonAt('POST', '/api/submit')).status).toBe(200);
+
+    expect(await jsonAt('POST', '/api/upload', {})).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/live migration/) } } });
+    expect(await jsonAt('POST', '/api/upload', { confirmFreeze: 'yes' })).toMatchObject({ status: 400 });
+
+    const failed = async (): Promise<UploadView> => {
+      for (;;) {
+        const view = (await jsonAt('GET', '/api/upload')).body as UploadView;
+        if (view.status !== 'running') return view;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    expect((await jsonAt('POST', '/api/upload', { confirmFreeze: true })).body).toMatchObject({ status: 'running', phase: 'preparing', runs: 1 });
+    const first = await failed();
+    expect(first).toMatchObject({ status: 'failed', outcome: null, error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining(`Cannot reach the omt API at ${deadApi}`) } });
+    expect(first.error!.message).not.toMatch(/\n\s+at /);
+    expect(first.log.at(-1)).toMatch(/^The upload stopped: error \[SERVICE_UNAVAILABLE\]/);
+
+    // Started again from the page: a second run, failing the same way while the API is away.
+    expect((await jsonAt('POST', '/api/upload', { confirmFreeze: true })).body).toMatchObject({ status: 'running', runs: 2 });
+    expect(await failed()).toMatchObject({ status: 'failed', runs: 2, error: { code: 'SERVICE_UNAVAILABLE' } });
   });
 });
 

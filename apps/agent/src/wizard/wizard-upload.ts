@@ -7,6 +7,7 @@ import {
   type MigrationState,
   type TicketView,
 } from '@omt/contracts';
+import type { RetryPolicy } from '../api/retry-policy';
 import { asSourceError } from '../cli/source-errors';
 import { formatBytes } from '../cli/format';
 import { writePlanFile } from '../plan/plan-file';
@@ -27,6 +28,8 @@ export interface WizardUploadOptions {
   /** The ticket as the API showed it when the wizard started (company, kind, environment). */
   ticket: TicketView;
   parallel?: number;
+  /** How requests to the API are retried (migrate's default unless given). */
+  retry?: RetryPolicy;
   /** Every line of narrative also goes here (the terminal the wizard was started from). */
   say?: (text: string) => void;
 }
@@ -147,6 +150,7 @@ export class WizardUpload {
         yes: true,
         parallel: this.options.parallel ?? DEFAULT_PARALLEL_TABLES,
         stateDir: this.options.stateDir,
+        retry: this.options.retry,
         signal: this.abort.signal,
       },
       this.ui(),
