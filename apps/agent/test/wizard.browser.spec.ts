@@ -2,7 +2,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { migrationPlanSchema, ticketDetailSchema, type DirectoryUser, type MigrationPlan, type UserDirectory } from '@omt/contracts';
+import {
+  migrationPlanSchema,
+  ticketDetailSchema,
+  type DirectoryUser,
+  type MigrationPlan,
+  type UserDirectory,
+} from '@omt/contracts';
 import type { Credential } from '../../ops-api/test/support/auth-helpers';
 import { startTestApi, type TestApi } from '../../ops-api/test/support/test-api';
 import { chromiumAvailable, launchChromium, TEST_RESULTS } from '../../../test/support/chromium';
@@ -43,7 +49,13 @@ async function sampleOnsite(label: string): Promise<Onsite> {
   const source = new PostgresSource(db.url, 'crm7');
   try {
     const { directory } = await readPlanSource(source);
-    return { db, dir, archive, directory, drop: async () => (await db.drop(), rm(dir, { recursive: true, force: true })) };
+    return {
+      db,
+      dir,
+      archive,
+      directory,
+      drop: async () => (await db.drop(), rm(dir, { recursive: true, force: true })),
+    };
   } finally {
     await source.close();
   }
@@ -57,7 +69,12 @@ async function sampleOnsite(label: string): Promise<Onsite> {
  * flagged, an invalid one, the fix, welcome emails on. Answers the plan the
  * API or the file must hold afterwards.
  */
-async function buildPlanInPage(page: Page, url: string, directory: UserDirectory, shots: string): Promise<MigrationPlan> {
+async function buildPlanInPage(
+  page: Page,
+  url: string,
+  directory: UserDirectory,
+  shots: string,
+): Promise<MigrationPlan> {
   const user = (login: string) => directory.users.find((u) => u.login === login)!;
   const card = (login: string) => page.locator(`#board .card[data-login="${login}"]`);
   const emailRow = (login: string) => page.locator(`#email-rows tr[data-login="${login}"]`);
@@ -69,7 +86,10 @@ async function buildPlanInPage(page: Page, url: string, directory: UserDirectory
   await page.fill('#logon-form [name=login]', SAMPLE_ADMIN_LOGIN);
   await page.fill('#logon-form [name=password]', 'wrong');
   await page.click('#logon-form button[type=submit]');
-  await page.locator('#error').getByText(/Logon refused/).waitFor();
+  await page
+    .locator('#error')
+    .getByText(/Logon refused/)
+    .waitFor();
   await page.locator('#error .code').getByText('ADMIN_LOGON_REFUSED').waitFor();
   await page.fill('#logon-form [name=password]', SAMPLE_ADMIN_PASSWORD);
   await page.click('#logon-form button[type=submit]');
@@ -79,7 +99,10 @@ async function buildPlanInPage(page: Page, url: string, directory: UserDirectory
   await page.fill('#contact-form [name=email]', 'mia@');
   await page.fill('#contact-form [name=phone]', MIGRATOR.phone);
   await page.click('#contact-form button[type=submit]');
-  await page.locator('[data-issue="migrator.email"]').getByText(/not valid/).waitFor();
+  await page
+    .locator('[data-issue="migrator.email"]')
+    .getByText(/not valid/)
+    .waitFor();
   await page.fill('#contact-form [name=email]', MIGRATOR.email);
   await page.click('#contact-form button[type=submit]');
 
@@ -97,10 +120,15 @@ async function buildPlanInPage(page: Page, url: string, directory: UserDirectory
   await page.screenshot({ path: join(RESULTS, `${shots}-plans.png`), fullPage: true });
 
   // The filter matches every field of the card: group, position, emails, login, name.
-  const visible = () => page.locator('#board .card:not([hidden])').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-login')).sort());
+  const visible = () =>
+    page
+      .locator('#board .card:not([hidden])')
+      .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-login')).sort());
   const matching = (term: string) =>
     directory.users
-      .filter((u) => [u.name, u.login, u.group, u.position, ...u.emails].join(' ').toLowerCase().includes(term.toLowerCase()))
+      .filter((u) =>
+        [u.name, u.login, u.group, u.position, ...u.emails].join(' ').toLowerCase().includes(term.toLowerCase()),
+      )
       .map((u) => u.login)
       .sort();
   for (const term of ['Management', 'mail.example', user(SAMPLE_SALES_LOGIN).name.split(' ')[0]!, 'Employee']) {
@@ -119,7 +147,9 @@ async function buildPlanInPage(page: Page, url: string, directory: UserDirectory
 
   // Login emails: pick another of a user's own addresses.
   await page.locator('section[data-step=emails]').waitFor();
-  const picker = directory.users.find((u) => u.emails.length > 1 && u.currentPlan !== null && u.login !== SAMPLE_SALES_LOGIN) as DirectoryUser;
+  const picker = directory.users.find(
+    (u) => u.emails.length > 1 && u.currentPlan !== null && u.login !== SAMPLE_SALES_LOGIN,
+  ) as DirectoryUser;
   expect(picker).toBeDefined();
   await emailRow(picker.login).locator('select').selectOption(picker.emails[1]!);
   await expect(emailRow(picker.login).locator('input').inputValue()).resolves.toBe(picker.emails[1]);
@@ -137,11 +167,16 @@ async function buildPlanInPage(page: Page, url: string, directory: UserDirectory
 
   // An invalid address is flagged too; then fix it with a new address for JD.
   await emailRow(SAMPLE_SALES_LOGIN).locator('input').fill('jd@nordlys');
-  await emailRow(SAMPLE_SALES_LOGIN).locator('.flag').getByText(/invalid login email/).waitFor();
+  await emailRow(SAMPLE_SALES_LOGIN)
+    .locator('.flag')
+    .getByText(/invalid login email/)
+    .waitFor();
   await emailRow(SAMPLE_SALES_LOGIN).locator('input').fill('jd.new@nordlys.example');
   // A function, not a string: the page's CSP forbids eval, which a string predicate needs.
   await page.waitForFunction(() => {
-    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+    const doc = (
+      globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }
+    ).document;
     return Array.from(doc.querySelectorAll('#email-rows .flag')).every((f) => f.textContent === '');
   });
 
@@ -259,10 +294,16 @@ async function buildPlanInPage(page: Page, url: string, directory: UserDirectory
         await page.locator('#start-panel:not([hidden])').waitFor();
         await expect(page.locator('#submit').isVisible()).resolves.toBe(false);
         await page.locator('#freeze-warning').getByText('Live migration: the onsite CRM will be frozen.').waitFor();
-        expect(await page.textContent('#start-text')).toContain(`Ticket ${created.ticket.customerId} (Wizard Works AS): a live migration to online.`);
+        expect(await page.textContent('#start-text')).toContain(
+          `Ticket ${created.ticket.customerId} (Wizard Works AS): a live migration to online.`,
+        );
         await page.locator('#start-upload[disabled]').waitFor();
         const refused = await page.evaluate(async () => {
-          const res = await fetch('/api/upload', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"confirmFreeze":false}' });
+          const res = await fetch('/api/upload', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: '{"confirmFreeze":false}',
+          });
           return { status: res.status, body: (await res.json()) as { error: { code: string } } };
         });
         expect(refused).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
@@ -273,11 +314,20 @@ async function buildPlanInPage(page: Page, url: string, directory: UserDirectory
         // Progress: the rows, tables and MB figures of the running upload.
         await page.locator('section[data-step=upload]').waitFor();
         const figure = (name: string) => page.locator(`#upload-figures tr[data-figure="${name}"] td`);
-        await figure('Rows').waitFor();
+        await figure('Rows')
+          .waitFor()
+          .catch(async (error: Error) => {
+            // What the page said instead: the agent's narrative and any error with its code.
+            const said = await page.locator('main').innerText();
+            throw new Error(`${error.message}\n--- the page said:\n${said}`);
+          });
         expect(await figure('Rows').textContent()).toMatch(/^[\d,]+ \/ [\d,]+$/);
         expect(await figure('Tables').textContent()).toMatch(/^\d+ \/ \d+$/);
         expect(await figure('Data').textContent()).toMatch(/B \/ .*B$/);
-        await page.locator('#upload-log li').getByText(/^Uploading \d+ tables/).waitFor();
+        await page
+          .locator('#upload-log li')
+          .getByText(/^Uploading \d+ tables/)
+          .waitFor();
         await page.screenshot({ path: join(RESULTS, 'wizard-upload-progress.png'), fullPage: true });
 
         // The result.
@@ -297,9 +347,14 @@ async function buildPlanInPage(page: Page, url: string, directory: UserDirectory
         const { ticket, plan } = ticketDetailSchema.parse(detail.body);
         expect(ticket.state).toBe('completed');
         expect(plan).toEqual(expected);
-        expect(plan!.users.find((u) => u.login === SAMPLE_SALES_LOGIN)).toMatchObject({ plan: 'ten-service', loginEmail: 'jd.new@nordlys.example' });
+        expect(plan!.users.find((u) => u.login === SAMPLE_SALES_LOGIN)).toMatchObject({
+          plan: 'ten-service',
+          loginEmail: 'jd.new@nordlys.example',
+        });
         // A live migration leaves the onsite CRM frozen: the customer works online now.
-        const events = await queryDatabase(onsite.db.url, 'SELECT 1 FROM crm7."SystemEvent" WHERE eventkey = $1', [NO_LOGIN_EVENT.key]);
+        const events = await queryDatabase(onsite.db.url, 'SELECT 1 FROM crm7."SystemEvent" WHERE eventkey = $1', [
+          NO_LOGIN_EVENT.key,
+        ]);
         expect(events).toHaveLength(1);
 
         // Closing the wizard in the page ends the command with the outcome.

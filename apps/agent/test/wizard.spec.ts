@@ -20,7 +20,14 @@ let dir: string;
 beforeAll(async () => {
   db = await createTestDatabase('wizard');
   dir = await mkdtemp(join(tmpdir(), 'omt-wizard-'));
-  await createSampleDatabase({ target: db.url, archive: join(dir, 'arc'), seed: 7, size: 'small', problems: ['duplicate-emails'], schema: 'crm7' });
+  await createSampleDatabase({
+    target: db.url,
+    archive: join(dir, 'arc'),
+    seed: 7,
+    size: 'small',
+    problems: ['duplicate-emails'],
+    schema: 'crm7',
+  });
 });
 afterAll(async () => {
   await db?.drop();
@@ -28,7 +35,12 @@ afterAll(async () => {
 });
 
 const newSession = (out: string) =>
-  new MigrationSession({ openSource: () => new PostgresSource(db.url, 'crm7'), sourceLabel: 'sample', archive: join(dir, 'arc'), sink: new FilePlanSink(out) });
+  new MigrationSession({
+    openSource: () => new PostgresSource(db.url, 'crm7'),
+    sourceLabel: 'sample',
+    archive: join(dir, 'arc'),
+    sink: new FilePlanSink(out),
+  });
 
 interface Answer {
   status: number;
@@ -36,7 +48,12 @@ interface Answer {
   body: string;
 }
 
-function call(server: WizardServer, method: string, path: string, options: { cookie?: string; body?: unknown; host?: string; origin?: string } = {}): Promise<Answer> {
+function call(
+  server: WizardServer,
+  method: string,
+  path: string,
+  options: { cookie?: string; body?: unknown; host?: string; origin?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const req = request(
@@ -71,9 +88,17 @@ async function cookieOf(server: WizardServer): Promise<string> {
   return String(first.headers['set-cookie']).split(';')[0]!;
 }
 
-/** A JSON request to the wizard with its cookie: the status and the parsed answer. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads the part of the answer it asserts
-async function json(server: WizardServer, cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+type JsonAnswer = { status: number; body: any };
+
+/** A JSON request to the wizard with its cookie: the status and the parsed answer. */
+async function json(
+  server: WizardServer,
+  cookie: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<JsonAnswer> {
   const answer = await call(server, method, path, { cookie, body: body ?? (method === 'GET' ? undefined : {}) });
   return { status: answer.status, body: JSON.parse(answer.body) };
 }
@@ -93,7 +118,8 @@ describe('the wizard server', () => {
   });
 
   it('refuses every request without the token or its cookie', async () => {
-    for (const path of ['/', '/wizard.js', '/api/session', '/?token=wrong']) expect((await call(server, 'GET', path)).status).toBe(403);
+    for (const path of ['/', '/wizard.js', '/api/session', '/?token=wrong'])
+      expect((await call(server, 'GET', path)).status).toBe(403);
     expect((await call(server, 'POST', '/api/logon', { body: { login: 'ADMIN', password: 'x' } })).status).toBe(403);
   });
 
@@ -115,33 +141,52 @@ describe('the wizard server', () => {
   });
 
   it('refuses another Host (DNS rebinding) and another Origin, even with the cookie', async () => {
-    expect((await call(server, 'GET', '/api/session', { cookie, host: `evil.example:${server.port}` })).status).toBe(403);
-    expect((await call(server, 'POST', '/api/checks', { cookie, body: {}, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await call(server, 'GET', '/api/session', { cookie, host: `evil.example:${server.port}` })).status).toBe(
+      403,
+    );
+    expect(
+      (await call(server, 'POST', '/api/checks', { cookie, body: {}, origin: 'http://evil.example' })).status,
+    ).toBe(403);
   });
 
   it('drives the session: logon refused and accepted, contact, checks, plan changes, submit', async () => {
     const json = (method: string, path: string, body?: unknown) => jsonAt(method, path, body);
-    expect(await json('POST', '/api/checks')).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
-    expect(await json('POST', '/api/logon', { login: SAMPLE_SALES_LOGIN, password: 'Sample#2026' })).toMatchObject({ status: 403, body: { error: { code: 'ADMIN_LOGON_REFUSED' } } });
+    expect(await json('POST', '/api/checks')).toMatchObject({
+      status: 401,
+      body: { error: { code: 'UNAUTHENTICATED' } },
+    });
+    expect(await json('POST', '/api/logon', { login: SAMPLE_SALES_LOGIN, password: 'Sample#2026' })).toMatchObject({
+      status: 403,
+      body: { error: { code: 'ADMIN_LOGON_REFUSED' } },
+    });
     const logon = await json('POST', '/api/logon', { login: SAMPLE_ADMIN_LOGIN, password: SAMPLE_ADMIN_PASSWORD });
     expect(logon.status).toBe(200);
     expect(logon.body.administrator.login).toBe('ADMIN');
     expect(logon.body.password).toBeUndefined();
 
     const contact = await json('PUT', '/api/contact', { name: 'Mia', email: 'mia@', phone: '' });
-    expect(contact.body.issues.filter((i: { path: string }) => i.path.startsWith('migrator')).map((i: { code: string }) => i.code)).toEqual(['migrator-email-invalid', 'migrator-phone-invalid']);
+    expect(
+      contact.body.issues
+        .filter((i: { path: string }) => i.path.startsWith('migrator'))
+        .map((i: { code: string }) => i.code),
+    ).toEqual(['migrator-email-invalid', 'migrator-phone-invalid']);
     await json('PUT', '/api/contact', { name: 'Mia', email: 'mia@partner.example', phone: '+47 22 33 44 55' });
 
     // The sample's duplicate address fails its check, but the plan step resolves it: not blocking onsite.
     const checks = await json('POST', '/api/checks');
     expect(checks.body.checks).toMatchObject({ blocking: false, resolvedInPlan: ['user-email-duplicate'] });
-    expect(checks.body.issues.map((i: { code: string }) => i.code)).toEqual(['login-email-duplicate', 'login-email-duplicate']);
+    expect(checks.body.issues.map((i: { code: string }) => i.code)).toEqual([
+      'login-email-duplicate',
+      'login-email-duplicate',
+    ]);
     expect((await json('POST', '/api/submit')).body.error).toMatchObject({ code: 'PLAN_INVALID' });
 
     const mg = checks.body.directory.users.find((u: { login: string }) => u.login === 'MG');
     const fixed = await json('PATCH', `/api/plan/users/${mg.associateId}`, { loginEmail: 'mg@nordlys.example' });
     expect(fixed.body.issues).toEqual([]);
-    expect((await json('PATCH', `/api/plan/users/${mg.associateId}`, { plan: 'nope' })).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await json('PATCH', `/api/plan/users/${mg.associateId}`, { plan: 'nope' })).body.error.code).toBe(
+      'VALIDATION_FAILED',
+    );
     expect((await json('PATCH', '/api/plan/users/999', { plan: null })).status).toBe(404);
     await json('PUT', '/api/plan/settings', { sendWelcomeEmails: true });
 
@@ -156,7 +201,10 @@ describe('the wizard server', () => {
 
   it('without an API, has no upload: the plan went to a file', async () => {
     expect(await jsonAt('GET', '/api/upload')).toEqual({ status: 200, body: { mode: 'file' } });
-    expect(await jsonAt('POST', '/api/upload', { confirmFreeze: true })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(await jsonAt('POST', '/api/upload', { confirmFreeze: true })).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND' } },
+    });
     expect(await jsonAt('POST', '/api/close')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
   });
 
@@ -176,7 +224,13 @@ describe('the upload step, with an API that cannot be reached', () => {
     await new Promise((resolve) => probe.close(resolve));
 
     const session = newSession(join(dir, 'upload-plan.json'));
-    const ticket = { id: 'ticket-1', customerId: 'Cust1', companyName: 'Frozen Fjord AS', environment: 'online', kind: 'live' } as TicketView;
+    const ticket = {
+      id: 'ticket-1',
+      customerId: 'Cust1',
+      companyName: 'Frozen Fjord AS',
+      environment: 'online',
+      kind: 'live',
+    } as TicketView;
     const upload = new WizardUpload(session, {
       apiUrl: deadApi,
       code: 'ABCD-EFGH',
@@ -194,8 +248,16 @@ describe('the upload step, with an API that cannot be reached', () => {
   const jsonAt = (method: string, path: string, body?: unknown) => json(server, cookie, method, path, body);
 
   it('starts only after the plan is submitted and, for a live migration, the freeze confirmed; a failure shows its code and message and can be started again', async () => {
-    expect((await jsonAt('GET', '/api/upload')).body).toMatchObject({ mode: 'api', status: 'not-started', runs: 0, ticket: { kind: 'live' } });
-    expect(await jsonAt('POST', '/api/upload', { confirmFreeze: true })).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } });
+    expect((await jsonAt('GET', '/api/upload')).body).toMatchObject({
+      mode: 'api',
+      status: 'not-started',
+      runs: 0,
+      ticket: { kind: 'live' },
+    });
+    expect(await jsonAt('POST', '/api/upload', { confirmFreeze: true })).toMatchObject({
+      status: 409,
+      body: { error: { code: 'CONFLICT' } },
+    });
 
     await jsonAt('POST', '/api/logon', { login: SAMPLE_ADMIN_LOGIN, password: SAMPLE_ADMIN_PASSWORD });
     await jsonAt('PUT', '/api/contact', { name: 'Mia', email: 'mia@partner.example', phone: '+47 22 33 44 55' });
@@ -204,7 +266,10 @@ describe('the upload step, with an API that cannot be reached', () => {
     await jsonAt('PATCH', `/api/plan/users/${mg.associateId}`, { loginEmail: 'mg@nordlys.example' });
     expect((await jsonAt('POST', '/api/submit')).status).toBe(200);
 
-    expect(await jsonAt('POST', '/api/upload', {})).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/live migration/) } } });
+    expect(await jsonAt('POST', '/api/upload', {})).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/live migration/) } },
+    });
     expect(await jsonAt('POST', '/api/upload', { confirmFreeze: 'yes' })).toMatchObject({ status: 400 });
 
     const failed = async (): Promise<UploadView> => {
@@ -214,14 +279,28 @@ describe('the upload step, with an API that cannot be reached', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
-    expect((await jsonAt('POST', '/api/upload', { confirmFreeze: true })).body).toMatchObject({ status: 'running', phase: 'preparing', runs: 1 });
+    expect((await jsonAt('POST', '/api/upload', { confirmFreeze: true })).body).toMatchObject({
+      status: 'running',
+      phase: 'preparing',
+      runs: 1,
+    });
     const first = await failed();
-    expect(first).toMatchObject({ status: 'failed', outcome: null, error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining(`Cannot reach the omt API at ${deadApi}`) } });
+    expect(first).toMatchObject({
+      status: 'failed',
+      outcome: null,
+      error: {
+        code: 'SERVICE_UNAVAILABLE',
+        message: expect.stringContaining(`Cannot reach the omt API at ${deadApi}`),
+      },
+    });
     expect(first.error!.message).not.toMatch(/\n\s+at /);
     expect(first.log.at(-1)).toMatch(/^The upload stopped: error \[SERVICE_UNAVAILABLE\]/);
 
     // Started again from the page: a second run, failing the same way while the API is away.
-    expect((await jsonAt('POST', '/api/upload', { confirmFreeze: true })).body).toMatchObject({ status: 'running', runs: 2 });
+    expect((await jsonAt('POST', '/api/upload', { confirmFreeze: true })).body).toMatchObject({
+      status: 'running',
+      runs: 2,
+    });
     expect(await failed()).toMatchObject({ status: 'failed', runs: 2, error: { code: 'SERVICE_UNAVAILABLE' } });
   });
 });
@@ -231,7 +310,11 @@ describe('omt-agent wizard', () => {
     let announced = '';
     let stop!: () => void;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const running = wizardCommand({ source: db.url, open: false, out: join(dir, 'cli-plan.json') }, (t) => void (announced += t), stopped);
+    const running = wizardCommand(
+      { source: db.url, open: false, out: join(dir, 'cli-plan.json') },
+      (t) => void (announced += t),
+      stopped,
+    );
     while (!announced) await new Promise((r) => setTimeout(r, 10));
     const url = announced.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0];
     expect((await fetch(url, { redirect: 'manual' })).status).toBe(303);

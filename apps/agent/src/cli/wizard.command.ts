@@ -35,7 +35,11 @@ interface ApiTarget {
 /** The ticket this agent works for (enrolling with the code, or the token stored for it); null to write a plan file. */
 async function apiTargetFor(flags: WizardFlags): Promise<ApiTarget | null> {
   if (!flags.api && !flags.code) return null;
-  if (!flags.api || !flags.code) throw new OmtError('VALIDATION_FAILED', 'To submit the plan to the API, give both --api <url> and --code <enrollment code>.');
+  if (!flags.api || !flags.code)
+    throw new OmtError(
+      'VALIDATION_FAILED',
+      'To submit the plan to the API, give both --api <url> and --code <enrollment code>.',
+    );
   const stateDir = flags.stateDir ?? DEFAULT_STATE_DIR;
   const { api } = await connectAgent({ baseUrl: flags.api, code: flags.code, stateDir });
   const { ticket } = await api.session();
@@ -48,9 +52,14 @@ async function apiTargetFor(flags: WizardFlags): Promise<ApiTarget | null> {
  * API it runs the upload from the page too and ends when the migrator closes
  * the wizard there (or stops the agent, which stops an upload resumably).
  */
-export async function wizardCommand(flags: WizardFlags, announce: (text: string) => void, stop?: Promise<void>): Promise<CommandResult> {
+export async function wizardCommand(
+  flags: WizardFlags,
+  announce: (text: string) => void,
+  stop?: Promise<void>,
+): Promise<CommandResult> {
   const port = flags.port === undefined ? 0 : Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OmtError('VALIDATION_FAILED', `--port must be 0–65535, not "${flags.port}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new OmtError('VALIDATION_FAILED', `--port must be 0–65535, not "${flags.port}".`);
   const { location, archive } = await resolveSource(flags);
   const target = await apiTargetFor(flags);
   const session = new MigrationSession({
@@ -71,8 +80,12 @@ export async function wizardCommand(flags: WizardFlags, announce: (text: string)
       say: announce,
     });
   const server = await startWizardServer(session, { port, upload: upload ?? undefined });
-  const ticket = target ? ` for ${target.ticket.companyName} (${target.ticket.kind} migration to ${target.ticket.environment})` : '';
-  announce(`Open the migration wizard${ticket} in a browser on this machine:\n  ${server.url}\n(the link works once; press Ctrl+C to stop)\n`);
+  const ticket = target
+    ? ` for ${target.ticket.companyName} (${target.ticket.kind} migration to ${target.ticket.environment})`
+    : '';
+  announce(
+    `Open the migration wizard${ticket} in a browser on this machine:\n  ${server.url}\n(the link works once; press Ctrl+C to stop)\n`,
+  );
   if (flags.open) openBrowser(server.url);
   const interrupted = stop ?? new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   try {

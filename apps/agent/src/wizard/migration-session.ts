@@ -32,7 +32,11 @@ export interface SessionOptions {
  * emails or gives an administrator a plan there, and validatePlan enforces the
  * same rules on the plan. Every other blocking finding must be fixed onsite.
  */
-export const CHECKS_RESOLVED_IN_PLAN: readonly CheckId[] = ['user-email-duplicate', 'user-email-invalid', 'admin-without-plan'];
+export const CHECKS_RESOLVED_IN_PLAN: readonly CheckId[] = [
+  'user-email-duplicate',
+  'user-email-invalid',
+  'admin-without-plan',
+];
 
 export interface ChecksView {
   report: CheckReport;
@@ -115,7 +119,11 @@ export class MigrationSession {
   }
 
   setContact(contact: MigratorContact): SessionView {
-    this.requirePlan().migrator = { name: contact.name.trim(), email: contact.email.trim(), phone: contact.phone.trim() };
+    this.requirePlan().migrator = {
+      name: contact.name.trim(),
+      email: contact.email.trim(),
+      phone: contact.phone.trim(),
+    };
     return this.view();
   }
 
@@ -159,7 +167,8 @@ export class MigrationSession {
       }
       row.plan = change.plan;
       // A user given a plan starts with their first address, so the emails step has something to show.
-      if (row.plan !== null && !row.loginEmail) row.loginEmail = this.directory!.users.find((u) => u.associateId === associateId)?.emails[0] ?? null;
+      if (row.plan !== null && !row.loginEmail)
+        row.loginEmail = this.directory!.users.find((u) => u.associateId === associateId)?.emails[0] ?? null;
     }
     if (change.loginEmail !== undefined) row.loginEmail = change.loginEmail === null ? null : change.loginEmail.trim();
     return this.view();
@@ -187,7 +196,10 @@ export class MigrationSession {
         view.issues.map((i) => ({ path: i.path, message: i.message })),
       );
     }
-    const { location, nextStep } = await this.options.sink.submit({ plan: structuredClone(plan), directory: structuredClone(this.directory!) });
+    const { location, nextStep } = await this.options.sink.submit({
+      plan: structuredClone(plan),
+      directory: structuredClone(this.directory!),
+    });
     this.submitted = { location, at: new Date().toISOString(), nextStep };
     for (const listener of this.submittedListeners.splice(0)) listener();
     return this.view();
@@ -216,7 +228,8 @@ export class MigrationSession {
   }
 
   private requireLogon(): AdminSession {
-    if (!this.administrator) throw new OmtError('UNAUTHENTICATED', 'Log on to the onsite database as a CRM administrator first.');
+    if (!this.administrator)
+      throw new OmtError('UNAUTHENTICATED', 'Log on to the onsite database as a CRM administrator first.');
     return this.administrator;
   }
 
@@ -230,7 +243,10 @@ export class MigrationSession {
     const plan = this.requirePlan();
     if (!this.checks) throw new OmtError('CONFLICT', 'Run the checks before choosing user plans.');
     if (this.checks.blocking) {
-      throw new OmtError('CHECKS_BLOCKING', 'Blocking check findings must be fixed onsite first; then run the checks again.');
+      throw new OmtError(
+        'CHECKS_BLOCKING',
+        'Blocking check findings must be fixed onsite first; then run the checks again.',
+      );
     }
     return plan;
   }

@@ -50,11 +50,13 @@ export async function startWizardServer(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${WIZARD_HOST}:${port}`);
     const origin = `http://${WIZARD_HOST}:${port}`;
-    if (req.headers.host !== `${WIZARD_HOST}:${port}` && req.headers.host !== `localhost:${port}`) return forbidden(res);
+    if (req.headers.host !== `${WIZARD_HOST}:${port}` && req.headers.host !== `localhost:${port}`)
+      return forbidden(res);
 
     const offered = url.searchParams.get('token');
     if (offered !== null) {
-      if (tokenUsed || !sameSecret(offered, token) || req.method !== 'GET') return forbidden(res, 'This link was already used or is wrong. Restart the wizard for a new one.');
+      if (tokenUsed || !sameSecret(offered, token) || req.method !== 'GET')
+        return forbidden(res, 'This link was already used or is wrong. Restart the wizard for a new one.');
       tokenUsed = true;
       res.writeHead(303, {
         Location: '/',
@@ -110,7 +112,11 @@ interface Route {
 /** One route per wizard step; each calls one session (or upload) method and answers the whole view. */
 function apiRoutes(session: MigrationSession, upload: WizardUpload | undefined): Route[] {
   const requireUpload = (): WizardUpload => {
-    if (!upload) throw new OmtError('NOT_FOUND', 'This wizard writes the plan to a file; upload it with omt-agent migrate --plan.');
+    if (!upload)
+      throw new OmtError(
+        'NOT_FOUND',
+        'This wizard writes the plan to a file; upload it with omt-agent migrate --plan.',
+      );
     return upload;
   };
   return [
@@ -123,7 +129,11 @@ function apiRoutes(session: MigrationSession, upload: WizardUpload | undefined):
         return session.logOn(login, password);
       },
     },
-    { method: 'PUT', path: /^\/api\/contact$/, run: (body) => session.setContact(parseOrThrow(migratorContactSchema.strict(), body, 'contact')) },
+    {
+      method: 'PUT',
+      path: /^\/api\/contact$/,
+      run: (body) => session.setContact(parseOrThrow(migratorContactSchema.strict(), body, 'contact')),
+    },
     { method: 'POST', path: /^\/api\/checks$/, run: () => session.runChecks() },
     {
       method: 'PATCH',
@@ -191,7 +201,8 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
 };
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -214,4 +225,3 @@ function sendError(res: ServerResponse, error: unknown): void {
   if (res.headersSent) return void res.end();
   sendJson(res, ERROR_CODES[envelope.code], { error: envelope });
 }
-

@@ -1,12 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  OmtError,
-  isOmtError,
-  type ErrorEnvelope,
-  type MigrationState,
-  type TicketView,
-} from '@omt/contracts';
+import { OmtError, isOmtError, type ErrorEnvelope, type MigrationState, type TicketView } from '@omt/contracts';
 import type { RetryPolicy } from '../api/retry-policy';
 import { asSourceError } from '../cli/source-errors';
 import { formatBytes } from '../cli/format';
@@ -114,7 +108,8 @@ export class WizardUpload {
    */
   async start(confirmFreeze: boolean): Promise<UploadView> {
     const submitted = this.session.view();
-    if (!submitted.submitted || !submitted.plan) throw new OmtError('CONFLICT', 'Submit the plan before starting the upload.');
+    if (!submitted.submitted || !submitted.plan)
+      throw new OmtError('CONFLICT', 'Submit the plan before starting the upload.');
     if (this.status === 'running') throw new OmtError('CONFLICT', 'The upload is running already.');
     if (this.outcome && !this.canStartAgain(this.outcome)) {
       throw new OmtError('CONFLICT', `The migration is '${this.outcome.state}': there is nothing left to upload.`);

@@ -25,12 +25,17 @@ let upload = null;
 let step = 'logon';
 
 const $ = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
-const el = (/** @type {string} */ tag, /** @type {Record<string, any>} */ props = {}, /** @type {(Node|string|null|false)[]} */ ...children) => {
+const el = (
+  /** @type {string} */ tag,
+  /** @type {Record<string, any>} */ props = {},
+  /** @type {(Node|string|null|false)[]} */ ...children
+) => {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (key === 'class') node.className = value;
     else if (key === 'text') node.textContent = value;
-    else if (key.startsWith('data-') || key === 'title' || key === 'aria-label' || key === 'draggable') node.setAttribute(key, String(value));
+    else if (key.startsWith('data-') || key === 'title' || key === 'aria-label' || key === 'draggable')
+      node.setAttribute(key, String(value));
     else /** @type {any} */ (node)[key] = value;
   }
   for (const child of children) if (child !== null && child !== false) node.append(child);
@@ -57,7 +62,10 @@ let queue = Promise.resolve();
  * several connections, so fast typing could otherwise land out of order),
  * shows its error if any, and keeps the answer (as the view, unless `keep` says otherwise).
  */
-function act(/** @type {() => Promise<any>} */ request, /** @type {(answer: any) => void} */ keep = (answer) => (view = answer)) {
+function act(
+  /** @type {() => Promise<any>} */ request,
+  /** @type {(answer: any) => void} */ keep = (answer) => (view = answer),
+) {
   const run = queue.then(async () => {
     try {
       keep(await request());
@@ -141,7 +149,8 @@ const RENDER = {
   emails: renderEmails,
   summary: renderSummary,
   submitted: () => {
-    $('#submitted-text').textContent = `The validated plan was written to ${view.submitted.location} (${new Date(view.submitted.at).toLocaleString()}).`;
+    $('#submitted-text').textContent =
+      `The validated plan was written to ${view.submitted.location} (${new Date(view.submitted.at).toLocaleString()}).`;
     $('#submitted-next').textContent = view.submitted.nextStep;
   },
   upload: renderUpload,
@@ -151,9 +160,12 @@ const RENDER = {
 // ---------------------------------------------------------------------------
 // Steps
 
-const issuesAt = (/** @type {(path: string) => boolean} */ match) => (view?.issues ?? []).filter((/** @type {any} */ i) => match(i.path));
-const userById = (/** @type {number} */ id) => view.directory.users.find((/** @type {any} */ u) => u.associateId === id);
-const planOf = (/** @type {string|null} */ name) => view.directory.plans.find((/** @type {any} */ p) => p.moduleName === name);
+const issuesAt = (/** @type {(path: string) => boolean} */ match) =>
+  (view?.issues ?? []).filter((/** @type {any} */ i) => match(i.path));
+const userById = (/** @type {number} */ id) =>
+  view.directory.users.find((/** @type {any} */ u) => u.associateId === id);
+const planOf = (/** @type {string|null} */ name) =>
+  view.directory.plans.find((/** @type {any} */ p) => p.moduleName === name);
 
 function renderContact() {
   const form = /** @type {HTMLFormElement} */ ($('#contact-form'));
@@ -186,7 +198,9 @@ function renderChecks() {
   const next = /** @type {HTMLButtonElement} */ ($('#checks-next'));
   next.disabled = !checks || checks.blocking;
   if (!checks) return;
-  const blocking = checks.report.results.filter((/** @type {any} */ r) => !r.passed && r.severity === 'block' && !checks.resolvedInPlan.includes(r.id));
+  const blocking = checks.report.results.filter(
+    (/** @type {any} */ r) => !r.passed && r.severity === 'block' && !checks.resolvedInPlan.includes(r.id),
+  );
   $('#checks-lead').textContent = checks.blocking
     ? `${blocking.length} blocking ${blocking.length === 1 ? 'finding stops' : 'findings stop'} the migration. Fix ${blocking.length === 1 ? 'it' : 'them'} in SuperOffice as described, then run the checks again.`
     : checks.resolvedInPlan.length
@@ -201,7 +215,13 @@ function renderChecks() {
         { class: kind, 'data-check': r.id },
         el('div', {}, el('span', { class: `badge ${kind}`, text: label }), el('strong', { text: r.title })),
         el('p', { class: 'message', text: r.message }),
-        !r.passed && r.fix ? el('p', { class: 'fix', text: kind === 'plan' ? 'Resolve it in the user plan and login email steps, or: ' + r.fix : `Fix: ${r.fix}` }) : null,
+        !r.passed && r.fix
+          ? el('p', {
+              class: 'fix',
+              text:
+                kind === 'plan' ? 'Resolve it in the user plan and login email steps, or: ' + r.fix : `Fix: ${r.fix}`,
+            })
+          : null,
       );
     }),
   );
@@ -214,13 +234,25 @@ function renderChecks() {
       el(
         'table',
         { class: 'emails' },
-        el('thead', {}, el('tr', {}, el('th', { text: 'Document' }), el('th', { text: 'Name' }), el('th', { text: 'Why' }))),
+        el(
+          'thead',
+          {},
+          el('tr', {}, el('th', { text: 'Document' }), el('th', { text: 'Name' }), el('th', { text: 'Why' })),
+        ),
         el(
           'tbody',
           {},
-          ...missing.slice(0, 100).map((/** @type {any} */ d) =>
-            el('tr', {}, el('td', { text: String(d.documentId) }), el('td', { text: d.relativePath ?? d.name }), el('td', { text: d.status })),
-          ),
+          ...missing
+            .slice(0, 100)
+            .map((/** @type {any} */ d) =>
+              el(
+                'tr',
+                {},
+                el('td', { text: String(d.documentId) }),
+                el('td', { text: d.relativePath ?? d.name }),
+                el('td', { text: d.status }),
+              ),
+            ),
         ),
       ),
       missing.length > 100 ? el('p', { class: 'muted', text: `and ${missing.length - 100} more` }) : null,
@@ -253,12 +285,18 @@ function renderBoard() {
       const over = plan.seats !== null && members.length > plan.seats;
       const column = el(
         'div',
-        { class: `column${plan.moduleName === null ? ' none' : ''}${over ? ' over' : ''}`, 'data-plan': plan.moduleName ?? '' },
+        {
+          class: `column${plan.moduleName === null ? ' none' : ''}${over ? ' over' : ''}`,
+          'data-plan': plan.moduleName ?? '',
+        },
         el(
           'h2',
           { title: plan.moduleName ?? '' },
           el('span', { text: plan.description }),
-          el('span', { class: 'count', text: plan.seats === null ? String(members.length) : `${members.length} / ${plan.seats}` }),
+          el('span', {
+            class: 'count',
+            text: plan.seats === null ? String(members.length) : `${members.length} / ${plan.seats}`,
+          }),
         ),
         ...members.map((/** @type {any} */ row) => userCard(userById(row.associateId))),
       );
@@ -279,7 +317,9 @@ function renderBoard() {
     }),
   );
   const boardIssues = issuesAt((p) => p === 'users' || p.endsWith('.plan'));
-  $('#plan-issues').replaceChildren(...boardIssues.map((/** @type {any} */ i) => el('li', { text: capitalise(i.message) })));
+  $('#plan-issues').replaceChildren(
+    ...boardIssues.map((/** @type {any} */ i) => el('li', { text: capitalise(i.message) })),
+  );
   applyFilter();
 }
 
@@ -290,7 +330,9 @@ function userCard(/** @type {any} */ user) {
     el(
       'div',
       { class: 'name' },
-      user.isAdministrator ? el('span', { class: 'crown', title: 'Administrator', 'aria-label': 'Administrator', text: '♛' }) : null,
+      user.isAdministrator
+        ? el('span', { class: 'crown', title: 'Administrator', 'aria-label': 'Administrator', text: '♛' })
+        : null,
       el('span', { text: user.name }),
       el('span', { class: 'login', text: user.login }),
     ),
@@ -320,7 +362,9 @@ function renderEmails() {
           el('option', { value: OTHER, text: user.emails.length ? 'Another address…' : 'Type an address…' }),
         )
       );
-      const input = /** @type {HTMLInputElement} */ (el('input', { type: 'email', value: row.loginEmail ?? '', 'aria-label': `Login email for ${user.login}` }));
+      const input = /** @type {HTMLInputElement} */ (
+        el('input', { type: 'email', value: row.loginEmail ?? '', 'aria-label': `Login email for ${user.login}` })
+      );
       syncSelect(select, input.value);
       select.addEventListener('change', () => {
         if (select.value === OTHER) {
@@ -338,7 +382,17 @@ function renderEmails() {
       return el(
         'tr',
         { 'data-login': user.login, 'data-id': row.associateId },
-        el('td', {}, el('div', { class: 'name' }, user.isAdministrator ? el('span', { class: 'crown', title: 'Administrator', text: '♛ ' }) : null, user.name), el('div', { class: 'muted', text: user.login })),
+        el(
+          'td',
+          {},
+          el(
+            'div',
+            { class: 'name' },
+            user.isAdministrator ? el('span', { class: 'crown', title: 'Administrator', text: '♛ ' }) : null,
+            user.name,
+          ),
+          el('div', { class: 'muted', text: user.login }),
+        ),
         el('td', { text: planOf(row.plan)?.description ?? row.plan }),
         el('td', {}, el('div', { class: 'picker' }, select, input), el('div', { class: 'flag' })),
       );
@@ -348,7 +402,9 @@ function renderEmails() {
 }
 
 function syncSelect(/** @type {HTMLSelectElement} */ select, /** @type {string} */ value) {
-  const match = [...select.options].find((o) => o.value !== OTHER && o.value.toLowerCase() === value.trim().toLowerCase());
+  const match = [...select.options].find(
+    (o) => o.value !== OTHER && o.value.toLowerCase() === value.trim().toLowerCase(),
+  );
   select.value = match ? match.value : OTHER;
 }
 
@@ -363,7 +419,9 @@ function flagEmails() {
     const issues = issuesAt((p) => p === `users.${index}.loginEmail`);
     tr.querySelector('input')?.classList.toggle('invalid', issues.length > 0);
     tr.dataset.issue = issues.map((/** @type {any} */ i) => i.code).join(' ');
-    /** @type {HTMLElement} */ (tr.querySelector('.flag')).textContent = issues.map((/** @type {any} */ i) => capitalise(i.message)).join(' ');
+    /** @type {HTMLElement} */ (tr.querySelector('.flag')).textContent = issues
+      .map((/** @type {any} */ i) => capitalise(i.message))
+      .join(' ');
   }
 }
 
@@ -388,7 +446,12 @@ function renderSummary() {
         'table',
         {},
         ...summary.perPlan.map((/** @type {any} */ p) =>
-          el('tr', {}, el('td', { text: p.description }), el('td', { class: 'n', text: p.seats === null ? String(p.users) : `${p.users} / ${p.seats}` })),
+          el(
+            'tr',
+            {},
+            el('td', { text: p.description }),
+            el('td', { class: 'n', text: p.seats === null ? String(p.users) : `${p.users} / ${p.seats}` }),
+          ),
         ),
       ),
     ),
@@ -396,12 +459,18 @@ function renderSummary() {
       'div',
       { class: 'box' },
       el('h2', { text: 'Checks' }),
-      el('div', { text: warnings.length ? `${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'}: ${warnings.map((/** @type {any} */ w) => w.title).join('; ')}` : 'No warnings.' }),
+      el('div', {
+        text: warnings.length
+          ? `${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'}: ${warnings.map((/** @type {any} */ w) => w.title).join('; ')}`
+          : 'No warnings.',
+      }),
       el('div', { class: 'muted', text: `${checks.missingDocuments.length} documents cannot be migrated.` }),
     ),
   );
   /** @type {HTMLInputElement} */ ($('#welcome-emails')).checked = plan.sendWelcomeEmails;
-  $('#summary-issues').replaceChildren(...view.issues.map((/** @type {any} */ i) => el('li', { text: capitalise(i.message) })));
+  $('#summary-issues').replaceChildren(
+    ...view.issues.map((/** @type {any} */ i) => el('li', { text: capitalise(i.message) })),
+  );
   /** @type {HTMLButtonElement} */ ($('#submit')).disabled = !view.ready;
   renderStartPanel();
 }
@@ -427,7 +496,13 @@ function renderStartPanel() {
 
 async function startUpload() {
   const confirmFreeze = /** @type {HTMLInputElement} */ ($('#confirm-freeze')).checked;
-  if (!(await act(() => api('POST', '/api/upload', { confirmFreeze }), (answer) => (upload = answer)))) return;
+  if (
+    !(await act(
+      () => api('POST', '/api/upload', { confirmFreeze }),
+      (answer) => (upload = answer),
+    ))
+  )
+    return;
   go('upload');
   await follow();
 }
@@ -499,7 +574,11 @@ function renderUpload() {
       ['Documents', `${progress.documents.done} / ${progress.documents.total}`],
     );
   }
-  $('#upload-figures').replaceChildren(...rows.map(([name, value]) => el('tr', { 'data-figure': name }, el('th', { text: name }), el('td', { text: value }))));
+  $('#upload-figures').replaceChildren(
+    ...rows.map(([name, value]) =>
+      el('tr', { 'data-figure': name }, el('th', { text: name }), el('td', { text: value })),
+    ),
+  );
   $('#upload-log').replaceChildren(...upload.log.map((/** @type {string} */ line) => el('li', { text: line })));
   $('#upload-again').hidden = status !== 'failed';
 }
@@ -530,10 +609,24 @@ function renderResult() {
     ['Final state', o.state],
     ['Verified', o.verified ? 'yes: the row count and content hash of every table match the onsite database' : 'no'],
   ];
-  if (o.tables) rows.push(['Tables', String(o.tables.tables)], ['Rows', o.tables.rows.toLocaleString('en')], ['Data read', o.text.bytes], ['Data sent', o.text.sentBytes]);
-  if (o.documents) rows.push(['Documents uploaded', `${o.documents.uploaded} (${o.text.documentBytes}), ${o.documents.skipped} had landed before`]);
+  if (o.tables)
+    rows.push(
+      ['Tables', String(o.tables.tables)],
+      ['Rows', o.tables.rows.toLocaleString('en')],
+      ['Data read', o.text.bytes],
+      ['Data sent', o.text.sentBytes],
+    );
+  if (o.documents)
+    rows.push([
+      'Documents uploaded',
+      `${o.documents.uploaded} (${o.text.documentBytes}), ${o.documents.skipped} had landed before`,
+    ]);
   rows.push(['Missing documents', String(o.missingDocuments.length)], ['Time', o.text.elapsed]);
-  $('#result-figures').replaceChildren(...rows.map(([name, value]) => el('tr', { 'data-figure': name }, el('th', { text: name }), el('td', { text: value }))));
+  $('#result-figures').replaceChildren(
+    ...rows.map(([name, value]) =>
+      el('tr', { 'data-figure': name }, el('th', { text: name }), el('td', { text: value })),
+    ),
+  );
 
   const missing = o.missingDocuments;
   const box = $('#result-missing');
@@ -544,23 +637,41 @@ function renderResult() {
       el(
         'table',
         { class: 'emails', 'aria-label': 'Missing documents' },
-        el('thead', {}, el('tr', {}, el('th', { text: 'Document' }), el('th', { text: 'Name' }), el('th', { text: 'Path in the archive' }), el('th', { text: 'Why' }))),
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            el('th', { text: 'Document' }),
+            el('th', { text: 'Name' }),
+            el('th', { text: 'Path in the archive' }),
+            el('th', { text: 'Why' }),
+          ),
+        ),
         el(
           'tbody',
           {},
-          ...missing.slice(0, 200).map((/** @type {any} */ d) =>
-            el(
-              'tr',
-              { 'data-document': d.documentId },
-              el('td', { text: String(d.documentId) }),
-              el('td', { text: d.name || '(no name)' }),
-              el('td', { text: d.relativePath ?? '—' }),
-              el('td', { text: MISSING_REASONS[d.reason] ?? d.reason }),
+          ...missing
+            .slice(0, 200)
+            .map((/** @type {any} */ d) =>
+              el(
+                'tr',
+                { 'data-document': d.documentId },
+                el('td', { text: String(d.documentId) }),
+                el('td', { text: d.name || '(no name)' }),
+                el('td', { text: d.relativePath ?? '—' }),
+                el('td', { text: MISSING_REASONS[d.reason] ?? d.reason }),
+              ),
             ),
-          ),
         ),
       ),
-      missing.length > 200 ? el('p', { class: 'muted', text: `and ${missing.length - 200} more (operations see them all on the dashboard)` }) : null,
+      missing.length > 200
+        ? el('p', {
+            class: 'muted',
+            text: `and ${missing.length - 200} more (operations see them all on the dashboard)`,
+          })
+        : null,
     );
   }
   const filesMissing = missing.some((/** @type {any} */ d) => d.reason === 'missing-file');
@@ -577,9 +688,16 @@ function renderResult() {
 }
 
 async function closeWizard() {
-  if (!(await act(() => api('POST', '/api/close'), () => undefined))) return;
+  if (
+    !(await act(
+      () => api('POST', '/api/close'),
+      () => undefined,
+    ))
+  )
+    return;
   for (const button of document.querySelectorAll('button')) /** @type {HTMLButtonElement} */ (button).disabled = true;
-  $('#result-next').textContent = 'The wizard is closed: you can close this tab. The agent printed the result in its window too.';
+  $('#result-next').textContent =
+    'The wizard is closed: you can close this tab. The agent printed the result in its window too.';
 }
 
 const capitalise = (/** @type {string} */ text) => text.charAt(0).toUpperCase() + text.slice(1);
