@@ -32,6 +32,28 @@ describe('DirectoryBlobStore', () => {
     expect(await store.has('tickets/t1/tables/0')).toBe(false);
   });
 
+  it('deletes by prefix: a folder of keys, or the keys of a folder starting with a name', async () => {
+    const keys = [
+      'tickets/t1/tables/a/0',
+      'tickets/t1/docs/x',
+      'tickets/t10/tables/a/0',
+      'tus/t1.aa',
+      'tus/t1.aa.json',
+      'tus/t10.bb',
+    ];
+    for (const key of keys) await store.put(key, Buffer.from(key));
+    await store.deletePrefix('tickets/t1/');
+    await store.deletePrefix('tus/t1.');
+    await store.deletePrefix('tus/nothing-here.');
+    await store.deletePrefix('absent/folder/');
+    const left = await Promise.all(keys.map((key) => store.has(key)));
+    expect(left).toEqual([false, false, true, false, false, true]);
+  });
+
+  it.each(['', 'tickets', '/', '../', 'tickets/../x/', 'tus/..', 'tus/a*'])('refuses prefix %j', async (prefix) => {
+    await expect(store.deletePrefix(prefix)).rejects.toThrow(/Invalid blob (key|prefix)/);
+  });
+
   it('leaves no partial blob when the source fails', async () => {
     async function* failing() {
       yield Buffer.from('half');
@@ -46,9 +68,12 @@ describe('DirectoryBlobStore', () => {
     await expect(store.get('nope')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it.each(['../x', 'a/../../x', '/etc/passwd', 'a//b', '', 'a/./b', '.hidden', 'a\\b', 'a/b/'])('refuses key %j', async (key) => {
-    expect(() => assertBlobKey(key)).toThrow(/Invalid blob key/);
-    await expect(store.put(key, Buffer.from('x'))).rejects.toThrow(/Invalid blob key/);
-    await expect(store.has(key)).rejects.toThrow(/Invalid blob key/);
-  });
+  it.each(['../x', 'a/../../x', '/etc/passwd', 'a//b', '', 'a/./b', '.hidden', 'a\\b', 'a/b/'])(
+    'refuses key %j',
+    async (key) => {
+      expect(() => assertBlobKey(key)).toThrow(/Invalid blob key/);
+      await expect(store.put(key, Buffer.from('x'))).rejects.toThrow(/Invalid blob key/);
+      await expect(store.has(key)).rejects.toThrow(/Invalid blob key/);
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -17,6 +17,11 @@ export interface BlobStore {
   get(key: string): Promise<Readable>;
   has(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /**
+   * Deletes every blob whose key starts with `prefix` (`tickets/<id>/`, or
+   * `tus/<id>.` for the uploads named after a ticket), as an S3 prefix would.
+   */
+  deletePrefix(prefix: string): Promise<void>;
 }
 
 export const BLOB_STORE = Symbol('BLOB_STORE');
@@ -68,6 +73,27 @@ export class DirectoryBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    const slash = prefix.lastIndexOf('/');
+    const folder = prefix.slice(0, Math.max(slash, 0));
+    const start = prefix.slice(slash + 1);
+    // The part after the last '/' begins a segment: the same characters, possibly none; never the whole store.
+    if (!folder || !/^[A-Za-z0-9._-]*$/.test(start) || start === '.' || start === '..') {
+      throw new Error(`Invalid blob prefix ${JSON.stringify(prefix.slice(0, 200))}.`);
+    }
+    const directory = this.pathOf(folder);
+    if (!start) return rm(directory, { recursive: true, force: true });
+    const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    await Promise.all(
+      names
+        .filter((name) => name.startsWith(start))
+        .map((name) => rm(path.join(directory, name), { recursive: true, force: true })),
+    );
   }
 
   private pathOf(key: string): string {

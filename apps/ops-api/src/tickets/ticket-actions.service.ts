@@ -3,8 +3,9 @@ import { FINAL_STATES, OmtError, assertTransition, type EnrollmentCodeIssued, ty
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { EventsService } from '../events/events.gateway';
-import { TenantDatabaseService } from '../tenants/tenant-database.service';
 import { issueEnrollmentCode } from './enrollment-codes';
+import { TicketRunCleanup } from './ticket-run-cleanup';
+import { TicketRunRepository } from './ticket-run.repository';
 import { TicketStateService, ticketNotFound } from './ticket-state.service';
 import { TicketsRepository, toView, type TicketTransaction } from './tickets.repository';
 
@@ -14,8 +15,9 @@ export class TicketActionsService {
   constructor(
     private readonly tickets: TicketsRepository,
     private readonly state: TicketStateService,
-    private readonly tenantDatabases: TenantDatabaseService,
     private readonly events: EventsService,
+    private readonly runs: TicketRunRepository,
+    private readonly cleanup: TicketRunCleanup,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -34,23 +36,30 @@ export class TicketActionsService {
   }
 
   /**
-   * Resets a test migration to `created`: wipes the tenant database, revokes
-   * every code and agent token, and issues a new code. The database is
-   * dropped before the state changes (DROP DATABASE cannot join a
-   * transaction): a failure after the drop leaves a wiped tenant and a reset
-   * that can simply be tried again, never a reset ticket with stale data.
+   * Resets a test migration to `created` with nothing of its last run left:
+   * its jobs in every queue, the tenant database (emptied), its blobs (batches, document
+   * uploads) and the tenant's document archive go first, then in one
+   * transaction its upload ledgers and run fields, every code and agent
+   * token, and a new code. Refused while a job of the ticket runs. Whatever
+   * cannot join the transaction goes before the state changes: a failure
+   * part-way leaves a ticket that can simply be reset again, never a reset
+   * ticket with stale data.
    */
   async reset(ticketId: string, actor: string, reason: string | null): Promise<EnrollmentCodeIssued> {
     const before = await this.tickets.findById(ticketId);
     if (!before) throw ticketNotFound(ticketId);
     await this.tickets.inTransaction(async (tx) => this.assertResettable(tx, before.id, before.customerId));
-    await this.tenantDatabases.drop(before.tenant.databaseName);
+    const jobs = await this.cleanup.removeJobs(ticketId);
+    await this.cleanup.emptyTenant(before.tenant.databaseName);
+    await this.cleanup.removeFiles(ticketId, before.tenant.databaseName);
 
-    const { ticket, change, code } = await this.tickets.inTransaction(async (tx) => {
+    const { ticket, change, code } = await this.runs.inTransaction(async (tx, run) => {
       const locked = await tx.lockTicket(ticketId);
       if (!locked) throw ticketNotFound(ticketId);
       await this.assertResettable(tx, locked.id, locked.customerId);
-      await tx.audit({ ticketId, actor, action: 'tenant.wiped', reason: `dropped ${locked.tenant.databaseName}` });
+      const wiped = `emptied ${locked.tenant.databaseName} and its archive, removed ${jobs} jobs, the uploads and their ledgers`;
+      await tx.audit({ ticketId, actor, action: 'tenant.wiped', reason: wiped });
+      await run.clear(ticketId);
       const change = await this.state.applyLocked(tx, locked, 'created', actor, reason);
       await tx.setTenantState(locked.tenantId, 'migration_pending');
       await tx.revokeAgentTokens(ticketId);

@@ -11,6 +11,8 @@ import { TicketActionsService } from './ticket-actions.service';
 import { TicketDetailRepository } from './ticket-detail.repository';
 import { TicketDetailService } from './ticket-detail.service';
 import { TicketFailuresService } from './ticket-failures.service';
+import { TicketRunCleanup } from './ticket-run-cleanup';
+import { TicketRunRepository } from './ticket-run.repository';
 import { TicketStateModule } from './ticket-state.module';
 import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
@@ -25,6 +27,8 @@ import { TicketsService } from './tickets.service';
     TicketDetailRepository,
     TicketDetailService,
     TicketFailuresService,
+    TicketRunRepository,
+    TicketRunCleanup,
     // The upload manifest, read for the agent's mode on the ticket page (a plain repository).
     UploadsRepository,
   ],
