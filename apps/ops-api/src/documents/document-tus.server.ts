@@ -5,7 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 import type { Logger } from 'pino';
-import { OmtError, isOmtError } from '@omt/contracts';
+import { OmtError, isOmtError, type ErrorCode } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { LOGGER } from '../common/logger.module';
@@ -21,8 +21,9 @@ export const DOCUMENTS_PATH = '/api/agent/documents';
  * The resumable document upload (tus 1.0 through @tus/server, files in the
  * blob directory's `tus/` folder). The controller authenticates first and
  * hands over the raw request; here every request is scoped to the agent's
- * ticket and the hooks call the DocumentReceiver. Errors answer with the
- * usual `{ code, message, details }` body.
+ * ticket and the hooks call the DocumentReceiver. Every refusal answers
+ * with the usual `{ code, message, details }` body (tus clients read only
+ * the status, which stays tus').
  */
 @Injectable()
 export class DocumentTusServer implements UploadFiles {
@@ -37,7 +38,7 @@ export class DocumentTusServer implements UploadFiles {
   ) {
     this.directory = path.join(config.blobDir, TUS_FOLDER);
     this.store = new FileStore({ directory: this.directory });
-    this.server = new Server({
+    this.server = new EnvelopeTusServer({
       path: DOCUMENTS_PATH,
       datastore: this.store,
       // Relative, so an upload URL is right behind any proxy the agent goes through.
@@ -95,7 +96,7 @@ export class DocumentTusServer implements UploadFiles {
     error: Error | { status_code: number; body: string },
   ): { status_code: number; body: string } | undefined {
     if (isOmtError(error)) return { status_code: error.status, body: JSON.stringify(error.toEnvelope()) };
-    if ('status_code' in error) return undefined; // tus' own protocol answers (409 offset, 404 upload ...)
+    if ('status_code' in error) return undefined; // tus' own protocol answers (409 offset, 404 upload ...): see EnvelopeTusServer
     this.logger.error({ err: error, url: (req as { url?: string }).url }, 'document upload failed');
     return {
       status_code: 500,
@@ -105,6 +106,55 @@ export class DocumentTusServer implements UploadFiles {
         details: [],
       }),
     };
+  }
+}
+
+/** The codes of tus' own refusals by status (it answers 403 only for a missing header). */
+const TUS_STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  403: 'VALIDATION_FAILED',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  410: 'NOT_FOUND',
+  412: 'VALIDATION_FAILED',
+  413: 'PAYLOAD_TOO_LARGE',
+};
+
+/** What the agent can do about each of tus' refusals, after tus' own words. */
+const TUS_HINTS: Record<number, string> = {
+  404: 'No such upload of this ticket (any more): start a new one.',
+  409: "The offset is not the upload's current one: ask for it (HEAD) and resume from there.",
+  410: 'The upload is gone: start a new one.',
+  412: 'This is a tus 1.0 endpoint: send Tus-Resumable: 1.0.0.',
+};
+
+/**
+ * @tus/server answers some refusals (412 without Tus-Resumable, 400 for a
+ * malformed header, 404 for an unknown upload) with plain text and without
+ * calling `onResponseError`; all of them pass through `write`, where a body
+ * that is not our envelope yet becomes one, the status left as tus chose it.
+ */
+class EnvelopeTusServer extends Server {
+  override write(...[context, headers, status, body = '']: Parameters<Server['write']>) {
+    return super.write(context, headers, status, status >= 400 ? asEnvelope(status, body) : body);
+  }
+}
+
+function asEnvelope(status: number, body: string): string {
+  if (isEnvelope(body)) return body;
+  const said = body.trim();
+  const code = TUS_STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
+  const hint = TUS_HINTS[status];
+  const message = [said.replace(/\.?$/, '.'), hint].filter((part) => part && part !== '.').join(' ');
+  return JSON.stringify({ code, message: message || `Refused (${status}).`, details: [] });
+}
+
+function isEnvelope(body: string): boolean {
+  try {
+    const parsed = JSON.parse(body) as { code?: unknown };
+    return typeof parsed.code === 'string';
+  } catch {
+    return false;
   }
 }
 

@@ -281,6 +281,65 @@ it("does not let one agent look at or write to another agent's upload", async ()
   expect(own.headers.get('upload-offset')).toBe('0');
 });
 
+it("answers every refusal of the tus endpoint with the error envelope, tus' status kept", async () => {
+  const a = await uploadingTicket();
+  const b = await uploadingTicket();
+  const data = Buffer.from('twelve bytes');
+  const metadata = Object.entries(metadataOf(6, 'ua/x.doc', data))
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
+  const tus = (token: string, extra: Record<string, string> = {}) => ({
+    authorization: `Bearer ${token}`,
+    'tus-resumable': '1.0.0',
+    ...extra,
+  });
+  const created = await fetch(`${api.url}/api/agent/documents`, {
+    method: 'POST',
+    headers: tus(a.token, { 'upload-length': String(data.length), 'upload-metadata': metadata }),
+  });
+  expect(created.status).toBe(201);
+  const location = new URL(created.headers.get('location')!, api.url).toString();
+  const patch = (token: string, url: string, offset: string) =>
+    fetch(url, {
+      method: 'PATCH',
+      headers: tus(token, { 'upload-offset': offset, 'content-type': 'application/offset+octet-stream' }),
+      body: data,
+    });
+
+  const refusals = {
+    noTusHeader: await fetch(`${api.url}/api/agent/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.token}`, 'upload-length': '12', 'upload-metadata': metadata },
+    }),
+    badHeader: await fetch(`${api.url}/api/agent/documents`, {
+      method: 'POST',
+      headers: tus(a.token, { 'upload-length': 'twelve', 'upload-metadata': metadata }),
+    }),
+    unknownUpload: await patch(a.token, `${api.url}/api/agent/documents/${a.ticketId}.${'0'.repeat(32)}`, '0'),
+    wrongOffset: await patch(a.token, location, '5'),
+    otherTicket: await patch(b.token, location, '0'),
+  };
+  const answers = Object.fromEntries(
+    await Promise.all(
+      Object.entries(refusals).map(async ([what, response]) => [
+        what,
+        { status: response.status, body: await response.json() },
+      ]),
+    ),
+  );
+  const envelope = (code: string) => ({ code, message: expect.any(String), details: expect.any(Array) });
+  expect(answers).toEqual({
+    noTusHeader: { status: 412, body: envelope('VALIDATION_FAILED') },
+    badHeader: { status: 400, body: envelope('VALIDATION_FAILED') },
+    unknownUpload: { status: 404, body: envelope('NOT_FOUND') },
+    wrongOffset: { status: 409, body: envelope('CONFLICT') },
+    otherTicket: { status: 403, body: envelope('FORBIDDEN') },
+  });
+  expect(answers.noTusHeader.body.message).toMatch(/Tus-Resumable/);
+  // Still tus for a tus client: the upload completes from offset 0.
+  expect((await patch(a.token, location, '0')).status).toBe(204);
+});
+
 it('resumes after the connection drops mid-document: the bytes sent stay under 110 % of the file', async () => {
   const agent = await uploadingTicket();
   const file = path.join(work, 'large.bin');
