@@ -15,6 +15,7 @@ export type AuditAction =
   | 'upload.completed'
   | 'plan.applied'
   | 'migrator.recorded'
+  | 'documents.renamed'
   | 'job.retried';
 
 /** One line of the trail: when (set by the database), who, what, from, to, why. */

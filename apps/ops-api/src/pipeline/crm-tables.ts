@@ -11,9 +11,18 @@ import { PermanentImportError } from '../imports/import-errors';
 export const CRM_TABLES = {
   associate: { name: 'associate', columns: { id: 'associate_id', personId: 'person_id', userName: 'userName' } },
   email: { name: 'Email', columns: { id: 'email_id', personId: 'person_id', address: 'email_address' } },
-  moduleLicense: { name: 'ModuleLicense', columns: { id: 'ModuleLicense_id', moduleName: 'moduleName', extraFlags: 'extraFlags' } },
-  licenseAssocLink: { name: 'LicenseAssocLink', columns: { id: 'LicenseAssocLink_id', licenseId: 'moduleLicenseId', associateId: 'assocId' } },
+  moduleLicense: {
+    name: 'ModuleLicense',
+    columns: { id: 'ModuleLicense_id', moduleName: 'moduleName', extraFlags: 'extraFlags' },
+  },
+  licenseAssocLink: {
+    name: 'LicenseAssocLink',
+    columns: { id: 'LicenseAssocLink_id', licenseId: 'moduleLicenseId', associateId: 'assocId' },
+  },
 } as const;
+
+/** `document`: its `name` is where SO_ARC finds the file below `<owner login>/<period>/`; optional like `sequence`. */
+export const CRM_DOCUMENT_TABLE = { name: 'document', columns: { id: 'document_id', name: 'name' } } as const;
 
 /** `sequence` hands out SuperOffice's ids (`TableName`, `next_id`); optional: older sources may lack it. */
 export const CRM_SEQUENCE_TABLE = { name: 'sequence', columns: { tableName: 'TableName', nextId: 'next_id' } } as const;
@@ -49,10 +58,20 @@ export function resolveCrmTable<S extends TableSpec>(
     else missing.push(`column "${spec.name}"."${wanted}"`);
   }
   if (missing.length > 0) return { table: null, missing };
-  return { table: { sql: qualifiedPg(tenantSchema, schema.name), name: schema.name, schema, col: col as Record<keyof S['columns'] & string, string> }, missing };
+  return {
+    table: {
+      sql: qualifiedPg(tenantSchema, schema.name),
+      name: schema.name,
+      schema,
+      col: col as Record<keyof S['columns'] & string, string>,
+    },
+    missing,
+  };
 }
 
-export type CrmTables = { [K in keyof typeof CRM_TABLES]: ResolvedTable<keyof (typeof CRM_TABLES)[K]['columns'] & string> };
+export type CrmTables = {
+  [K in keyof typeof CRM_TABLES]: ResolvedTable<keyof (typeof CRM_TABLES)[K]['columns'] & string>;
+};
 
 /** Every table the plan needs, or a permanent failure naming what the tenant lacks. */
 export function resolveCrmTables(tenantSchema: string, tables: readonly TableSchema[]): CrmTables {

@@ -21,6 +21,11 @@ export const SYSTEM_ACTOR = 'system';
  * `configuring` (and queues the configuration) or `verification_failed`
  * with the reason naming what differs. A retried job finds the ticket
  * already `verifying` and simply runs the steps again.
+ *
+ * A recovery (`recovering`: only documents were sent, the tables were
+ * verified by the run before) runs the documents step alone and stays
+ * `recovering` for the configuration, which ends it; a difference fails it
+ * (the state machine has no `verification_failed` after a completion).
  */
 @Injectable()
 @JobProcessor('verify.ticketUploaded')
@@ -45,6 +50,8 @@ export class VerifyTicketProcessor implements JobHandler<'verify.ticketUploaded'
         break;
       case 'verifying':
         break;
+      case 'recovering':
+        return this.verifyRecovery(ticketId, configureJobId);
       case 'configuring': // verified before; the enqueue after it did not happen
         return this.queues.enqueue('configure.ticketVerified', { ticketId }, { jobId: configureJobId });
       case undefined:
@@ -53,7 +60,10 @@ export class VerifyTicketProcessor implements JobHandler<'verify.ticketUploaded'
         this.logger.info({ ticketId, state }, 'verification skipped: nothing to verify in this state');
         return;
       default:
-        throw new PermanentImportError('STATE_TRANSITION_FORBIDDEN', `Verification runs after the import; the ticket is '${state}'.`);
+        throw new PermanentImportError(
+          'STATE_TRANSITION_FORBIDDEN',
+          `Verification runs after the import; the ticket is '${state}'.`,
+        );
     }
     this.progress.publish(ticketId);
 
@@ -72,4 +82,20 @@ export class VerifyTicketProcessor implements JobHandler<'verify.ticketUploaded'
     }
     this.progress.publish(ticketId);
   }
+
+  private async verifyRecovery(ticketId: string, configureJobId: string): Promise<void> {
+    const tenant = await this.tenants.forTicket(ticketId);
+    const problems: string[] = [];
+    for (const step of this.steps.filter((s) => RECOVERY_STEPS.includes(s.name)))
+      problems.push(...(await step.verify(ticketId, tenant)));
+    if (problems.length > 0) {
+      await this.state.transition(ticketId, 'failed', SYSTEM_ACTOR, `recovery: ${problems.join(' ')}`);
+    } else {
+      await this.queues.enqueue('configure.ticketVerified', { ticketId }, { jobId: configureJobId });
+    }
+    this.progress.publish(ticketId);
+  }
 }
+
+/** What a recovery re-checks: it sent documents only. */
+const RECOVERY_STEPS: readonly string[] = ['documents'];

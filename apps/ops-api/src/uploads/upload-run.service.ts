@@ -74,6 +74,12 @@ export class UploadRunService {
   async storeMissingDocuments(ticketId: string, request: MissingDocuments): Promise<void> {
     const seen = new Set<number>();
     for (const [index, document] of request.documents.entries()) {
+      // The ledger's document ids are int4, as SuperOffice's are.
+      if (Math.abs(document.documentId) > 2 ** 31 - 1) {
+        throw new OmtError('VALIDATION_FAILED', `document id ${document.documentId} is out of range.`, [
+          { path: `documents.${index}.documentId`, message: 'must fit in 32 bits' },
+        ]);
+      }
       if (seen.has(document.documentId)) {
         throw new OmtError('VALIDATION_FAILED', `document ${document.documentId} is listed more than once.`, [
           { path: `documents.${index}.documentId`, message: 'listed twice' },
@@ -101,7 +107,8 @@ export class UploadRunService {
       const locked = await tx.lockTicket(ticketId);
       if (!locked) throw ticketNotFound(ticketId);
       const fields = await uploads.uploadFields(ticketId);
-      if (AFTER_UPLOAD.includes(locked.state) && fields.uploadCompletedAt) return null;
+      // Completed before (its answer lost): nothing changes. A recovery run stays `recovering` until verified.
+      if ((AFTER_UPLOAD.includes(locked.state) || locked.state === 'recovering') && fields.uploadCompletedAt) return null;
       if (locked.state !== 'uploading' && locked.state !== 'recovering') {
         throw wrongState(locked.state, 'only a running upload can be completed (POST /api/agent/upload first)');
       }

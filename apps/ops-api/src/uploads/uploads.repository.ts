@@ -47,6 +47,16 @@ export type BatchInsert =
   | { outcome: 'exists'; existing: BatchRecord }
   | { outcome: 'wrong-state'; state: MigrationState };
 
+/**
+ * A name as PostgreSQL text can hold it: NUL (which text cannot store)
+ * becomes U+FFFD, visibly replaced rather than refused, since a document's
+ * name is data the customer's CRM holds. (Lone surrogates already arrive as
+ * U+FFFD: the driver encodes strings as UTF-8.)
+ */
+function storableText(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD');
+}
+
 const MISSING_DOCUMENTS_CHUNK = 10_000;
 const TABLES_CHUNK = 5_000;
 /** Starting an upload of 100 000 tables or replacing a million missing documents takes more than Prisma's 5 s default. */
@@ -165,8 +175,9 @@ export class UploadsTransaction {
       await this.tx.$executeRaw`
         INSERT INTO "MissingDocument" ("ticketId", "documentId", name, "relativePath", reason)
         SELECT ${ticketId}::uuid, d.id, d.name, d.path, d.reason
-        FROM unnest(${chunk.map((d) => d.documentId)}::int[], ${chunk.map((d) => d.name)}::text[],
-                    ${chunk.map((d) => d.relativePath)}::text[], ${chunk.map((d) => d.reason)}::text[]) AS d(id, name, path, reason)`;
+        FROM unnest(${chunk.map((d) => d.documentId)}::int[], ${chunk.map((d) => storableText(d.name))}::text[],
+                    ${chunk.map((d) => d.relativePath && storableText(d.relativePath))}::text[], ${chunk.map((d) => d.reason)}::text[])
+          AS d(id, name, path, reason)`;
     }
     await this.tx.ticket.update({ where: { id: ticketId }, data: { lastActivityAt: new Date() } });
   }
