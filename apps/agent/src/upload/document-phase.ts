@@ -12,7 +12,6 @@ export interface DocumentPhaseInput {
   scan: ArchiveScan;
   manifest: UploadManifest;
   progress: UploadProgress;
-  say(text: string): void;
   signal: AbortSignal;
 }
 
@@ -27,8 +26,9 @@ export interface DocumentPhaseResult {
 
 /**
  * The documents half of an upload. The migrate flow calls it after the
- * tables and before upload/complete; the uploader of the archive plugs in
- * here (see `documentPhase()` in migration.ts).
+ * tables and before upload/complete (a recovery: instead of the tables);
+ * `archiveDocumentPhase` (documents/archive-document-phase.ts) is the one
+ * it uses unless told otherwise.
  */
 export interface DocumentPhase {
   /** What StartUpload announces: the documents this phase will send. */
@@ -44,9 +44,3 @@ export function missingDocumentOf(doc: ArchiveDocument, reason: MissingDocument[
 export function unmigratableDocuments(scan: ArchiveScan | null): MissingDocument[] {
   return (scan?.documents ?? []).flatMap((d) => (d.status === 'ok' ? [] : [missingDocumentOf(d, d.status)]));
 }
-
-/** Until the archive uploader exists: send no files, report what the scan found missing. */
-export const reportMissingOnly: DocumentPhase = {
-  planned: () => ({ count: 0, bytes: 0 }),
-  run: async ({ scan }) => ({ uploaded: 0, skipped: 0, bytes: 0, missing: unmigratableDocuments(scan) }),
-};

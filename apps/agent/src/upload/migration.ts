@@ -28,7 +28,8 @@ import { liftOnsiteFreeze, withOnsiteFreeze } from '../source/onsite-freeze';
 import type { SourceConnector } from '../source/source-connector';
 import { tableSchemaOf } from '../source/table-schema';
 import { awaitOutcome, outcomeReason, SUCCESS_STATES } from './await-outcome';
-import { reportMissingOnly, type DocumentPhase, type DocumentPhaseResult } from './document-phase';
+import type { DocumentPhase, DocumentPhaseResult } from './document-phase';
+import { archiveDocumentPhase } from './documents/archive-document-phase';
 import { showProgress, type ProgressStyle } from './progress-view';
 import type { TableUploadResult } from './table-uploader';
 import { UploadProgress, type ProgressSnapshot } from './upload-progress';
@@ -52,6 +53,7 @@ export interface MigrateOptions {
   batchLimits?: BatchLimits;
   stateDir: string;
   retry?: RetryPolicy;
+  /** How documents are sent; `archiveDocumentPhase` (tus, resumable) unless given. */
   documents?: DocumentPhase;
   signal: AbortSignal;
 }
@@ -121,7 +123,8 @@ export async function migrate(options: MigrateOptions, ui: MigrateUi): Promise<M
   ui.say(`Mode: ${session.mode}: ${session.modeReason}.`);
 
   const outcome = async (end: AgentSession, tables: TablesSummary | null, documents: DocumentPhaseResult | null) => {
-    await liftFreezeAfterFailure(end.ticket, options, ui);
+    // A recovery runs after the tables went live: the onsite CRM stays frozen whatever becomes of it.
+    if (session.mode !== 'recovery') await liftFreezeAfterFailure(end.ticket, options, ui);
     return finish(api, session, end, tables, documents, started);
   };
 
@@ -131,20 +134,12 @@ export async function migrate(options: MigrateOptions, ui: MigrateUi): Promise<M
     case 'wait':
       return outcome(await waitForOutcome(api, options, ui), null, null);
     case 'recovery': {
-      const documents = await withSource(options, async (source) => {
+      const archive = await withSource(options, async (source) => {
         const catalog = await readCrmCatalog(source);
         logOn(catalog, options, ui);
-        const archive = await scan(catalog, options, ui);
-        const documentPhase = options.documents ?? reportMissingOnly;
-        // A recovery run announces no tables: the database is not touched.
-        const manifest = await api.startUpload({
-          limits: session.manifest.limits ?? options.batchLimits ?? DEFAULT_BATCH_LIMITS,
-          tables: [],
-          documents: documentPhase.planned(archive),
-        });
-        return sendDocuments(api, identity.agentToken, { ...session, manifest }, archive, options, ui);
+        return scan(catalog, options, ui);
       });
-      await api.completeUpload();
+      const documents = await recover(api, identity.agentToken, session, archive, options, ui);
       return outcome(await waitForOutcome(api, options, ui), null, documents);
     }
     case 'initial':
@@ -229,8 +224,7 @@ async function upload(
 
   const tables = await plannedTables(source, catalog);
   const rows = tables.reduce((n, t) => n + t.rows, 0);
-  const documentPhase = options.documents ?? reportMissingOnly;
-  const documentsPlanned = documentPhase.planned(archive);
+  const documentsPlanned = documentPhaseOf(options).planned(archive);
   await confirmUpload(session.ticket, tables.length, rows, documentsPlanned.count, options, ui);
 
   if (session.ticket.kind === 'live')
@@ -262,12 +256,8 @@ async function transfer(
 
   const progress = new UploadProgress();
   progress.expectTables(tables.length, rows);
-  progress.expectDocuments(documentsPlanned.count);
-  const events = new AgentEvents({ baseUrl: options.apiUrl, agentToken, ticketId: session.ticket.id });
-  progress.onChange((snapshot) => events.progressed(snapshot));
-  if (ui.progress) progress.onChange((snapshot) => ui.progress?.(snapshot));
-  const view = showProgress(progress, ui.progressStyle);
-  try {
+  progress.expectDocuments(documentsPlanned.count, documentsPlanned.bytes);
+  const { results, documents } = await withProgressView(progress, session, agentToken, options, ui, async () => {
     const results = await uploadTables({
       api,
       source,
@@ -278,12 +268,66 @@ async function transfer(
       progress,
       signal: options.signal,
     });
-    view.stop();
     // The documents phase: after the tables, before upload/complete.
-    const documents = await sendDocuments(api, agentToken, { ...session, manifest }, archive, options, ui, progress);
-    await api.completeUpload();
-    ui.say('Upload complete: the cloud side imports, verifies and configures now.');
-    return { tables: summariseTables(results, tables), documents };
+    const documents = await sendDocuments(api, agentToken, { ...session, manifest }, archive, options, progress);
+    return { results, documents };
+  });
+  sayDocuments(documents, ui);
+  await api.completeUpload();
+  ui.say('Upload complete: the cloud side imports, verifies and configures now.');
+  return { tables: summariseTables(results, tables), documents };
+}
+
+/**
+ * Recovery: the documents still missing or changed since they landed, and
+ * nothing else: no table is announced, so the database is not touched.
+ */
+async function recover(
+  api: AgentApiClient,
+  agentToken: string,
+  session: AgentSession,
+  archive: ArchiveScan | null,
+  options: MigrateOptions,
+  ui: MigrateUi,
+): Promise<DocumentPhaseResult> {
+  // Without the archive every document would be reported as gone: stop before anything changes.
+  if (!archive)
+    throw new OmtError(
+      'VALIDATION_FAILED',
+      'A recovery sends the documents that are still missing: run the same command with --archive <the document archive>.',
+    );
+  const planned = documentPhaseOf(options).planned(archive);
+  const manifest = await api.startUpload({
+    limits: session.manifest.limits ?? options.batchLimits ?? DEFAULT_BATCH_LIMITS,
+    tables: [],
+    documents: planned,
+  });
+  const progress = new UploadProgress();
+  progress.expectDocuments(planned.count, planned.bytes);
+  const documents = await withProgressView(progress, session, agentToken, options, ui, () =>
+    sendDocuments(api, agentToken, { ...session, manifest }, archive, options, progress),
+  );
+  sayDocuments(documents, ui);
+  await api.completeUpload();
+  ui.say('Recovery upload complete: the cloud side verifies the documents now.');
+  return documents;
+}
+
+/** Runs an upload with its progress on the terminal and to the API (throttled events); both end with it. */
+async function withProgressView<T>(
+  progress: UploadProgress,
+  session: AgentSession,
+  agentToken: string,
+  options: MigrateOptions,
+  ui: MigrateUi,
+  work: () => Promise<T>,
+): Promise<T> {
+  const events = new AgentEvents({ baseUrl: options.apiUrl, agentToken, ticketId: session.ticket.id });
+  progress.onChange((snapshot) => events.progressed(snapshot));
+  if (ui.progress) progress.onChange((snapshot) => ui.progress?.(snapshot));
+  const view = showProgress(progress, ui.progressStyle);
+  try {
+    return await work();
   } finally {
     view.stop();
     events.close();
@@ -401,19 +445,22 @@ async function confirmUpload(
     throw new OmtError('VALIDATION_FAILED', 'Stopped before the upload; nothing was sent.');
 }
 
+function documentPhaseOf(options: MigrateOptions): DocumentPhase {
+  return options.documents ?? archiveDocumentPhase;
+}
+
+/** The document phase, then the list of what could not be sent (replacing the API's). */
 async function sendDocuments(
   api: AgentApiClient,
   agentToken: string,
   session: AgentSession,
   archive: ArchiveScan | null,
   options: MigrateOptions,
-  ui: MigrateUi,
-  progress: UploadProgress = new UploadProgress(),
+  progress: UploadProgress,
 ): Promise<DocumentPhaseResult> {
-  const phase = options.documents ?? reportMissingOnly;
   progress.setPhase('documents');
   const result = archive
-    ? await phase.run({
+    ? await documentPhaseOf(options).run({
         api,
         baseUrl: options.apiUrl,
         agentToken,
@@ -421,15 +468,17 @@ async function sendDocuments(
         scan: archive,
         manifest: session.manifest,
         progress,
-        say: ui.say,
         signal: options.signal,
       })
     : { uploaded: 0, skipped: 0, bytes: 0, missing: [] };
   await api.putMissingDocuments({ documents: result.missing });
+  return result;
+}
+
+function sayDocuments(result: DocumentPhaseResult, ui: MigrateUi): void {
   ui.say(
     `Documents: ${result.uploaded} uploaded, ${result.skipped} had landed before, ${result.missing.length} missing.`,
   );
-  return result;
 }
 
 async function waitForOutcome(api: AgentApiClient, options: MigrateOptions, ui: MigrateUi): Promise<AgentSession> {

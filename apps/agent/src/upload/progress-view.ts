@@ -30,16 +30,26 @@ export function formatRate(rowsPerSecond: number): string {
 
 /** One line for logs and for the end of a phase. */
 export function formatProgressLine(s: ProgressSnapshot): string {
-  const percent = s.rows.total > 0 ? Math.floor((100 * s.rows.done) / s.rows.total) : 100;
+  if (s.phase === 'documents') {
+    return [
+      `documents: ${s.documents.done}/${s.documents.total}`,
+      `${formatBytes(s.documentBytes.done)} of ${formatBytes(s.documentBytes.total)} (${percentOf(s.documentBytes)} %)`,
+      `ETA ${formatDuration(s.etaSeconds)}`,
+    ].join(', ');
+  }
   const parts = [
     `${s.phase}: tables ${s.tables.done}/${s.tables.total}`,
-    `rows ${s.rows.done}/${s.rows.total} (${percent} %)`,
+    `rows ${s.rows.done}/${s.rows.total} (${percentOf(s.rows)} %)`,
     `${formatBytes(s.bytes.done)} read, ${formatBytes(s.sentBytes)} sent`,
     formatRate(s.rowsPerSecond),
     `ETA ${formatDuration(s.etaSeconds)}`,
   ];
   if (s.documents.total > 0) parts.splice(1, 0, `documents ${s.documents.done}/${s.documents.total}`);
   return parts.join(', ');
+}
+
+function percentOf(c: { done: number; total: number }): number {
+  return c.total > 0 ? Math.floor((100 * c.done) / c.total) : 100;
 }
 
 /**
@@ -66,24 +76,35 @@ export function showProgress(
   }
   const bar = new SingleBar({
     stream,
-    format: '{phase} |{bar}| {percentage}% | {tables} tables | {value}/{total} rows | {mb} | {rate} | ETA {eta_text}',
+    format: '{phase} |{bar}| {percentage}% | {counts} | {mb} | {rate} | ETA {eta_text}',
     hideCursor: true,
     barsize: 24,
     etaBuffer: 50,
     fps: 5,
   });
-  const payload = (s: ProgressSnapshot) => ({
-    phase: s.phase.padEnd(9),
-    tables: `${s.tables.done}/${s.tables.total}`,
-    mb: formatBytes(s.bytes.done),
-    rate: formatRate(s.rowsPerSecond),
-    eta_text: formatDuration(s.etaSeconds),
-  });
+  // The tables phase moves with rows, the documents phase with bytes.
+  const position = (s: ProgressSnapshot) => (s.phase === 'documents' ? s.documentBytes : s.rows);
+  const payload = (s: ProgressSnapshot) =>
+    s.phase === 'documents'
+      ? {
+          phase: s.phase.padEnd(9),
+          counts: `${s.documents.done}/${s.documents.total} documents`,
+          mb: `${formatBytes(s.documentBytes.done)} of ${formatBytes(s.documentBytes.total)}`,
+          rate: `${formatBytes(s.documentBytesPerSecond)}/s`,
+          eta_text: formatDuration(s.etaSeconds),
+        }
+      : {
+          phase: s.phase.padEnd(9),
+          counts: `${s.tables.done}/${s.tables.total} tables | ${s.rows.done}/${s.rows.total} rows`,
+          mb: formatBytes(s.bytes.done),
+          rate: formatRate(s.rowsPerSecond),
+          eta_text: formatDuration(s.etaSeconds),
+        };
   const first = progress.snapshot();
-  bar.start(Math.max(1, first.rows.total), first.rows.done, payload(first));
+  bar.start(Math.max(1, position(first).total), position(first).done, payload(first));
   progress.onChange((s) => {
-    bar.setTotal(Math.max(1, s.rows.total));
-    bar.update(s.rows.done, payload(s));
+    bar.setTotal(Math.max(1, position(s).total));
+    bar.update(position(s).done, payload(s));
   });
   return {
     say: (text) => {

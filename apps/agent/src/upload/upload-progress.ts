@@ -18,9 +18,13 @@ export interface ProgressSnapshot {
   /** Compressed bytes sent over the wire in this run. */
   sentBytes: number;
   documents: Counter;
+  /** Document bytes done (sent, or landed before) of those the documents phase sends. */
+  documentBytes: Counter;
   /** Rows per second sent in this run (skipped batches do not count); 0 until measurable. */
   rowsPerSecond: number;
-  /** Seconds left at the current rate; null while unknown. */
+  /** Document bytes per second in the documents phase; 0 until measurable. */
+  documentBytesPerSecond: number;
+  /** Seconds left at the current rate (rows; document bytes in the documents phase); null while unknown. */
   etaSeconds: number | null;
   elapsedMs: number;
 }
@@ -35,6 +39,9 @@ export class UploadProgress {
   private readonly tables: Counter = { done: 0, total: 0 };
   private readonly rows: Counter = { done: 0, total: 0 };
   private readonly documents: Counter = { done: 0, total: 0 };
+  private readonly documentBytes: Counter = { done: 0, total: 0 };
+  /** When the documents phase started, and its bytes done then: the documents' own rate. */
+  private documentsStart: { at: number; bytes: number } | null = null;
   private bytes = 0;
   private sentBytes = 0;
   private rowsSent = 0;
@@ -51,6 +58,7 @@ export class UploadProgress {
 
   setPhase(phase: UploadPhase): void {
     this.phase = phase;
+    if (phase === 'documents') this.documentsStart = { at: this.now(), bytes: this.documentBytes.done };
     this.changed();
   }
 
@@ -60,8 +68,16 @@ export class UploadProgress {
     this.changed();
   }
 
-  expectDocuments(documents: number): void {
+  expectDocuments(documents: number, bytes: number): void {
     this.documents.total = documents;
+    this.documentBytes.total = bytes;
+    this.changed();
+  }
+
+  /** Where the document upload stands (documents and bytes done include those that had landed before). */
+  documentsProgressed(progress: { documents: Counter; bytes: Counter }): void {
+    Object.assign(this.documents, progress.documents);
+    Object.assign(this.documentBytes, progress.bytes);
     this.changed();
   }
 
@@ -84,13 +100,6 @@ export class UploadProgress {
     this.tableDone();
   }
 
-  documentDone(bytes: number, sentBytes = bytes): void {
-    this.documents.done++;
-    this.bytes += bytes;
-    this.sentBytes += sentBytes;
-    this.changed();
-  }
-
   snapshot(): ProgressSnapshot {
     const elapsedMs = Math.max(0, this.now() - this.started);
     const rowsPerSecond = elapsedMs >= 1000 ? this.rowsSent / (elapsedMs / 1000) : 0;
@@ -98,6 +107,11 @@ export class UploadProgress {
     const rowsTotal = Math.max(this.rows.total, this.rows.done);
     const left = rowsTotal - this.rows.done;
     const bytesPerRow = this.rows.done > 0 ? this.bytes / this.rows.done : 0;
+    const documentRate = this.documentRate();
+    const eta =
+      this.phase === 'documents'
+        ? secondsLeft(this.documentBytes.total - this.documentBytes.done, documentRate)
+        : secondsLeft(left, rowsPerSecond);
     return {
       phase: this.phase,
       tables: { ...this.tables },
@@ -105,10 +119,18 @@ export class UploadProgress {
       bytes: { done: this.bytes, total: Math.max(this.bytes, Math.round(bytesPerRow * rowsTotal)) },
       sentBytes: this.sentBytes,
       documents: { ...this.documents },
+      documentBytes: { ...this.documentBytes },
       rowsPerSecond,
-      etaSeconds: left === 0 ? 0 : rowsPerSecond > 0 ? Math.ceil(left / rowsPerSecond) : null,
+      documentBytesPerSecond: documentRate,
+      etaSeconds: eta,
       elapsedMs,
     };
+  }
+
+  private documentRate(): number {
+    if (!this.documentsStart) return 0;
+    const seconds = (this.now() - this.documentsStart.at) / 1000;
+    return seconds >= 1 ? (this.documentBytes.done - this.documentsStart.bytes) / seconds : 0;
   }
 
   private changed(): void {
@@ -116,4 +138,10 @@ export class UploadProgress {
     const snapshot = this.snapshot();
     for (const listener of this.listeners) listener(snapshot);
   }
+}
+
+/** Seconds to do `left` at `rate` per second: 0 when nothing is left, null while the rate is unknown. */
+function secondsLeft(left: number, rate: number): number | null {
+  if (left <= 0) return 0;
+  return rate > 0 ? Math.ceil(left / rate) : null;
 }

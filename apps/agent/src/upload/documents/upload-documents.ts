@@ -57,7 +57,7 @@ export async function uploadDocuments(options: DocumentUploadOptions): Promise<D
   const storage = new DirectoryUrlStorage(options.stateDir);
   const result: DocumentUploadResult = { uploaded: 0, skipped: 0, bytesSent: 0, failed: [] };
   const sendable = options.documents.filter((d) => {
-    if (d.status === 'ok' && d.relativePath !== null) return true;
+    if (d.status === 'ok' && d.relativePath !== null && fileInArchive(options.archiveRoot, d.relativePath)) return true;
     result.failed.push(missingDocumentOf(d, d.status === 'ok' ? 'missing-file' : d.status));
     return false;
   });
@@ -78,7 +78,7 @@ export async function uploadDocuments(options: DocumentUploadOptions): Promise<D
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const sendOne = async (doc: ArchiveDocument & { relativePath: string }): Promise<void> => {
-    const file = path.join(options.archiveRoot, ...doc.relativePath.split('/'));
+    const file = fileInArchive(options.archiveRoot, doc.relativePath)!;
     for (let attempt = 1; ; attempt++) {
       const hashed = await hashFile(file);
       if (!hashed) return void result.failed.push(missingDocumentOf(doc, 'missing-file'));
@@ -192,6 +192,17 @@ function sendFile(
       })
       .catch(reject);
   });
+}
+
+/**
+ * The file of a document inside the archive, or null when its path leaves
+ * the archive (a row's name with `..` or, on Windows, `\\..`): names are
+ * data, and the agent sends nothing from outside the archive it was given.
+ */
+export function fileInArchive(archiveRoot: string, relativePath: string): string | null {
+  const root = path.resolve(archiveRoot);
+  const file = path.resolve(root, ...relativePath.split('/'));
+  return file.startsWith(root + path.sep) ? file : null;
 }
 
 function isChecksumMismatch(error: unknown): boolean {
