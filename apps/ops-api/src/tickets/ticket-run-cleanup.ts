@@ -78,6 +78,16 @@ export class TicketRunCleanup {
   async removeFiles(ticketId: string, tenantDatabase: string): Promise<void> {
     await this.blobs.deletePrefix(`tickets/${ticketId}/`);
     await this.blobs.deletePrefix(`${TUS_FOLDER}/${ticketId}.`);
+    await this.removeTenantArchive(tenantDatabase);
+  }
+
+  /** What earlier test runs left in a tenant: its database emptied, its document archive gone. */
+  async wipeTenant(tenantDatabase: string): Promise<void> {
+    await this.emptyTenant(tenantDatabase);
+    await this.removeTenantArchive(tenantDatabase);
+  }
+
+  private async removeTenantArchive(tenantDatabase: string): Promise<void> {
     const root = this.config.tenantArchiveDir;
     const archive = path.resolve(root, tenantDatabase);
     // The folder is named after the tenant database; it must be one folder directly inside the archive root.

@@ -130,6 +130,10 @@ export class TicketTransaction {
   }
 
   /** The customer's tenant, created in `migration_pending` the first time. */
+  async findTenant(customerId: string): Promise<{ id: string; databaseName: string } | null> {
+    return this.tx.tenant.findUnique({ where: { customerId }, select: { id: true, databaseName: true } });
+  }
+
   async findOrCreateTenant(
     customerId: string,
     environment: Environment,

@@ -14,6 +14,7 @@ import { AuditRepository } from '../audit/audit.repository';
 import { EventsService } from '../events/events.gateway';
 import { tenantDatabaseName } from '../tenants/tenant-naming';
 import { issueEnrollmentCode } from './enrollment-codes';
+import { TicketRunCleanup } from './ticket-run-cleanup';
 import { ticketNotFound } from './ticket-state.service';
 import { TicketsRepository, toView } from './tickets.repository';
 
@@ -24,6 +25,7 @@ export class TicketsService {
     private readonly tickets: TicketsRepository,
     private readonly audit: AuditRepository,
     private readonly events: EventsService,
+    private readonly cleanup: TicketRunCleanup,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -32,6 +34,7 @@ export class TicketsService {
    * `migration_pending` the first time) and a one-time enrollment code.
    */
   async create(request: CreateTicketRequest, actor: string): Promise<CreateTicketResponse> {
+    await this.wipeEarlierTestRuns(request.customerId);
     const { ticket, code } = await this.tickets.inTransaction(async (tx) => {
       if (await tx.findCompletedLiveTicket(request.customerId)) {
         throw new OmtError('LIVE_MIGRATION_COMPLETED', `${request.customerId} has completed its live migration; it cannot run again.`, [
@@ -46,6 +49,7 @@ export class TicketsService {
       }
       const databaseName = tenantDatabaseName(request.customerId, this.config.tenantDatabasePrefix);
       const tenant = await tx.findOrCreateTenant(request.customerId, request.environment, databaseName);
+      await tx.setTenantState(tenant.id, 'migration_pending');
       if (tenant.environment !== request.environment) {
         throw new OmtError('CONFLICT', `The tenant of ${request.customerId} is in '${tenant.environment}', not '${request.environment}'.`, [
           { path: 'environment', message: `must be ${tenant.environment}` },
@@ -58,6 +62,21 @@ export class TicketsService {
     });
     this.events.toOps('ticket.created', ticket);
     return { ticket, enrollmentCode: code.code, enrollmentCodeExpiresAt: code.expiresAt.toISOString() };
+  }
+
+  /**
+   * A test migration can be repeated and each run starts from an empty
+   * tenant: when the customer's tenant holds what earlier (test or
+   * cancelled) tickets loaded, it is wiped before the new ticket exists.
+   * Nothing is touched when the new ticket would be refused anyway (an open
+   * ticket, a completed live migration): the transaction below says why.
+   */
+  private async wipeEarlierTestRuns(customerId: string): Promise<void> {
+    const tenant = await this.tickets.inTransaction(async (tx) => {
+      const refused = (await tx.findOpenTicket(customerId)) ?? (await tx.findCompletedLiveTicket(customerId));
+      return refused ? null : tx.findTenant(customerId);
+    });
+    if (tenant) await this.cleanup.wipeTenant(tenant.databaseName);
   }
 
   async list(query: ListTicketsQuery): Promise<TicketList> {

@@ -7,7 +7,7 @@ import { QUEUES, agentSessionSchema, type MigrationState } from '@omt/contracts'
 import { databaseUrl, queryDatabase } from '../../../../test/support/databases';
 import { QueuesService } from '../../src/queues/queues.service';
 import { batchesImported, ticketReaches } from '../pipeline/upload-seed';
-import type { Credential } from '../support/auth-helpers';
+import { ticketRequest, type Credential } from '../support/auth-helpers';
 import { startTestApi, type TestApi } from '../support/test-api';
 import { copyText, putBatch, startedUpload, tablePath } from '../uploads/upload-fixtures';
 
@@ -181,3 +181,32 @@ it('refuses a reset while a job of the ticket runs, and removes nothing', async 
     await idle.close();
   }
 }, 60_000);
+
+it('starts a new ticket of the same customer from an empty tenant; a refused ticket wipes nothing', async () => {
+  const first = await api.createTicket(sales);
+  const { customerId } = first.ticket;
+  const tenant = first.ticket.tenant.databaseName;
+  await uploadRun(await api.enroll(first.enrollmentCode));
+  await batchesImported(api, first.ticket.id);
+  // These batches carry no CRM tables, so the configuration fails the ticket; cancelled, it no longer counts as open.
+  await ticketReaches(api, first.ticket.id, ['failed']);
+  expect((await api.call('POST', `/api/tickets/${first.ticket.id}/cancel`, { as: ops, body: {} })).status).toBe(200);
+  expect(await tenantRows(tenant)).toBe(3);
+  await mkdir(path.join(archiveDir, tenant, 'SO_ARC'), { recursive: true });
+  await writeFile(path.join(archiveDir, tenant, 'SO_ARC', 'offer.docx'), 'placed document');
+
+  const second = await api.createTicket(sales, { customerId });
+  expect(second.ticket.tenant.databaseName).toBe(tenant);
+  expect(second.ticket.tenant.state).toBe('migration_pending');
+  expect(await tenantTables(tenant)).toEqual([]);
+  expect(await filesUnder(path.join(archiveDir, tenant))).toEqual([]);
+
+  await uploadRun(await api.enroll(second.enrollmentCode));
+  await batchesImported(api, second.ticket.id);
+  expect(await tenantRows(tenant)).toBe(3);
+  // While the second ticket is open a third is refused, and its tenant is left alone.
+  const refused = await api.call('POST', '/api/tickets', { as: sales, body: { ...ticketRequest(), customerId } });
+  expect(refused.status).toBe(409);
+  expect(await tenantRows(tenant)).toBe(3);
+  await ticketReaches(api, second.ticket.id, SETTLED);
+}, 180_000);
