@@ -324,6 +324,8 @@ async function buildPlanInPage(
         expect(await figure('Rows').textContent()).toMatch(/^[\d,]+ \/ [\d,]+$/);
         expect(await figure('Tables').textContent()).toMatch(/^\d+ \/ \d+$/);
         expect(await figure('Data').textContent()).toMatch(/B \/ .*B$/);
+        // The sample's archive: its 30 documents go after the tables.
+        expect(await figure('Documents').textContent()).toMatch(/^\d+ \/ 30 \(.*B \/ .*B\)$/);
         await page
           .locator('#upload-log li')
           .getByText(/^Uploading \d+ tables/)
@@ -337,6 +339,7 @@ async function buildPlanInPage(
         expect(await result('Final state').textContent()).toBe('completed');
         expect(await result('Verified').textContent()).toMatch(/^yes/);
         expect(Number(await result('Tables').textContent())).toBeGreaterThan(10);
+        expect(await result('Documents uploaded').textContent()).toMatch(/^30 \(.*B\), 0 had landed before$/);
         expect(await result('Missing documents').textContent()).toBe('0');
         await expect(page.locator('#result-again').isHidden()).resolves.toBe(true);
         await page.screenshot({ path: join(RESULTS, 'wizard-result.png'), fullPage: true });

@@ -33,7 +33,7 @@ export type UploadStatus = 'not-started' | 'running' | 'finished' | 'failed';
 
 /** What the page is told while the upload runs: the numbers for the bars and the same texts the terminal prints. */
 export interface UploadProgressView extends ProgressSnapshot {
-  text: { rows: string; bytes: string; rate: string; eta: string; elapsed: string };
+  text: { rows: string; bytes: string; documents: string; rate: string; eta: string; elapsed: string };
 }
 
 export interface UploadView {
@@ -214,13 +214,19 @@ export class WizardUpload {
   }
 }
 
+/** The rate and ETA follow the phase: rows while the tables go, the documents' bytes while they do. */
 function withTexts(s: ProgressSnapshot): UploadProgressView {
+  const bytesPerSecond = s.elapsedMs > 0 ? Math.round(s.bytes.done / (s.elapsedMs / 1000)) : 0;
   return {
     ...s,
     text: {
       rows: `${s.rows.done.toLocaleString('en')} / ${s.rows.total.toLocaleString('en')}`,
       bytes: `${formatBytes(s.bytes.done)} / ${formatBytes(s.bytes.total)}`,
-      rate: `${formatRate(s.rowsPerSecond)}, ${formatBytes(s.elapsedMs > 0 ? Math.round(s.bytes.done / (s.elapsedMs / 1000)) : 0)}/s`,
+      documents: `${s.documents.done} / ${s.documents.total} (${formatBytes(s.documentBytes.done)} / ${formatBytes(s.documentBytes.total)})`,
+      rate:
+        s.phase === 'documents'
+          ? `${formatBytes(Math.round(s.documentBytesPerSecond))}/s`
+          : `${formatRate(s.rowsPerSecond)}, ${formatBytes(bytesPerSecond)}/s`,
       eta: formatDuration(s.etaSeconds),
       elapsed: formatDuration(s.elapsedMs / 1000),
     },

@@ -560,7 +560,7 @@ function renderUpload() {
   };
   meter('#tables-bar', progress?.tables);
   meter('#rows-bar', progress?.rows);
-  meter('#documents-bar', progress?.documents);
+  meter('#documents-bar', progress?.documentBytes);
   /** @type {Array<[string, string]>} */
   const rows = [['Phase', phase === 'cloud' ? `cloud side: ${cloudState}` : (phase ?? '—')]];
   if (progress) {
@@ -571,7 +571,7 @@ function renderUpload() {
       ['Rate', progress.text.rate],
       ['Time left', progress.text.eta],
       ['Elapsed', progress.text.elapsed],
-      ['Documents', `${progress.documents.done} / ${progress.documents.total}`],
+      ['Documents', progress.text.documents],
     );
   }
   $('#upload-figures').replaceChildren(
