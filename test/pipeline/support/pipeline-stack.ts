@@ -4,6 +4,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import {
   PG_ADMIN_URL,
   REDIS_URL,
@@ -110,6 +111,16 @@ export class PipelineStack {
     this.processes.delete(name);
   }
 
+  /**
+   * SIGKILL and start again. The API comes back on the port it had, so an
+   * agent pointed at it can carry on with its retries.
+   */
+  async restart(name: 'dev' | 'main' | 'worker'): Promise<void> {
+    await this.kill(name);
+    if (name !== 'worker' && this.url) this.env.PORT = new URL(this.url).port;
+    await this.start(name);
+  }
+
   get logPath(): string {
     return path.join(this.dir, 'stack.log');
   }
@@ -164,7 +175,25 @@ export class PipelineStack {
     );
     for (const row of tenants) await dropDatabase(String(row.datname));
     await this.database.drop();
+    await deleteRedisKeys(this.env.REDIS_URL!, this.env.OMT_REDIS_PREFIX!);
     if (!process.env.OMT_TEST_KEEP) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Every key of the run's prefix (queues, socket.io), so the shared Redis keeps nothing of a test. */
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    for (let cursor = '0'; ;) {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      if ((cursor = next) === '0') break;
+    }
+  } catch {
+    // A test's private Redis is gone with its folder already.
+  } finally {
+    redis.disconnect();
   }
 }
 

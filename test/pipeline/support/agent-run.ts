@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, queryDatabase, type TestDatabase } from '../../support/databases';
+import { createSampleDatabase } from '../../../apps/agent/src/sample/sample-db';
+import type { SampleVolumes } from '../../../apps/agent/src/sample/sample-options';
+import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD } from '../../../apps/agent/src/sample/sample-users';
+import { AGENT_BIN, type NodeRun, type PipelineStack } from './pipeline-stack';
+
+/** What the agent process needs besides its flags: the CRM password, as a real run passes it. */
+export const AGENT_ENV: NodeJS.ProcessEnv = { PATH: process.env.PATH, OMT_CRM_PASSWORD: SAMPLE_ADMIN_PASSWORD };
+
+/** A sample onsite CRM (database + archive) in a folder of its own, for the agents of one spec file. */
+export interface SampleSource {
+  db: TestDatabase;
+  archive: string;
+  dir: string;
+  drop(): Promise<void>;
+}
+
+export async function createSampleSource(
+  label: string,
+  options: { seed: number; size?: 'small' | 'medium'; volumes?: Partial<SampleVolumes> },
+): Promise<SampleSource> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `omt-e2e-${label}-`));
+  const archive = path.join(dir, 'SO_ARC');
+  const db = await createTestDatabase(`${label}_source`);
+  await createSampleDatabase({
+    target: db.url,
+    archive,
+    seed: options.seed,
+    size: options.size ?? 'small',
+    problems: [],
+    volumes: options.volumes,
+  });
+  return {
+    db,
+    archive,
+    dir,
+    drop: async () => {
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `omt-agent migrate` headless: the starting plan, JSON out, small batches when asked (so a fault lands between two). */
+export function migrateArgs(
+  apiUrl: string,
+  code: string,
+  source: { url: string; archive: string },
+  options: { stateDir: string; batchRows?: number; plan?: string },
+): string[] {
+  return [
+    AGENT_BIN,
+    'migrate',
+    '--api',
+    apiUrl,
+    '--code',
+    code,
+    '--source',
+    source.url,
+    '--archive',
+    source.archive,
+    '--user',
+    SAMPLE_ADMIN_LOGIN,
+    '--yes',
+    '--json',
+    '--state-dir',
+    options.stateDir,
+    '--migrator-name',
+    'Mia Migrator',
+    '--migrator-email',
+    'mia@example.com',
+    '--migrator-phone',
+    '+47 22 33 44 55',
+    ...(options.plan ? ['--plan', options.plan] : []),
+    ...(options.batchRows ? ['--batch-rows', String(options.batchRows)] : []),
+  ];
+}
+
+/** An agent run that went wrong, with what it and the stack said, for the test's failure message. */
+export async function explain(stack: PipelineStack, run: NodeRun): Promise<string> {
+  return `agent exit ${run.code}\n--- stdout\n${run.stdout.slice(-3000)}\n--- stderr\n${run.stderr.slice(-3000)}\n--- stack log\n${await stack.logTail(20)}`;
+}
+
+/** The code of the error a `--json` agent run ended with (`{ "error": { code } }` on stdout), or null. */
+export function agentErrorCode(run: NodeRun): string | null {
+  try {
+    return (JSON.parse(run.stdout) as { error?: { code?: string } }).error?.code ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Batches of a ticket in the API's ledger: arrived, and imported into the tenant. */
+export async function batchCounts(
+  stack: PipelineStack,
+  ticketId: string,
+): Promise<{ received: number; imported: number }> {
+  const [row] = await queryDatabase(
+    stack.database.url,
+    'SELECT count(*)::int AS received, count("importedAt")::int AS imported FROM "BatchUpload" WHERE "ticketId" = $1',
+    [ticketId],
+  );
+  return { received: Number(row!.received), imported: Number(row!.imported) };
+}
+
+export async function ticketState(stack: PipelineStack, ticketId: string): Promise<string> {
+  const [row] = await queryDatabase(stack.database.url, 'SELECT state FROM "Ticket" WHERE id = $1', [ticketId]);
+  return String(row?.state);
+}
+
+/**
+ * Polls `probe` until it gives a value (not null). With `agent`, an agent
+ * run that ends first fails the wait at once, with its output.
+ */
+export async function until<T>(
+  probe: () => Promise<T | null>,
+  what: string,
+  options: { timeoutMs?: number; agent?: Promise<NodeRun> } = {},
+): Promise<T> {
+  const end = Date.now() + (options.timeoutMs ?? 120_000);
+  let ended: NodeRun | null = null;
+  void options.agent?.then((run) => (ended = run));
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (ended)
+      throw new Error(
+        `the agent ended before ${what}: exit ${(ended as NodeRun).code}\n${(ended as NodeRun).stdout.slice(-2000)}${(ended as NodeRun).stderr.slice(-2000)}`,
+      );
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
