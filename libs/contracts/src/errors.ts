@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
+  /** The API's storage (blob store, document uploads) is full: nothing of the request was kept; send it again once space is freed. */
+  STORAGE_FULL: 507,
   // Raised inside processes, never answered over HTTP by the API.
   CONFIG_INVALID: 500,
   SOURCE_UNREACHABLE: 502,

@@ -1,7 +1,15 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { OmtError, type ErrorCode, type ErrorEnvelope } from '@omt/contracts';
+import { ERROR_CODES, OmtError, type ErrorCode, type ErrorEnvelope } from '@omt/contracts';
+
+/** A write refused for want of space (disk full, quota spent): the stores' writes fail with these errno codes. */
+const STORAGE_FULL_ERRNO = new Set(['ENOSPC', 'EDQUOT']);
+
+function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_FULL_ERRNO.has(code);
+}
 
 const STATUS_TO_CODE: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -39,16 +47,35 @@ export class OmtExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const code = STATUS_TO_CODE[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
       const message =
-        status === 404 ? `No route ${request.method} ${request.originalUrl.split('?')[0]}.` : this.httpMessage(exception);
+        status === 404
+          ? `No route ${request.method} ${request.originalUrl.split('?')[0]}.`
+          : this.httpMessage(exception);
       return { status, envelope: { code, message, details: [] } };
     }
     // body-parser errors: malformed JSON, body too large.
     const bodyError = exception as { type?: string; status?: number };
     if (bodyError?.type === 'entity.parse.failed') {
-      return { status: 400, envelope: { code: 'VALIDATION_FAILED', message: 'The request body is not valid JSON.', details: [] } };
+      return {
+        status: 400,
+        envelope: { code: 'VALIDATION_FAILED', message: 'The request body is not valid JSON.', details: [] },
+      };
     }
     if (bodyError?.type === 'entity.too.large') {
-      return { status: 413, envelope: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.', details: [] } };
+      return {
+        status: 413,
+        envelope: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.', details: [] },
+      };
+    }
+    if (isStorageFull(exception)) {
+      this.logger.error({ err: exception, method: request.method, path: request.path }, 'storage full');
+      return {
+        status: ERROR_CODES.STORAGE_FULL,
+        envelope: {
+          code: 'STORAGE_FULL',
+          message: 'The service is out of storage space; nothing of this request was kept. Send it again later.',
+          details: [],
+        },
+      };
     }
     this.logger.error({ err: exception, method: request.method, path: request.path }, 'unhandled error');
     return {
