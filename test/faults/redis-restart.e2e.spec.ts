@@ -1,0 +1,134 @@
+import { PrivateRedis } from '../support/private-redis';
+import { PipelineStack, runNode, tenantUrl } from '../pipeline/support/pipeline-stack';
+import { expectTenantEqualsSource } from '../pipeline/support/compare-tables';
+import { AGENT_ENV, batchCounts, explain, ticketState, until, type SampleSource } from '../pipeline/support/agent-run';
+import { createFaultSource, faultMigration } from './support/fault-migration';
+import { queryDatabase } from '../support/databases';
+
+/**
+ * Redis killed (SIGKILL) and started again while a migration runs. The
+ * ledgers in PostgreSQL are the truth; Redis holds the queued jobs. Each
+ * test runs its own redis-server on a port of its own (the shared one is
+ * never touched). Real API, worker and agent processes; build first.
+ */
+jest.setTimeout(300_000);
+
+let source: SampleSource;
+
+beforeAll(async () => {
+  source = await createFaultSource('faults_redis', 41);
+});
+
+afterAll(async () => {
+  await source?.drop();
+});
+
+/** A stack (API and worker as two processes) on a private Redis; the agent started against it. */
+async function migrationOnPrivateRedis(label: string, appendonly: boolean) {
+  const redis = await PrivateRedis.start({ appendonly });
+  const stack = await PipelineStack.create(label);
+  stack.env.REDIS_URL = redis.url;
+  const { ticket, args } = await faultMigration(stack, source);
+  const close = async () => {
+    await stack.close();
+    await redis.stop();
+  };
+  return { redis, stack, ticket, args, close };
+}
+
+it('with AOF (production): Redis killed mid-import and started again, the queued jobs come back and the migration completes, nothing lost or twice', async () => {
+  const { redis, stack, ticket, args, close } = await migrationOnPrivateRedis('redis_aof', true);
+  try {
+    const agent = runNode(args, AGENT_ENV);
+    const atKill = await until(
+      async () => {
+        const counts = await batchCounts(stack, ticket.ticketId);
+        return counts.imported >= 5 ? counts : null;
+      },
+      'the first imports',
+      { agent },
+    );
+    await redis.restart();
+
+    const run = await agent;
+    if (run.code !== 0) throw new Error(await explain(stack, run));
+    expect(JSON.parse(run.stdout)).toMatchObject({ state: 'completed', verified: true });
+    const final = await batchCounts(stack, ticket.ticketId);
+    // Redis went down while batches were still arriving and importing, not after.
+    expect(atKill.received).toBeLessThan(final.received);
+    expect(final.imported).toBe(final.received);
+    await expectTenantEqualsSource(source.db.url, tenantUrl(ticket.tenantDatabase));
+  } finally {
+    await close();
+  }
+});
+
+/**
+ * Without persistence a restarted Redis is empty: jobs queued for batches
+ * that had arrived but were not imported yet are gone. Nothing re-creates
+ * them from the ledger today (the agent's resume skips batches the manifest
+ * lists, and upload/complete only queues verification once every batch is
+ * imported), so the ticket stays `importing` for good. Marked `failing`
+ * until the worker re-queues the ledgers' pending work after a Redis restart
+ * (see the fault tests' report); then this must pass as a plain `it`.
+ * OMT_TEST_SHOW_GAPS=1 runs it as a plain `it`, to see where it stops.
+ */
+const gap = process.env.OMT_TEST_SHOW_GAPS ? it : it.failing;
+gap(
+  'without persistence: Redis restarted empty mid-import, the pending imports are queued again from the ledgers',
+  async () => {
+    const { redis, stack, ticket, args, close } = await migrationOnPrivateRedis('redis_empty', false);
+    let agent: import('node:child_process').ChildProcess | undefined;
+    try {
+      const run = runNode(args, AGENT_ENV, (child) => (agent = child));
+      await until(
+        async () => {
+          const counts = await batchCounts(stack, ticket.ticketId);
+          return counts.received - counts.imported >= 3 && counts.imported >= 3 ? counts : null;
+        },
+        'batches waiting for their import',
+        { agent: run },
+      );
+      await redis.restart();
+
+      // Every batch arrives (the agent's later requests queue into the new Redis) and the upload completes…
+      await until(
+        async () => {
+          const [row] = await queryDatabase(
+            stack.database.url,
+            'SELECT "uploadCompletedAt" FROM "Ticket" WHERE id = $1',
+            [ticket.ticketId],
+          );
+          return row?.uploadCompletedAt ? true : null;
+        },
+        'upload/complete',
+        { agent: run },
+      );
+      // …then each batch must be imported and the ticket must move on, whatever Redis forgot.
+      await until(
+        async () => {
+          const counts = await batchCounts(stack, ticket.ticketId);
+          return counts.imported === counts.received ? true : null;
+        },
+        'every arrived batch imported',
+        { timeoutMs: 30_000 },
+      );
+      const finished = await until(
+        async () =>
+          ['completed', 'failed', 'verification_failed'].includes(await ticketState(stack, ticket.ticketId))
+            ? true
+            : null,
+        'the outcome',
+        { timeoutMs: 60_000 },
+      );
+      expect(finished).toBe(true);
+      expect(await ticketState(stack, ticket.ticketId)).toBe('completed');
+      const result = await run;
+      if (result.code !== 0) throw new Error(await explain(stack, result));
+      await expectTenantEqualsSource(source.db.url, tenantUrl(ticket.tenantDatabase));
+    } finally {
+      agent?.kill('SIGKILL');
+      await close();
+    }
+  },
+);
