@@ -6,6 +6,13 @@ export interface CountingProxy {
   url: string;
   /** Bytes the clients sent through the proxy (requests and their bodies), all connections together. */
   readonly upstreamBytes: number;
+  /**
+   * Bytes the clients sent on connections whose first request's path starts
+   * with `prefix`. A client that keeps separate connections for one kind of
+   * request (tus-js-client's node:http agent for documents, beside fetch's
+   * own pool for everything else) is measured on its own this way.
+   */
+  upstreamBytesTo(prefix: string): number;
   readonly connections: number;
   /** How many connections the proxy cut on purpose. */
   readonly cuts: number;
@@ -29,12 +36,18 @@ export async function startCountingProxy(
   let cuts = 0;
   let remaining: number | null = null;
   const sockets = new Set<net.Socket>();
+  const byConnection: { firstPath: string; bytes: number }[] = [];
   const server = net.createServer((client) => {
     connections++;
+    const counted = { firstPath: '', bytes: 0 };
+    byConnection.push(counted);
     const upstream = net.connect(Number(port), hostname);
     sockets.add(client).add(upstream);
     client.on('data', (chunk: Buffer) => {
       upstreamBytes += chunk.length;
+      // `METHOD /path HTTP/1.1`: the first request line arrives in the connection's first chunk.
+      if (counted.bytes === 0) counted.firstPath = /^[A-Z]+ (\S+)/.exec(chunk.toString('latin1', 0, 2048))?.[1] ?? '';
+      counted.bytes += chunk.length;
       upstream.write(chunk);
       if (options.bytesPerSecond) {
         // A slow line: the client waits as long as its chunk would take to travel.
@@ -65,6 +78,9 @@ export async function startCountingProxy(
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     get upstreamBytes() {
       return upstreamBytes;
+    },
+    upstreamBytesTo(prefix) {
+      return byConnection.filter((c) => c.firstPath.startsWith(prefix)).reduce((n, c) => n + c.bytes, 0);
     },
     get connections() {
       return connections;
