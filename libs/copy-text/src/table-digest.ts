@@ -1,7 +1,6 @@
-import { hash } from 'node:crypto';
+import { LINE_HASH_WORDS, hashLine } from './line-hash';
 
 const NEWLINE = 0x0a;
-const WORDS = 8; // 256 bits as 32-bit words, most significant first
 
 export interface TableDigestResult {
   rows: number;
@@ -11,7 +10,8 @@ export interface TableDigestResult {
 
 /**
  * The content hash of a table in COPY text: the sum, modulo 2^256, of the
- * sha256 of every line (without its newline), plus the line count.
+ * 256-bit line hash (see line-hash.ts) of every line without its newline,
+ * plus the line count.
  *
  * A sum does not depend on row order, so the source can stream in key order,
  * the worker can read back without ORDER BY, and tables without a primary key
@@ -22,7 +22,9 @@ export interface TableDigestResult {
  * across chunks is joined before it is hashed.
  */
 export class TableDigest {
-  private readonly sum = new Array<number>(WORDS).fill(0);
+  /** 32-bit words, most significant first. */
+  private readonly sum = new Array<number>(LINE_HASH_WORDS).fill(0);
+  private readonly line = new Uint32Array(LINE_HASH_WORDS);
   private rows = 0;
   private partial: Buffer[] = [];
 
@@ -31,15 +33,19 @@ export class TableDigest {
     let newline = chunk.indexOf(NEWLINE);
     if (newline !== -1 && this.partial.length > 0) {
       this.partial.push(chunk.subarray(0, newline));
-      this.addLine(Buffer.concat(this.partial));
+      const joined = Buffer.concat(this.partial);
+      this.addLine(joined, viewOf(joined), 0, joined.length);
       this.partial = [];
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
-    while (newline !== -1) {
-      this.addLine(chunk.subarray(start, newline));
-      start = newline + 1;
-      newline = chunk.indexOf(NEWLINE, start);
+    if (newline !== -1) {
+      const view = viewOf(chunk);
+      while (newline !== -1) {
+        this.addLine(chunk, view, start, newline);
+        start = newline + 1;
+        newline = chunk.indexOf(NEWLINE, start);
+      }
     }
     // Copied: the caller may reuse its buffer.
     if (start < chunk.length) this.partial.push(Buffer.from(chunk.subarray(start)));
@@ -52,16 +58,21 @@ export class TableDigest {
     return { rows: this.rows, hash: this.sum.map((w) => w.toString(16).padStart(8, '0')).join('') };
   }
 
-  private addLine(line: Buffer): void {
-    const h = hash('sha256', line, 'buffer');
+  private addLine(bytes: Buffer, view: DataView, start: number, end: number): void {
+    const h = this.line;
+    hashLine(bytes, view, start, end, h);
     let carry = 0;
-    for (let i = WORDS - 1; i >= 0; i--) {
-      const total = this.sum[i]! + h.readUInt32BE(i * 4) + carry;
+    for (let i = LINE_HASH_WORDS - 1; i >= 0; i--) {
+      const total = this.sum[i]! + h[i]! + carry;
       this.sum[i] = total >>> 0;
       carry = total > 0xffffffff ? 1 : 0;
     }
     this.rows++;
   }
+}
+
+function viewOf(bytes: Buffer): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Digest of whole COPY text held in memory (a batch, a test fixture). */
