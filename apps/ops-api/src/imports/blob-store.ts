@@ -26,6 +26,8 @@ export interface BlobStore {
 
 export const BLOB_STORE = Symbol('BLOB_STORE');
 
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /** Throws unless the key is relative, '/'-separated segments of safe characters, without '.' or '..'. */
@@ -55,7 +57,8 @@ export class DirectoryBlobStore implements BlobStore {
 
   async get(key: string): Promise<Readable> {
     const file = this.pathOf(key);
-    const stream = createReadStream(file);
+    // Blobs are batches of a few hundred KiB of gzip: read in one or two pieces, not 64 KiB ones.
+    const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
     // Open errors (a missing blob) surface here rather than on the first read.
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());

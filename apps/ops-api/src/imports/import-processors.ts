@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import type { JobPayload } from '@omt/contracts';
 import { JobProcessor, type JobHandler } from '../queues/job-handler';
 import { BatchImports } from '../pipeline/batch-imports';
@@ -8,6 +7,7 @@ import { BLOB_STORE, type BlobStore } from './blob-store';
 import { loadBatch } from './batch-loader';
 import { PermanentImportError } from './import-errors';
 import { TenantDatabases } from './tenant-databases.service';
+import { createBatchGunzip } from './batch-gzip';
 
 /** `import.tableCreated`: the table, mapped from the neutral types, without its key yet. */
 @Injectable()
@@ -41,15 +41,26 @@ export class BatchReceivedProcessor implements JobHandler<'import.batchReceived'
     const tenant = await this.tenants.forTicket(payload.ticketId);
     const table = await tenant.tableSchema(payload.table);
     // Its tableCreated job may simply not have run yet: transient, retried with backoff.
-    if (!table) throw new Error(`Table "${payload.table}" is not created in the tenant yet; batch ${payload.sequence} waits.`);
+    if (!table)
+      throw new Error(`Table "${payload.table}" is not created in the tenant yet; batch ${payload.sequence} waits.`);
     const stored = await this.blobs.get(payload.blobKey).catch((error: unknown) => {
       // The API stores a blob before it queues its job: a missing one is lost, not late.
       if ((error as { code?: string }).code === 'ENOENT') {
-        throw new PermanentImportError('NOT_FOUND', `${context} is missing from the blob store; the agent must send it again.`);
+        throw new PermanentImportError(
+          'NOT_FOUND',
+          `${context} is missing from the blob store; the agent must send it again.`,
+        );
       }
       throw error;
     });
-    await loadBatch({ tenant, table, sequence: payload.sequence, sha256: payload.sha256, rows: payload.rows, data: gunzipped(stored) });
+    await loadBatch({
+      tenant,
+      table,
+      sequence: payload.sequence,
+      sha256: payload.sha256,
+      rows: payload.rows,
+      data: gunzipped(stored),
+    });
     await this.imports.imported(payload.ticketId, payload.table, payload.sequence);
   }
 }
@@ -61,7 +72,7 @@ export class BatchReceivedProcessor implements JobHandler<'import.batchReceived'
  */
 function gunzipped(stored: Readable): Readable {
   async function* inflate(): AsyncGenerator<Buffer> {
-    const gunzip = createGunzip();
+    const gunzip = createBatchGunzip();
     // An error of either stream ends the loop below with that error.
     pipeline(stored, gunzip, () => undefined);
     yield* gunzip as AsyncIterable<Buffer>;

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { OmtError, isOmtError } from '@omt/contracts';
 import type { BlobStore } from '../imports/blob-store';
+import { createBatchGunzip } from '../imports/batch-gzip';
 
 const NEWLINE = 0x0a;
 
@@ -51,7 +51,12 @@ class CopyTextMeter extends Writable {
   }
 
   result(): Omit<ReceivedBatch, 'storedBytes'> {
-    return { sha256: this.hash.digest('hex'), bytes: this.bytes, lines: this.lines, endsWithNewline: this.last === NEWLINE };
+    return {
+      sha256: this.hash.digest('hex'),
+      bytes: this.bytes,
+      lines: this.lines,
+      endsWithNewline: this.last === NEWLINE,
+    };
   }
 }
 
@@ -63,8 +68,13 @@ class CopyTextMeter extends Writable {
  * caller records nothing. The source is not destroyed on failure, so the
  * HTTP layer can still drain it and answer.
  */
-export async function receiveBatch(source: Readable, blobs: BlobStore, key: string, limits: BatchByteLimits): Promise<ReceivedBatch> {
-  const gunzip = createGunzip();
+export async function receiveBatch(
+  source: Readable,
+  blobs: BlobStore,
+  key: string,
+  limits: BatchByteLimits,
+): Promise<ReceivedBatch> {
+  const gunzip = createBatchGunzip();
   const meter = new CopyTextMeter(limits.uncompressed);
   const inspecting = pipeline(gunzip, meter).catch((error: unknown) => {
     throw isOmtError(error)
