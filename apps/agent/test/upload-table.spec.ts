@@ -248,3 +248,33 @@ it('uploads several tables largest first, an empty one included, and skips table
     await api.close();
   }
 });
+
+it('gives the small tables a slot of their own, so they finish while a large one streams', async () => {
+  const api = await recordingApi({ delayMs: 20 });
+  try {
+    const planned = await Promise.all(
+      [TABLE, 'small', 'empty'].map(async (name) => ({
+        schema: await schemaOf(name),
+        rows: await source.countRows(name),
+      })),
+    );
+    const progress = new UploadProgress();
+    progress.expectTables(3, 5002);
+    await uploadTables({
+      api: api.api,
+      source,
+      tables: planned,
+      limits,
+      manifest: api.manifest(),
+      parallel: 2,
+      batchesInFlight: 1,
+      progress,
+    });
+    // The large table (13 batches, one at a time) started first and finished last; the small ones went smallest first beside it.
+    expect(api.schemas[0]).toBe(TABLE);
+    expect([...api.completed.keys()]).toEqual(['empty', 'small', TABLE]);
+    expect(progress.snapshot()).toMatchObject({ tables: { done: 3, total: 3 }, rows: { done: 5002, total: 5002 } });
+  } finally {
+    await api.close();
+  }
+});

@@ -10,6 +10,8 @@ const gzipAsync = promisify(gzip);
 
 /** zlib level 1: COPY text still shrinks to about a third, at a fraction of the CPU of the default 6. */
 export const BATCH_GZIP_LEVEL = 1;
+/** zlib's output pieces: up to 1 MiB (its default 16 KiB means a few hundred callbacks per batch), never more than the batch. */
+const gzipChunkBytes = (input: number) => Math.min(1024 * 1024, Math.max(64 * 1024, input));
 /** Batches of one table on the wire at once; the source is not read further until one is answered. */
 export const DEFAULT_BATCHES_IN_FLIGHT = 3;
 
@@ -115,7 +117,10 @@ export async function uploadTable(options: TableUploadOptions): Promise<TableUpl
 }
 
 async function sendBatch(options: TableUploadOptions, batch: TableBatch, sha256: string): Promise<number> {
-  const compressed = await gzipAsync(batch.data, { level: BATCH_GZIP_LEVEL });
+  const compressed = await gzipAsync(batch.data, {
+    level: BATCH_GZIP_LEVEL,
+    chunkSize: gzipChunkBytes(batch.data.length),
+  });
   await options.api.putBatch(batch.table, batch.sequence, { gzip: compressed, sha256, rows: batch.rows });
   options.onBatch?.({
     table: batch.table,

@@ -24,10 +24,14 @@ export interface UploadTablesOptions {
 }
 
 /**
- * Uploads every table, `parallel` at a time, largest first (so the longest
- * one does not start last and stretch the tail). The first failure stops the
- * others between two batches and is raised once they have stopped; what was
- * sent stays sent, and the next run resumes from the manifest.
+ * Uploads every table, `parallel` at a time: all but one of the slots take
+ * the largest tables first (so the longest one does not start last and
+ * stretch the tail), the last slot the smallest first. A small table is all
+ * round trips (schema, one batch, figures), so a slot of their own lets them
+ * finish while the large ones stream instead of queueing up behind them at
+ * the end. The first failure stops the others between two batches and is
+ * raised once they have stopped; what was sent stays sent, and the next run
+ * resumes from the manifest.
  */
 export async function uploadTables(options: UploadTablesOptions): Promise<TableUploadResult[]> {
   const queue = [...options.tables].sort((a, b) => b.rows - a.rows || a.schema.name.localeCompare(b.schema.name));
@@ -37,8 +41,8 @@ export async function uploadTables(options: UploadTablesOptions): Promise<TableU
   const results: TableUploadResult[] = [];
   let failure: { error: unknown } | null = null;
 
-  const worker = async () => {
-    for (let next = queue.shift(); next && !failure; next = queue.shift()) {
+  const worker = async (take: () => PlannedTable | undefined) => {
+    for (let next = take(); next && !failure; next = take()) {
       const planned = next;
       try {
         const result = await uploadTable({
@@ -60,8 +64,11 @@ export async function uploadTables(options: UploadTablesOptions): Promise<TableU
       }
     }
   };
+  const slots = Math.max(1, Math.min(options.parallel ?? DEFAULT_PARALLEL_TABLES, queue.length));
+  const largestFirst = () => queue.shift();
+  const smallestFirst = () => queue.pop();
   await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(options.parallel ?? DEFAULT_PARALLEL_TABLES, queue.length)) }, worker),
+    Array.from({ length: slots }, (_, slot) => worker(slots > 1 && slot === slots - 1 ? smallestFirst : largestFirst)),
   );
   if (failure) throw (failure as { error: unknown }).error;
   return results;
