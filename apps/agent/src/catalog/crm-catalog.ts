@@ -22,6 +22,7 @@ export interface CrmCatalog {
   companyVersion: string | null;
   productVersions: Array<{ ownerName: string; codeName: string; version: string }>;
   users: CatalogUser[];
+  /** The addresses on the users' own person cards (not every customer contact's). */
   emails: Array<{ personId: number; address: string; rank: number }>;
   roleLinks: Array<{ associateId: number; roleId: number }>;
   roleRights: Array<{ roleId: number; right: string }>;
@@ -41,13 +42,29 @@ export const SENTRY_PREFERENCE_SECTION = 'SentryAddonNames';
 
 export async function readCrmCatalog(source: SourceConnector, tables?: IntrospectedTable[]): Promise<CrmCatalog> {
   const all = tables ?? (await source.introspect());
-  const read = (table: string, columns: string[], where?: RowQuery['where']) => readRows(source, all, table, columns, where);
-  const [company, productVersions, associates, emails, roleLinks, rights, rightLinks, licences, licenceLinks, credentials,
-    travellers, satellites, areas, sentry, mailboxes, documents, documentAppointments] = await Promise.all([
+  const read = (table: string, columns: string[], where?: RowQuery['where']) =>
+    readRows(source, all, table, columns, where);
+  const [
+    company,
+    productVersions,
+    associates,
+    roleLinks,
+    rights,
+    rightLinks,
+    licences,
+    licenceLinks,
+    credentials,
+    travellers,
+    satellites,
+    areas,
+    sentry,
+    mailboxes,
+    documents,
+    documentAppointments,
+  ] = await Promise.all([
     read('company', ['version']),
     read('ProductVersion', ['ownerName', 'codeName', 'version']),
     read('associate', ['associate_id', 'name', 'person_id', 'type', 'deleted', 'userName']),
-    read('Email', ['person_id', 'email_address', 'rank'], { column: 'person_id', op: '<>', value: 0 }),
     read('UserRoleLink', ['associate_id', 'role_id']),
     read('FunctionRight', ['FunctionRight_id', 'name']),
     read('FunctionRightRoleLink', ['functionright_id', 'role_id']),
@@ -57,16 +74,32 @@ export async function readCrmCatalog(source: SourceConnector, tables?: Introspec
     read('traveller', ['travel_id']),
     read('satellite', ['satellite_id', 'name', 'area_id', 'deleted']),
     read('area', ['area_id', 'name', 'deleted']),
-    read('UserPreference', ['associate_id', 'prefkey'], { column: 'prefsection', op: '=', value: SENTRY_PREFERENCE_SECTION }),
+    read('UserPreference', ['associate_id', 'prefkey'], {
+      column: 'prefsection',
+      op: '=',
+      value: SENTRY_PREFERENCE_SECTION,
+    }),
     read(MAILBOX_TABLE, ['address', 'deleted']),
     read('document', ['document_id', 'name', 'appointment_id', 'registered']),
-    read('appointment', ['appointment_id', 'associate_id', 'document_id'], { column: 'document_id', op: '<>', value: 0 }),
+    read('appointment', ['appointment_id', 'associate_id', 'document_id'], {
+      column: 'document_id',
+      op: '<>',
+      value: 0,
+    }),
   ]);
+  const emails = await readUserEmails(
+    read,
+    associates.map((r) => num(r.person_id)),
+  );
   const rightNames = new Map(rights.map((r) => [num(r.FunctionRight_id), str(r.name)]));
   return {
     tables: all,
     companyVersion: company[0]?.version == null ? null : str(company[0].version),
-    productVersions: productVersions.map((r) => ({ ownerName: str(r.ownerName), codeName: str(r.codeName), version: str(r.version) })),
+    productVersions: productVersions.map((r) => ({
+      ownerName: str(r.ownerName),
+      codeName: str(r.codeName),
+      version: str(r.version),
+    })),
     users: associates.map((r) => ({
       associateId: num(r.associate_id),
       login: str(r.name),
@@ -77,7 +110,10 @@ export async function readCrmCatalog(source: SourceConnector, tables?: Introspec
     })),
     emails: emails.map((r) => ({ personId: num(r.person_id), address: str(r.email_address), rank: num(r.rank) })),
     roleLinks: roleLinks.map((r) => ({ associateId: num(r.associate_id), roleId: num(r.role_id) })),
-    roleRights: rightLinks.map((r) => ({ roleId: num(r.role_id), right: rightNames.get(num(r.functionright_id)) ?? '' })),
+    roleRights: rightLinks.map((r) => ({
+      roleId: num(r.role_id),
+      right: rightNames.get(num(r.functionright_id)) ?? '',
+    })),
     licences: licences.map((r) => ({
       id: num(r.ModuleLicense_id),
       moduleName: str(r.moduleName),
@@ -93,7 +129,12 @@ export async function readCrmCatalog(source: SourceConnector, tables?: Introspec
       active: num(r.isActive) !== 0,
     })),
     travellers: travellers.map((r) => num(r.travel_id)),
-    satellites: satellites.map((r) => ({ id: num(r.satellite_id), name: str(r.name), areaId: num(r.area_id), deleted: num(r.deleted) !== 0 })),
+    satellites: satellites.map((r) => ({
+      id: num(r.satellite_id),
+      name: str(r.name),
+      areaId: num(r.area_id),
+      deleted: num(r.deleted) !== 0,
+    })),
     areas: areas.map((r) => ({ id: num(r.area_id), name: str(r.name), deleted: num(r.deleted) !== 0 })),
     sentryPreferences: sentry.map((r) => ({ associateId: num(r.associate_id), key: str(r.prefkey) })),
     mailboxes: mailboxes.map((r) => ({ address: str(r.address), deleted: num(r.deleted) !== 0 })),
@@ -109,6 +150,31 @@ export async function readCrmCatalog(source: SourceConnector, tables?: Introspec
       documentId: num(r.document_id),
     })),
   };
+}
+
+const USER_READS_AT_ONCE = 8;
+
+/**
+ * The Email rows of the users' persons, a few small reads at a time: the
+ * table also holds every customer contact's addresses (a million rows in a
+ * large CRM), which held in memory at once cost the agent hundreds of MB.
+ */
+async function readUserEmails(
+  read: (table: string, columns: string[], where?: RowQuery['where']) => Promise<SourceRow[]>,
+  personIds: number[],
+): Promise<SourceRow[]> {
+  const distinct = [...new Set(personIds)].filter((id) => id !== 0);
+  const rows: SourceRow[] = [];
+  for (let i = 0; i < distinct.length; i += USER_READS_AT_ONCE) {
+    const chunk = distinct.slice(i, i + USER_READS_AT_ONCE);
+    const chunkRows = await Promise.all(
+      chunk.map((id) =>
+        read('Email', ['person_id', 'email_address', 'rank'], { column: 'person_id', op: '=', value: id }),
+      ),
+    );
+    rows.push(...chunkRows.flat());
+  }
+  return rows;
 }
 
 /** Rows keyed by the requested names, whatever case the database uses; missing columns read as null. */
@@ -131,7 +197,9 @@ async function readRows(
     filter = { ...where, column };
   }
   const rows = await source.selectRows({ table: table.name, columns: present, ...(filter ? { where: filter } : {}) });
-  return rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, actual[i] === undefined ? null : row[actual[i]!]])));
+  return rows.map((row) =>
+    Object.fromEntries(columns.map((c, i) => [c, actual[i] === undefined ? null : row[actual[i]!]])),
+  );
 }
 
 function num(value: unknown): number {
