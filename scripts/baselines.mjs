@@ -27,10 +27,13 @@ const quote = (text) => `'${String(text).replace(/'/g, `'\\''`)}'`;
 
 /**
  * Copies the rows of `schema` from `sourceUrl` into the empty database
- * `targetUrl`: the schema first (not timed), then the data (timed).
+ * `targetUrl`: the tables first (not timed), then the data (timed). The
+ * tables are created without their keys and indexes (pg_dump's pre-data
+ * section), as omt loads them: both sides add keys after the load, outside
+ * the phase compared.
  */
 export async function pgDumpBaseline(sourceUrl, targetUrl, schema) {
-  await timedShell(`pg_dump --schema-only --no-owner --schema=${quote(schema)} ${quote(sourceUrl)} | psql -q -v ON_ERROR_STOP=1 ${quote(targetUrl)}`);
+  await timedShell(`pg_dump --schema-only --section=pre-data --no-owner --schema=${quote(schema)} ${quote(sourceUrl)} | psql -q -v ON_ERROR_STOP=1 ${quote(targetUrl)}`);
   return timedShell(`pg_dump --data-only --no-owner --schema=${quote(schema)} ${quote(sourceUrl)} | psql -q -v ON_ERROR_STOP=1 ${quote(targetUrl)}`);
 }
 
