@@ -149,6 +149,12 @@ const environmentSchema = z.object({
     .describe(
       "Express' `trust proxy` behind a load balancer: `false` (default), `true`, a number of hops, or the proxies' addresses; the client address (per-IP rate limits) then comes from X-Forwarded-For.",
     ),
+  OMT_RECONCILE_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(3600)
+    .default(30)
+    .describe('How often the worker queues again the jobs Redis may have lost (pieces not imported yet), in seconds.'),
 });
 
 const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'REDIS_URL', 'OMT_BLOB_DIR'] as const;
@@ -178,6 +184,8 @@ export interface AppConfig {
   firstAdmin: { email: string; password: string } | null;
   enrollmentCodeTtlHours: number;
   sessionTtlHours: number;
+  /** How often the worker re-queues jobs of pieces not imported yet. */
+  reconcileSeconds: number;
   /** Largest batch upload accepted, compressed bytes. */
   maxBatchBytes: number;
   /** Largest JSON request body accepted, bytes. */
@@ -233,6 +241,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
       e.OMT_ADMIN_EMAIL && e.OMT_ADMIN_PASSWORD ? { email: e.OMT_ADMIN_EMAIL, password: e.OMT_ADMIN_PASSWORD } : null,
     enrollmentCodeTtlHours: e.OMT_ENROLLMENT_CODE_TTL_HOURS,
     sessionTtlHours: e.OMT_SESSION_TTL_HOURS,
+    reconcileSeconds: e.OMT_RECONCILE_SECONDS,
     maxBatchBytes: e.OMT_MAX_BATCH_BYTES,
     maxJsonBytes: e.OMT_MAX_JSON_BYTES,
     stalledAfterMinutes: e.OMT_STALLED_AFTER_MINUTES,

@@ -11,7 +11,8 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { QueuesService } from '../queues/queues.service';
 import { ProgressService } from '../uploads/progress.service';
-import { documentJobId, uploadBlobKey, uploadIdOfBlobKey } from './document-keys';
+import { enqueueDocumentJob } from '../pipeline/pipeline-jobs';
+import { uploadBlobKey, uploadIdOfBlobKey } from './document-keys';
 import { DocumentsRepository, type DocumentRecord } from './documents.repository';
 import { sha256OfFile } from './file-hash';
 
@@ -111,18 +112,7 @@ export class DocumentReceiver {
   }
 
   private async enqueuePlacement(document: DocumentRecord): Promise<void> {
-    await this.queues.enqueue(
-      'import.documentReceived',
-      {
-        ticketId: document.ticketId,
-        documentId: String(document.documentId),
-        relativePath: document.relativePath,
-        blobKey: document.blobKey,
-        sha256: document.sha256,
-        bytes: document.bytes,
-      },
-      { jobId: documentJobId(document.ticketId, document.documentId, document.sha256) },
-    );
+    await enqueueDocumentJob(this.queues, document);
   }
 
   private async assertReceiving(ticketId: string): Promise<void> {

@@ -7,6 +7,7 @@ import { QueuesModule } from '../queues/queues.module';
 import { TicketStateModule } from '../tickets/ticket-state.module';
 import { ProgressModule } from '../uploads/progress.module';
 import { ConfigureTicketProcessor } from './configure-ticket.processor';
+import { JobReconciler } from './job-reconciler';
 import { PipelineCoreModule } from './pipeline-core.module';
 import { PipelineRepository } from './pipeline.repository';
 import { DocumentVerificationStep, TableVerificationStep, VERIFICATION_STEPS, type VerificationStep } from './verification-steps';
@@ -45,6 +46,7 @@ import { VerifyTicketProcessor } from './verify-ticket.processor';
     },
     VerifyTicketProcessor,
     ConfigureTicketProcessor,
+    JobReconciler,
   ],
 })
 export class PipelineModule {}

@@ -10,7 +10,8 @@ import { ticketNotFound } from '../tickets/ticket-state.service';
 import { wrongState } from './agent-session.service';
 import { receiveBatch } from './batch-receiver';
 import { ProgressService } from './progress.service';
-import { batchBlobKey, batchJobId, tableJobId } from './upload-keys';
+import { enqueueBatchJob, enqueueTableJob } from '../pipeline/pipeline-jobs';
+import { batchBlobKey } from './upload-keys';
 import { UploadsRepository, type BatchRecord, type TableRecord } from './uploads.repository';
 
 /** What the agent claims about a batch in its headers. */
@@ -52,7 +53,7 @@ export class TableUploadsService {
       ]);
     }
     // Queued every time: a re-send after a failed enqueue must still create the table; the job id makes it once.
-    await this.queues.enqueue('import.tableCreated', { ticketId, table: schema }, { jobId: tableJobId(ticketId, name) });
+    await enqueueTableJob(this.queues, ticketId, schema);
     await this.uploads.touch(ticketId);
   }
 
@@ -143,19 +144,7 @@ export class TableUploadsService {
   }
 
   private enqueueBatch(ticketId: string, batch: BatchRecord): Promise<void> {
-    return this.queues.enqueue(
-      'import.batchReceived',
-      {
-        ticketId,
-        table: batch.table,
-        sequence: batch.sequence,
-        blobKey: batch.blobKey,
-        sha256: batch.sha256,
-        rows: batch.rows,
-        bytes: batch.bytes,
-      },
-      { jobId: batchJobId(ticketId, batch.table, batch.sequence) },
-    );
+    return enqueueBatchJob(this.queues, ticketId, batch);
   }
 
   private async uploadingTicket(ticketId: string): Promise<{ limits: BatchLimits }> {
