@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
@@ -10,12 +11,22 @@ import { startTestApi, type TestApi } from '../../apps/ops-api/test/support/test
 import { copyText, enrolledTicket, putBatch, startedUpload } from '../../apps/ops-api/test/uploads/upload-fixtures';
 import { chromiumAvailable, launchChromium, TEST_RESULTS } from '../support/chromium';
 import { queryDatabase } from '../support/databases';
+import { AGENT_ENV, createSampleSource, migrateArgs } from '../pipeline/support/agent-run';
+import { runNode } from '../pipeline/support/pipeline-stack';
 
 // The API serves the built dashboard, as in production: `npx nx run @omt/ops-dashboard:build` (npm test builds first).
 const DIST = join(__dirname, '..', '..', 'apps', 'ops-dashboard', 'dist');
+// The real agent runs from its build too (`npx nx run-many -t build`).
+const AGENT_DIST = join(__dirname, '..', '..', 'apps', 'agent', 'dist', 'main.js');
 const hasChromium = chromiumAvailable('dashboard browser test');
 // The project's testTimeout does not reach a multi-project run; each step waits for real imports and a real browser.
 jest.setTimeout(120_000);
+
+/** The few browser names the in-page recorder uses (the tests' TypeScript has no DOM library). */
+interface BrowserGlobals {
+  document: { body: unknown; querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
+}
 
 (hasChromium ? describe : describe.skip)('the operations dashboard in Chromium, against the API and the worker', () => {
   let api: TestApi;
@@ -23,13 +34,22 @@ jest.setTimeout(120_000);
   let page: Page;
   let sales: Credential;
   let ops: { email: string; password: string };
+  let dir: string;
 
   beforeAll(async () => {
     if (!existsSync(join(DIST, 'index.html')))
       throw new Error(`No built dashboard in ${DIST}: run \`npx nx run @omt/ops-dashboard:build\` first.`);
+    if (!existsSync(AGENT_DIST))
+      throw new Error(`No built agent at ${AGENT_DIST}: run \`npx nx run-many -t build\` first.`);
+    // The tenants' documents (of the sample's migration) and the agent's state live here, not in the repository.
+    dir = await mkdtemp(join(tmpdir(), 'omt-dashboard-'));
     api = await startTestApi('dashboard', {
       worker: true,
-      env: { OMT_DASHBOARD_DIST: DIST, OMT_QUEUE_MEASURE_SECONDS: '1' },
+      env: {
+        OMT_DASHBOARD_DIST: DIST,
+        OMT_QUEUE_MEASURE_SECONDS: '1',
+        OMT_TENANT_ARCHIVE_DIR: join(dir, 'archives'),
+      },
     });
     sales = await api.createSalesKey();
     ops = await api.createUser('ops');
@@ -40,6 +60,7 @@ jest.setTimeout(120_000);
   afterAll(async () => {
     await browser?.close();
     await api?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const shot = (name: string) => page.screenshot({ path: join(TEST_RESULTS, name), fullPage: true });
@@ -131,6 +152,63 @@ jest.setTimeout(120_000);
     await rowsBar('Rows imported', 10).waitFor();
     await rowsBar('Rows of person', 4).waitFor();
     await shot('dashboard-ticket.png');
+  });
+
+  it('moves the rows figure on the ticket page, step by step, while the real agent migrates the small sample, and ends completed', async () => {
+    const sample = await createSampleSource('dashboard', { seed: 23 });
+    try {
+      const created = await api.createTicket(sales, { companyName: 'Sample Migration AS' });
+      await page.goto(`${api.url}/tickets/${created.ticket.id}`);
+      await page.getByRole('heading', { name: 'Sample Migration AS' }).waitFor();
+      await rowsBar('Rows imported', 0).waitFor();
+
+      // Every figure the page shows, recorded in the page itself as it renders (no reload, no gaps between polls).
+      await page.evaluate(() => {
+        const { document, MutationObserver } = globalThis as unknown as BrowserGlobals;
+        const seen: string[] = [];
+        const record = () => {
+          const now = document
+            .querySelector('[role=progressbar][aria-label="Rows imported"]')
+            ?.getAttribute('aria-valuenow');
+          if (now != null && seen.at(-1) !== now) seen.push(now);
+        };
+        record();
+        new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
+        Object.assign(globalThis, { rowsSeen: seen });
+      });
+
+      // Small batches, so the rows arrive in many steps.
+      const run = await runNode(
+        migrateArgs(
+          api.url,
+          created.enrollmentCode,
+          { url: sample.db.url, archive: sample.archive },
+          { stateDir: join(dir, 'agent'), batchRows: 50 },
+        ),
+        AGENT_ENV,
+      );
+      if (run.code !== 0)
+        throw new Error(`agent exit ${run.code}\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
+      expect(JSON.parse(run.stdout)).toMatchObject({ state: 'completed', verified: true });
+
+      await page.locator('header [data-state="completed"]').waitFor();
+      const [{ rows }] = (await sql(
+        'SELECT sum("expectedRows")::int AS rows FROM "TableUpload" WHERE "ticketId" = $1',
+        [created.ticket.id],
+      )) as [{ rows: number }];
+      await rowsBar('Rows imported', rows).waitFor();
+
+      const seen = (await page.evaluate(() => (globalThis as { rowsSeen?: string[] }).rowsSeen ?? [])).map(Number);
+      // The figure went up, never down, at least twice on the way from 0 to every row.
+      expect(seen[0]).toBe(0);
+      expect(seen.at(-1)).toBe(rows);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+      expect(new Set(seen).size).toBeGreaterThanOrEqual(3);
+      console.info(`rows figures seen on the ticket page during the migration: ${seen.join(' → ')}`);
+      await shot('dashboard-ticket-migrated.png');
+    } finally {
+      await sample.drop();
+    }
   });
 
   it('shows a permanently failed import with its error and retries it from the page', async () => {
