@@ -9,12 +9,13 @@ import { quotePg } from '@omt/copy-text';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/databases';
 import { startCountingProxy, type CountingProxy } from '../documents/counting-proxy';
 import { createSampleDatabase } from '../../apps/agent/src/sample/sample-db';
-import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD } from '../../apps/agent/src/sample/sample-users';
+import { SAMPLE_ADMIN_PASSWORD } from '../../apps/agent/src/sample/sample-users';
 import { NO_LOGIN_EVENT } from '../../apps/agent/src/source/onsite-freeze';
 import { safeArchivePath } from '../../apps/ops-api/src/documents/safe-archive-path';
 import { storedDocumentName } from '../../apps/ops-api/src/pipeline/document-names';
-import { AGENT_BIN, PipelineStack, ROOT, runNode, tenantUrl, type NodeRun } from './support/pipeline-stack';
+import { PipelineStack, ROOT, runNode, tenantUrl } from './support/pipeline-stack';
 import { expectTenantEqualsSource } from './support/compare-tables';
+import { explain, migrateArgs } from './support/agent-run';
 
 /**
  * Issue 6's proof: the documents half of `omt-agent migrate` with real
@@ -96,31 +97,6 @@ interface Outcome {
   missingDocuments: MissingDocument[];
 }
 
-function migrateArgs(apiUrl: string, code: string, source: Sample, stateDir: string): string[] {
-  return [
-    AGENT_BIN,
-    'migrate',
-    '--api',
-    apiUrl,
-    '--code',
-    code,
-    '--source',
-    source.url,
-    '--archive',
-    source.archive,
-    '--user',
-    SAMPLE_ADMIN_LOGIN,
-    '--yes',
-    '--json',
-    '--state-dir',
-    stateDir,
-  ];
-}
-
-async function explain(stack: PipelineStack, run: NodeRun): Promise<string> {
-  return `agent exit ${run.code}\n--- stdout\n${run.stdout.slice(-3000)}\n--- stderr\n${run.stderr.slice(-3000)}\n--- stack log\n${await stack.logTail(20)}`;
-}
-
 /** `omt-agent migrate` to its end; its JSON outcome. */
 async function migrate(
   stack: PipelineStack,
@@ -129,7 +105,7 @@ async function migrate(
   source: Sample,
   stateDir: string,
 ): Promise<Outcome> {
-  const run = await runNode(migrateArgs(apiUrl, code, source, stateDir), agentEnv);
+  const run = await runNode(migrateArgs(apiUrl, code, source, { stateDir }), agentEnv);
   if (run.code !== 0) throw new Error(await explain(stack, run));
   return JSON.parse(run.stdout) as Outcome;
 }
@@ -253,7 +229,7 @@ it('an agent SIGKILLed inside a large document resumes at the offset: document b
       const ticket = await stack.createTicket(await stack.createSalesKey(), 'live');
       const stateDir = path.join(dir, 'kill', 'state');
       let child: ChildProcess | undefined;
-      const first = runNode(migrateArgs(proxy.url, ticket.code, source, stateDir), agentEnv, (c) => (child = c));
+      const first = runNode(migrateArgs(proxy.url, ticket.code, source, { stateDir }), agentEnv, (c) => (child = c));
       const atKill = await until(async () => {
         const size = await largestTusUpload(stack);
         return size > 15 * MiB ? size : null;

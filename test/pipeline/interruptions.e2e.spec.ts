@@ -6,10 +6,17 @@ import { gzipSync } from 'node:zlib';
 import { DEFAULT_BATCH_LIMITS } from '@omt/contracts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/databases';
 import { createSampleDatabase } from '../../apps/agent/src/sample/sample-db';
-import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD } from '../../apps/agent/src/sample/sample-users';
 import { PostgresSource } from '../../apps/agent/src/source/postgres-source';
 import { findTable, tableSchemaOf } from '../../apps/agent/src/source/table-schema';
-import { AGENT_BIN, PipelineStack, runNode, tenantUrl, type NodeRun } from './support/pipeline-stack';
+import { PipelineStack, runNode, tenantUrl } from './support/pipeline-stack';
+import {
+  AGENT_ENV,
+  batchCounts,
+  explain,
+  migrateArgs as agentMigrateArgs,
+  planInitArgs,
+  until,
+} from './support/agent-run';
 import { expectTenantEqualsSource } from './support/compare-tables';
 
 /**
@@ -26,7 +33,9 @@ let source: TestDatabase;
 let dir: string;
 let archive: string;
 let plan: string;
-const agentEnv = { PATH: process.env.PATH, OMT_CRM_PASSWORD: SAMPLE_ADMIN_PASSWORD };
+/** The agent against the stack, from the plan file, in small batches (so a kill lands between two). */
+const migrateArgs = (stack: PipelineStack, code: string, stateDir: string) =>
+  agentMigrateArgs(stack.url, code, { url: source.url, archive }, { stateDir, plan, batchRows: BATCH_ROWS });
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'omt-e2e-int-'));
@@ -34,24 +43,7 @@ beforeAll(async () => {
   plan = path.join(dir, 'plan.json');
   source = await createTestDatabase('e2e_int_source');
   await createSampleDatabase({ target: source.url, archive, seed: 23, size: 'medium', problems: [] });
-  const init = await runNode(
-    [
-      AGENT_BIN,
-      'plan',
-      'init',
-      '--source',
-      source.url,
-      '--out',
-      plan,
-      '--migrator-name',
-      'Mia Migrator',
-      '--migrator-email',
-      'mia@example.com',
-      '--migrator-phone',
-      '+47 22 33 44 55',
-    ],
-    agentEnv,
-  );
+  const init = await runNode(planInitArgs(source.url, plan), AGENT_ENV);
   if (init.code !== 0) throw new Error(init.stderr);
 });
 
@@ -60,61 +52,13 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function migrateArgs(stack: PipelineStack, code: string, stateDir: string): string[] {
-  return [
-    AGENT_BIN,
-    'migrate',
-    '--api',
-    stack.url,
-    '--code',
-    code,
-    '--source',
-    source.url,
-    '--archive',
-    archive,
-    '--user',
-    SAMPLE_ADMIN_LOGIN,
-    '--plan',
-    plan,
-    '--yes',
-    '--json',
-    '--state-dir',
-    stateDir,
-    '--batch-rows',
-    String(BATCH_ROWS),
-  ];
-}
-
-async function explain(stack: PipelineStack, run: NodeRun): Promise<string> {
-  return `agent exit ${run.code}\n--- stdout\n${run.stdout.slice(-3000)}\n--- stderr\n${run.stderr.slice(-3000)}\n--- stack log\n${await stack.logTail(20)}`;
-}
-
-async function batchCounts(stack: PipelineStack, ticketId: string): Promise<{ received: number; imported: number }> {
-  const [row] = await queryDatabase(
-    stack.database.url,
-    'SELECT count(*)::int AS received, count("importedAt")::int AS imported FROM "BatchUpload" WHERE "ticketId" = $1',
-    [ticketId],
-  );
-  return { received: Number(row!.received), imported: Number(row!.imported) };
-}
-
-async function until<T>(probe: () => Promise<T | null>, what: string, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 it('a worker killed (SIGKILL) mid-import and started again leaves no row missing and none twice', async () => {
   const stack = await PipelineStack.create('killworker');
   try {
     await stack.start('main');
     await stack.start('worker');
     const ticket = await stack.createTicket(await stack.createSalesKey());
-    const agent = runNode(migrateArgs(stack, ticket.code, path.join(dir, 'state-w')), agentEnv);
+    const agent = runNode(migrateArgs(stack, ticket.code, path.join(dir, 'state-w')), AGENT_ENV);
 
     const atKill = await until(async () => {
       const counts = await batchCounts(stack, ticket.ticketId);
@@ -145,7 +89,7 @@ it('an agent killed mid-upload resumes; a batch sent again imports once, other b
     const ticket = await stack.createTicket(await stack.createSalesKey());
 
     let child: import('node:child_process').ChildProcess | undefined;
-    const first = runNode(migrateArgs(stack, ticket.code, stateDir), agentEnv, (c) => (child = c));
+    const first = runNode(migrateArgs(stack, ticket.code, stateDir), AGENT_ENV, (c) => (child = c));
     await until(
       async () => ((await batchCounts(stack, ticket.ticketId)).received >= 20 ? true : null),
       'the first batches',
@@ -201,7 +145,7 @@ it('an agent killed mid-upload resumes; a batch sent again imports once, other b
     expect(await conflict.json()).toMatchObject({ code: 'BATCH_CONFLICT' });
 
     // Started again with the same code: the stored token, resume mode, only what is missing.
-    const second = await runNode(migrateArgs(stack, ticket.code, stateDir), agentEnv);
+    const second = await runNode(migrateArgs(stack, ticket.code, stateDir), AGENT_ENV);
     if (second.code !== 0) throw new Error(await explain(stack, second));
     const result = JSON.parse(second.stdout) as {
       mode: string;

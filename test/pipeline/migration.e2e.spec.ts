@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/databases';
 import { createSampleDatabase } from '../../apps/agent/src/sample/sample-db';
-import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD } from '../../apps/agent/src/sample/sample-users';
-import { AGENT_BIN, PipelineStack, runNode, tenantUrl, type NodeRun } from './support/pipeline-stack';
+import { PipelineStack, runNode, tenantUrl } from './support/pipeline-stack';
+import { AGENT_ENV, explain, migrateArgs as agentMigrateArgs, planInitArgs, ticketState } from './support/agent-run';
 import { expectTenantEqualsSource } from './support/compare-tables';
 
 /**
@@ -30,38 +30,14 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function migrateArgs(stack: PipelineStack, code: string, extra: string[] = []): string[] {
-  return [
-    AGENT_BIN,
-    'migrate',
-    '--api',
+/** The agent against the stack; one state folder per enrollment code, so a second run reuses the token. */
+const migrateArgs = (stack: PipelineStack, code: string, plan?: string) =>
+  agentMigrateArgs(
     stack.url,
-    '--code',
     code,
-    '--source',
-    source.url,
-    '--archive',
-    archive,
-    '--user',
-    SAMPLE_ADMIN_LOGIN,
-    '--yes',
-    '--json',
-    '--state-dir',
-    path.join(dir, `state-${code.slice(0, 4)}`),
-    ...extra,
-  ];
-}
-
-const agentEnv = { PATH: process.env.PATH, OMT_CRM_PASSWORD: SAMPLE_ADMIN_PASSWORD };
-
-async function explain(stack: PipelineStack, run: NodeRun): Promise<string> {
-  return `agent exit ${run.code}\n--- stdout\n${run.stdout.slice(-4000)}\n--- stderr\n${run.stderr.slice(-4000)}\n--- stack log\n${await stack.logTail(15)}`;
-}
-
-async function ticketState(stack: PipelineStack, ticketId: string): Promise<string> {
-  const [row] = await queryDatabase(stack.database.url, 'SELECT state FROM "Ticket" WHERE id = $1', [ticketId]);
-  return String(row?.state);
-}
+    { url: source.url, archive },
+    { stateDir: path.join(dir, `state-${code.slice(0, 4)}`), plan },
+  );
 
 it('migrates the medium sample with API, worker and agent as processes: every table equal, verified, completed', async () => {
   const stack = await PipelineStack.create('migrate');
@@ -70,27 +46,10 @@ it('migrates the medium sample with API, worker and agent as processes: every ta
     const ticket = await stack.createTicket(await stack.createSalesKey());
     // The headless path of issue 7: a starting plan written by `plan init`, then `migrate --plan`.
     const plan = path.join(dir, 'plan.json');
-    const init = await runNode(
-      [
-        AGENT_BIN,
-        'plan',
-        'init',
-        '--source',
-        source.url,
-        '--out',
-        plan,
-        '--migrator-name',
-        'Mia Migrator',
-        '--migrator-email',
-        'mia@example.com',
-        '--migrator-phone',
-        '+47 22 33 44 55',
-      ],
-      agentEnv,
-    );
+    const init = await runNode(planInitArgs(source.url, plan), AGENT_ENV);
     expect(init.code).toBe(0);
     const started = Date.now();
-    const run = await runNode(migrateArgs(stack, ticket.code, ['--plan', plan]), agentEnv);
+    const run = await runNode(migrateArgs(stack, ticket.code, plan), AGENT_ENV);
     const seconds = (Date.now() - started) / 1000;
     if (run.code !== 0) throw new Error(await explain(stack, run));
     const result = JSON.parse(run.stdout) as {
@@ -118,7 +77,7 @@ it('migrates the medium sample with API, worker and agent as processes: every ta
     );
 
     // Started again, the agent sees the ticket is done and leaves it alone.
-    const again = await runNode(migrateArgs(stack, ticket.code), agentEnv);
+    const again = await runNode(migrateArgs(stack, ticket.code), AGENT_ENV);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ mode: 'done', state: 'completed' });
   } finally {

@@ -44,6 +44,21 @@ export async function createSampleSource(
   };
 }
 
+/** The migrator's contact, which a starting plan needs. */
+const MIGRATOR_FLAGS = [
+  '--migrator-name',
+  'Mia Migrator',
+  '--migrator-email',
+  'mia@example.com',
+  '--migrator-phone',
+  '+47 22 33 44 55',
+];
+
+/** `omt-agent plan init`: the starting plan of a source, written to `out`. */
+export function planInitArgs(sourceUrl: string, out: string): string[] {
+  return [AGENT_BIN, 'plan', 'init', '--source', sourceUrl, '--out', out, ...MIGRATOR_FLAGS];
+}
+
 /** `omt-agent migrate` headless: the starting plan, JSON out, small batches when asked (so a fault lands between two). */
 export function migrateArgs(
   apiUrl: string,
@@ -68,12 +83,7 @@ export function migrateArgs(
     '--json',
     '--state-dir',
     options.stateDir,
-    '--migrator-name',
-    'Mia Migrator',
-    '--migrator-email',
-    'mia@example.com',
-    '--migrator-phone',
-    '+47 22 33 44 55',
+    ...MIGRATOR_FLAGS,
     ...(options.plan ? ['--plan', options.plan] : []),
     ...(options.batchRows ? ['--batch-rows', String(options.batchRows)] : []),
   ];
