@@ -38,7 +38,13 @@ export const batchLimitsSchema = z.object({
 });
 export type BatchLimits = z.infer<typeof batchLimitsSchema>;
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 20_000, maxBytes: 4 * 1024 * 1024 };
+/**
+ * Each batch costs a request, a few ledger queries, a queue job and a COPY
+ * transaction whatever its size, so batches are large: 8 MiB of COPY text
+ * (about 1 MiB of gzip) or 100 000 rows. The agent holds a few per table at
+ * once, well inside its memory budget.
+ */
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 100_000, maxBytes: 8 * 1024 * 1024 };
 
 /**
  * A batch travels as the gzip of its COPY text (`Content-Type: application/gzip`);

@@ -1,4 +1,4 @@
-import type { ColumnType, TableSchema } from '@omt/contracts';
+import type { BatchLimits, ColumnType, TableSchema } from '@omt/contracts';
 
 export type SourceDialect = 'postgres' | 'mssql';
 
@@ -29,13 +29,8 @@ export interface TableBatch {
   data: Buffer;
 }
 
-/** A batch is cut when either limit is reached (a single longer row makes a batch of its own). */
-export interface BatchLimits {
-  maxRows: number;
-  maxBytes: number;
-}
-
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 10_000, maxBytes: 4 * 1024 * 1024 };
+/** A batch is cut when either limit is reached (a single longer row makes a batch of its own); one set of defaults, the protocol's. */
+export { DEFAULT_BATCH_LIMITS, type BatchLimits } from '@omt/contracts';
 
 /** A small read for the catalog queries: some columns of one table, optionally filtered on one column. */
 export interface RowQuery {

@@ -43,8 +43,7 @@ export class TableUploadsService {
         { path: 'name', message: 'must equal the table in the path' },
       ]);
     }
-    await this.uploadingTicket(ticketId);
-    await this.announcedTable(ticketId, name);
+    await this.uploadingTable(ticketId, name);
     await this.uploads.setSchemaIfUnset(ticketId, name, schema);
     const stored = (await this.announcedTable(ticketId, name)).schema;
     if (!isDeepStrictEqual(stored, schema)) {
@@ -64,8 +63,7 @@ export class TableUploadsService {
    * bytes differ).
    */
   async receiveBatch(ticketId: string, claim: BatchClaim, body: Readable): Promise<BatchReceipt> {
-    const { limits } = await this.uploadingTicket(ticketId);
-    const table = await this.announcedTable(ticketId, claim.table);
+    const { limits, table } = await this.uploadingTable(ticketId, claim.table);
     if (!table.schema) {
       throw new OmtError('CONFLICT', `Send the schema of table '${claim.table}' (PUT its path) before its batches.`, [
         { path: 'table', message: 'no schema yet' },
@@ -100,6 +98,7 @@ export class TableUploadsService {
     }
 
     const record = { ...claim, bytes: received.bytes, storedBytes: received.storedBytes, blobKey: key };
+    // Records the ticket's activity too.
     const inserted = await this.uploads.insertBatch(ticketId, record);
     if (inserted.outcome === 'wrong-state') return refuse(wrongState(inserted.state, 'batches are taken only while uploading'));
     if (inserted.outcome === 'exists') {
@@ -118,15 +117,13 @@ export class TableUploadsService {
       return { table: claim.table, sequence: claim.sequence, status: 'duplicate' };
     }
     await this.enqueueBatch(ticketId, { ...record, imported: false });
-    await this.uploads.touch(ticketId);
     this.progress.publish(ticketId);
     return { table: claim.table, sequence: claim.sequence, status: 'stored' };
   }
 
   /** Stores the source's figures of a table; the same figures again are a no-op, others a conflict. */
   async complete(ticketId: string, name: string, figures: TableComplete, actor: string): Promise<TableComplete> {
-    await this.uploadingTicket(ticketId);
-    await this.announcedTable(ticketId, name);
+    await this.uploadingTable(ticketId, name);
     const stored = await this.uploads.setCompleteIfUnset(ticketId, name, figures, {
       actor,
       reason: `'${name}': ${figures.batches} batch(es), ${figures.rows} row(s), content hash ${figures.hash}`,
@@ -147,20 +144,22 @@ export class TableUploadsService {
     return enqueueBatchJob(this.queues, ticketId, batch);
   }
 
-  private async uploadingTicket(ticketId: string): Promise<{ limits: BatchLimits }> {
-    const ticket = await this.uploads.ticketState(ticketId);
-    if (!ticket) throw ticketNotFound(ticketId);
-    if (ticket.state !== 'uploading' || !ticket.limits) throw wrongState(ticket.state, 'tables are taken only while uploading (POST /api/agent/upload first)');
-    return { limits: ticket.limits };
-  }
-
-  private async announcedTable(ticketId: string, name: string): Promise<TableRecord> {
-    const table = await this.uploads.findTable(ticketId, name);
-    if (!table) {
+  /** The ticket, which must be uploading, and its announced table: one query, asked by every table request. */
+  private async uploadingTable(ticketId: string, name: string): Promise<{ limits: BatchLimits; table: TableRecord }> {
+    const found = await this.uploads.ticketTable(ticketId, name);
+    if (!found) throw ticketNotFound(ticketId);
+    if (found.state !== 'uploading' || !found.limits) throw wrongState(found.state, 'tables are taken only while uploading (POST /api/agent/upload first)');
+    if (!found.table) {
       throw new OmtError('NOT_FOUND', `Table '${name}' was not announced when the upload started (POST /api/agent/upload).`, [
         { path: 'table', message: 'not announced' },
       ]);
     }
+    return { limits: found.limits, table: found.table };
+  }
+
+  private async announcedTable(ticketId: string, name: string): Promise<TableRecord> {
+    const table = await this.uploads.findTable(ticketId, name);
+    if (!table) throw new OmtError('INTERNAL', `Table '${name}' vanished from the upload ledger.`);
     return table;
   }
 }

@@ -42,6 +42,13 @@ export interface TableCompleteness {
   batchesReceived: number;
 }
 
+/** A ticket's upload state with one of its announced tables (null when not announced). */
+export interface TicketTable {
+  state: MigrationState;
+  limits: BatchLimits | null;
+  table: TableRecord | null;
+}
+
 export type BatchInsert =
   | { outcome: 'stored' }
   | { outcome: 'exists'; existing: BatchRecord }
@@ -239,6 +246,33 @@ export class UploadsRepository {
     return row ? toTableRecord(row) : null;
   }
 
+  /**
+   * The ticket's state and limits with one of its tables, in one query: each
+   * batch asks for both, and a query costs more than the join.
+   */
+  async ticketTable(ticketId: string, name: string): Promise<TicketTable | null> {
+    const [row] = await this.prisma.$queryRaw<
+      {
+        state: string;
+        batchLimits: unknown;
+        name: string | null;
+        schema: unknown;
+        sourceBatches: number | null;
+        sourceRows: bigint | null;
+        sourceHash: string | null;
+      }[]
+    >`
+      SELECT t.state, t."batchLimits", u.name, u.schema, u."sourceBatches", u."sourceRows", u."sourceHash"
+      FROM "Ticket" t LEFT JOIN "TableUpload" u ON u."ticketId" = t.id AND u.name = ${name}
+      WHERE t.id = ${ticketId}::uuid`;
+    if (!row) return null;
+    return {
+      state: row.state as MigrationState,
+      limits: (row.batchLimits as BatchLimits | null) ?? null,
+      table: row.name === null ? null : toTableRecord({ ...row, name: row.name }),
+    };
+  }
+
   /** Stores the schema unless one is stored already (a concurrent first upload loses, and compares). */
   async setSchemaIfUnset(ticketId: string, name: string, schema: TableSchema): Promise<void> {
     await this.prisma.tableUpload.updateMany({
@@ -265,39 +299,44 @@ export class UploadsRepository {
   }
 
   /**
-   * Records a batch, exactly once. The ticket row is share-locked so the
-   * state cannot leave `uploading` (upload/complete locks it for update)
-   * between the check and the insert; the primary key decides between two
-   * concurrent uploads of the same batch.
+   * Records a batch, exactly once, and the ticket's last activity, in one
+   * statement: the ticket row is updated only while it is `uploading`, which
+   * also locks it until the insert commits, so the state cannot leave
+   * `uploading` in between (upload/complete locks it for update); the
+   * primary key decides between two concurrent uploads of the same batch.
+   * Only a refusal or a duplicate costs a second query.
    */
   async insertBatch(ticketId: string, batch: Omit<BatchRecord, 'imported'>): Promise<BatchInsert> {
-    return this.prisma.$transaction(async (tx) => {
-      const [ticket] = await tx.$queryRaw<{ state: MigrationState }[]>`
-        SELECT state FROM "Ticket" WHERE id = ${ticketId}::uuid FOR SHARE`;
-      if (ticket?.state !== 'uploading') return { outcome: 'wrong-state', state: ticket?.state ?? 'cancelled' };
-      const inserted = await tx.$executeRaw`
+    const [result] = await this.prisma.$queryRaw<{ uploading: boolean; inserted: boolean }[]>`
+      WITH ticket AS (
+        UPDATE "Ticket" SET "lastActivityAt" = now() WHERE id = ${ticketId}::uuid AND state = 'uploading' RETURNING id
+      ), inserted AS (
         INSERT INTO "BatchUpload" ("ticketId", "tableName", sequence, sha256, rows, bytes, "storedBytes", "blobKey")
-        VALUES (${ticketId}::uuid, ${batch.table}, ${batch.sequence}, ${batch.sha256}, ${batch.rows}, ${batch.bytes},
-                ${batch.storedBytes}, ${batch.blobKey})
-        ON CONFLICT ("ticketId", "tableName", sequence) DO NOTHING`;
-      if (inserted === 1) return { outcome: 'stored' };
-      const row = await tx.batchUpload.findUniqueOrThrow({
-        where: { ticketId_tableName_sequence: { ticketId, tableName: batch.table, sequence: batch.sequence } },
-      });
-      return {
-        outcome: 'exists',
-        existing: {
-          table: row.tableName,
-          sequence: row.sequence,
-          sha256: row.sha256,
-          rows: row.rows,
-          bytes: row.bytes,
-          storedBytes: row.storedBytes,
-          blobKey: row.blobKey,
-          imported: row.importedAt !== null,
-        },
-      };
+        SELECT id, ${batch.table}::text, ${batch.sequence}::int, ${batch.sha256}::text, ${batch.rows}::int, ${batch.bytes}::int,
+               ${batch.storedBytes}::int, ${batch.blobKey}::text
+        FROM ticket
+        ON CONFLICT ("ticketId", "tableName", sequence) DO NOTHING
+        RETURNING 1
+      )
+      SELECT EXISTS (SELECT 1 FROM ticket) AS uploading, EXISTS (SELECT 1 FROM inserted) AS inserted`;
+    if (result?.inserted) return { outcome: 'stored' };
+    if (!result?.uploading) return { outcome: 'wrong-state', state: (await this.ticketState(ticketId))?.state ?? 'cancelled' };
+    const row = await this.prisma.batchUpload.findUniqueOrThrow({
+      where: { ticketId_tableName_sequence: { ticketId, tableName: batch.table, sequence: batch.sequence } },
     });
+    return {
+      outcome: 'exists',
+      existing: {
+        table: row.tableName,
+        sequence: row.sequence,
+        sha256: row.sha256,
+        rows: row.rows,
+        bytes: row.bytes,
+        storedBytes: row.storedBytes,
+        blobKey: row.blobKey,
+        imported: row.importedAt !== null,
+      },
+    };
   }
 
   async touch(ticketId: string): Promise<void> {
