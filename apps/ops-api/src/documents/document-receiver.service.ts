@@ -24,6 +24,8 @@ export interface UploadFiles {
   /** The local file of an upload, whole once it finished. */
   pathOf(uploadId: string): string;
   remove(uploadId: string): Promise<void>;
+  /** The sha256 computed while the upload's bytes were written, if that saw all of them; asked once per finish. */
+  arrivedHash(uploadId: string): { sha256: string; bytes: number } | null;
 }
 
 /**
@@ -66,7 +68,7 @@ export class DocumentReceiver {
         `Document ${document.documentId} has ${size} bytes; the API accepts at most ${this.config.maxDocumentBytes} (OMT_MAX_DOCUMENT_BYTES).`,
       );
     }
-    await this.assertReceiving(ticketId);
+    await this.assertTicketReceiving(ticketId);
   }
 
   /**
@@ -74,6 +76,11 @@ export class DocumentReceiver {
    * the upload is deleted and CHECKSUM_MISMATCH, which a client does not
    * retry as it is); then the ledger row and the import job. Safe to call
    * again for the same upload.
+   *
+   * The sha256 is the one computed while the bytes were written when the
+   * store has it (one PATCH from offset 0 in this process); otherwise (a
+   * resumed upload, a finish after a restart, a re-finish) the file is read
+   * again, after a look at the ledger so that a re-finish costs no read.
    */
   async finish(
     ticketId: string,
@@ -82,13 +89,16 @@ export class DocumentReceiver {
     files: UploadFiles,
   ): Promise<void> {
     const document = parseMetadata(metadata);
-    const recorded = await this.documents.find(ticketId, document.documentId);
-    if (recorded?.blobKey === uploadBlobKey(uploadId)) {
-      // Finished before; its job may be what went missing if the process died right after the ledger row.
-      if (!recorded.storedAt) await this.enqueuePlacement(recorded);
-      return;
+    const blobKey = uploadBlobKey(uploadId);
+    const arrived = files.arrivedHash(uploadId);
+    let actual: string;
+    if (arrived && arrived.bytes === document.bytes) {
+      actual = arrived.sha256;
+    } else {
+      const recorded = await this.documents.find(ticketId, document.documentId);
+      if (recorded?.blobKey === blobKey) return this.refinish(recorded);
+      actual = await sha256OfFile(files.pathOf(uploadId));
     }
-    const actual = await sha256OfFile(files.pathOf(uploadId));
     if (actual !== document.sha256) {
       await files.remove(uploadId);
       throw new OmtError(
@@ -97,33 +107,55 @@ export class DocumentReceiver {
         [{ path: 'sha256', message: 'does not match the bytes received' }],
       );
     }
-    await this.assertReceiving(ticketId);
-    const { current, discard } = await this.documents.record({
-      ticketId,
-      documentId: document.documentId,
-      relativePath: document.relativePath,
-      sha256: document.sha256,
-      bytes: document.bytes,
-      blobKey: uploadBlobKey(uploadId),
-    });
-    if (discard) await files.remove(uploadIdOfBlobKey(discard));
+    const { state, before, written } = await this.documents.recordArrival(
+      {
+        ticketId,
+        documentId: document.documentId,
+        relativePath: document.relativePath,
+        sha256: document.sha256,
+        bytes: document.bytes,
+        blobKey,
+      },
+      RECEIVING,
+    );
+    if (before?.blobKey === blobKey) return this.refinish(before);
+    assertReceiving(ticketId, state);
+    let current: DocumentRecord;
+    if (written) {
+      // New, or a changed file replacing the earlier version (whose blob is then not needed).
+      current = written;
+      if (before) await files.remove(uploadIdOfBlobKey(before.blobKey));
+    } else {
+      // The same bytes arrived in another upload (or a concurrent finish of this document recorded it first).
+      current = before ?? (await this.documents.find(ticketId, document.documentId))!;
+      if (current.blobKey !== blobKey) await files.remove(uploadId);
+    }
     await this.enqueuePlacement(current);
     this.progress.publish(ticketId);
+  }
+
+  /** Finished before; its job may be what went missing if the process died right after the ledger row. */
+  private async refinish(recorded: DocumentRecord): Promise<void> {
+    if (!recorded.storedAt) await this.enqueuePlacement(recorded);
   }
 
   private async enqueuePlacement(document: DocumentRecord): Promise<void> {
     await enqueueDocumentJob(this.queues, document);
   }
 
-  private async assertReceiving(ticketId: string): Promise<void> {
-    const ticket = await this.documents.ticketOf(ticketId);
-    if (!ticket) throw new OmtError('NOT_FOUND', `No ticket has the id ${ticketId}.`);
-    if (!RECEIVING.includes(ticket.state)) {
-      throw new OmtError(
-        'STATE_TRANSITION_FORBIDDEN',
-        `Ticket ${ticketId} is '${ticket.state}'; documents are taken only while it is ${RECEIVING.join(' or ')}.`,
-      );
-    }
+  private async assertTicketReceiving(ticketId: string): Promise<void> {
+    assertReceiving(ticketId, (await this.documents.ticketOf(ticketId))?.state ?? null);
+  }
+}
+
+/** Throws NOT_FOUND for no ticket, STATE_TRANSITION_FORBIDDEN unless it takes documents now. */
+function assertReceiving(ticketId: string, state: MigrationState | null): void {
+  if (!state) throw new OmtError('NOT_FOUND', `No ticket has the id ${ticketId}.`);
+  if (!RECEIVING.includes(state)) {
+    throw new OmtError(
+      'STATE_TRANSITION_FORBIDDEN',
+      `Ticket ${ticketId} is '${state}'; documents are taken only while it is ${RECEIVING.join(' or ')}.`,
+    );
   }
 }
 

@@ -2,7 +2,6 @@ import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
-import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 import type { Logger } from 'pino';
 import { OmtError, isOmtError, type ErrorCode } from '@omt/contracts';
@@ -13,6 +12,7 @@ import type { AuthenticatedRequest } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
 import { TUS_FOLDER, newUploadId, uploadBelongsTo } from './document-keys';
 import { DocumentReceiver, type UploadFiles } from './document-receiver.service';
+import { HashingFileStore } from './hashing-file-store';
 
 /** Where the tus endpoint lives, the global `/api` prefix included (tus builds its upload URLs from it). */
 export const DOCUMENTS_PATH = '/api/agent/documents';
@@ -28,7 +28,7 @@ export const DOCUMENTS_PATH = '/api/agent/documents';
 @Injectable()
 export class DocumentTusServer implements UploadFiles {
   private readonly directory: string;
-  private readonly store: FileStore;
+  private readonly store: HashingFileStore;
   private readonly server: Server;
 
   constructor(
@@ -37,7 +37,7 @@ export class DocumentTusServer implements UploadFiles {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.directory = path.join(config.blobDir, TUS_FOLDER);
-    this.store = new FileStore({ directory: this.directory });
+    this.store = new HashingFileStore(this.directory);
     this.server = new EnvelopeTusServer({
       path: DOCUMENTS_PATH,
       datastore: this.store,
@@ -86,7 +86,12 @@ export class DocumentTusServer implements UploadFiles {
     return path.join(this.directory, uploadId);
   }
 
+  arrivedHash(uploadId: string): { sha256: string; bytes: number } | null {
+    return this.store.takeHash(uploadId);
+  }
+
   async remove(uploadId: string): Promise<void> {
+    this.store.forget(uploadId);
     await rm(this.pathOf(uploadId), { force: true });
     await rm(`${this.pathOf(uploadId)}.json`, { force: true });
   }

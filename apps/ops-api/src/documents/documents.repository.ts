@@ -35,35 +35,43 @@ export class DocumentsRepository {
   }
 
   /**
-   * Records a document that arrived whole and says which blob is no longer
-   * needed. A changed file (recovery re-sends it) replaces the earlier
-   * version, which must then be placed again; the same bytes arriving in
-   * another upload change nothing.
+   * Records a document that arrived whole, in one statement (each query is a
+   * round trip and CPU on both sides, paid per document): the ticket's state
+   * is read under a share lock, so it cannot leave `receiving` before the row
+   * commits (a state change locks the ticket for update); the row is written
+   * only while the ticket is receiving, and only if it is new or a changed
+   * file (another sha256 from another upload). Says what was there before, so
+   * the caller can tell a re-finish, a duplicate and a replacement apart.
    */
-  async record(
+  async recordArrival(
     document: Omit<DocumentRecord, 'storedAt'>,
-  ): Promise<{ current: DocumentRecord; discard: string | null }> {
-    return this.prisma.$transaction(async (tx) => {
-      const key = { ticketId: document.ticketId, documentId: document.documentId };
-      const before = await tx.documentUpload.findUnique({ where: { ticketId_documentId: key } });
-      if (before && (before.sha256 === document.sha256 || before.blobKey === document.blobKey)) {
-        return { current: toRecord(before), discard: before.blobKey === document.blobKey ? null : document.blobKey };
-      }
-      const data = {
-        relativePath: document.relativePath,
-        sha256: document.sha256,
-        bytes: BigInt(document.bytes),
-        blobKey: document.blobKey,
-        receivedAt: new Date(),
-        storedAt: null,
-      };
-      const row = await tx.documentUpload.upsert({
-        where: { ticketId_documentId: key },
-        create: { ...key, ...data },
-        update: data,
-      });
-      return { current: toRecord(row), discard: before?.blobKey ?? null };
-    });
+    receiving: readonly MigrationState[],
+  ): Promise<ArrivalOutcome> {
+    const [row] = await this.prisma.$queryRaw<{ state: string | null; before: unknown; written: unknown }[]>`
+      WITH ticket AS (
+        SELECT state FROM "Ticket" WHERE id = ${document.ticketId}::uuid FOR SHARE
+      ), before AS (
+        SELECT * FROM "DocumentUpload" WHERE "ticketId" = ${document.ticketId}::uuid AND "documentId" = ${document.documentId}
+      ), written AS (
+        INSERT INTO "DocumentUpload" ("ticketId", "documentId", "relativePath", sha256, bytes, "blobKey", "receivedAt", "storedAt")
+        SELECT ${document.ticketId}::uuid, ${document.documentId}, ${document.relativePath}, ${document.sha256},
+               ${BigInt(document.bytes)}, ${document.blobKey}, now(), NULL
+        FROM ticket WHERE ticket.state = ANY(${[...receiving]}::text[])
+        ON CONFLICT ("ticketId", "documentId") DO UPDATE SET
+          "relativePath" = EXCLUDED."relativePath", sha256 = EXCLUDED.sha256, bytes = EXCLUDED.bytes,
+          "blobKey" = EXCLUDED."blobKey", "receivedAt" = EXCLUDED."receivedAt", "storedAt" = NULL
+        WHERE "DocumentUpload".sha256 <> EXCLUDED.sha256 AND "DocumentUpload"."blobKey" <> EXCLUDED."blobKey"
+        RETURNING *
+      )
+      SELECT (SELECT state FROM ticket) AS state,
+             (SELECT row_to_json(b) FROM before b) AS before,
+             (SELECT row_to_json(w) FROM written w) AS written`;
+    const state = (row?.state ?? null) as MigrationState | null;
+    return {
+      state,
+      before: row?.before ? fromJson(row.before as JsonRow) : null,
+      written: row?.written ? fromJson(row.written as JsonRow) : null,
+    };
   }
 
   /** Marks a document placed, only if the ledger still holds that version of it (a newer arrival waits for its own job). */
@@ -79,6 +87,36 @@ export class DocumentsRepository {
     const rows = await this.prisma.documentUpload.findMany({ where: { ticketId }, orderBy: { documentId: 'asc' } });
     return rows.map(toRecord);
   }
+}
+
+/** What `recordArrival` found and did: the ticket's state (null: no such ticket), the row before, the row it wrote. */
+export interface ArrivalOutcome {
+  state: MigrationState | null;
+  before: DocumentRecord | null;
+  written: DocumentRecord | null;
+}
+
+/** A ledger row as `row_to_json` gives it (timestamps as ISO text). */
+interface JsonRow {
+  ticketId: string;
+  documentId: number;
+  relativePath: string;
+  sha256: string;
+  bytes: number;
+  blobKey: string;
+  storedAt: string | null;
+}
+
+function fromJson(row: JsonRow): DocumentRecord {
+  return {
+    ticketId: row.ticketId,
+    documentId: row.documentId,
+    relativePath: row.relativePath,
+    sha256: row.sha256,
+    bytes: Number(row.bytes),
+    blobKey: row.blobKey,
+    storedAt: row.storedAt === null ? null : new Date(row.storedAt),
+  };
 }
 
 function toRecord(row: {

@@ -362,3 +362,110 @@ it('resumes after the connection drops mid-document: the bytes sent stay under 1
     await proxy.close();
   }
 });
+
+/** A tus upload by hand, in the PATCHes given (byte ranges of `data`), so a test controls where it resumes. */
+async function uploadInPieces(
+  token: string,
+  data: Buffer,
+  metadata: Record<string, string>,
+  cuts: number[],
+): Promise<{ location: string; last: Response }> {
+  const headers = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
+  const created = await fetch(`${api.url}/api/agent/documents`, {
+    method: 'POST',
+    headers: {
+      ...headers,
+      'upload-length': String(data.length),
+      'upload-metadata': Object.entries(metadata)
+        .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+        .join(','),
+    },
+  });
+  expect(created.status).toBe(201);
+  const location = new URL(created.headers.get('location')!, api.url).toString();
+  let last: Response | null = null;
+  for (const [from, to] of [0, ...cuts].map((c, i, all) => [c, all[i + 1] ?? data.length] as const)) {
+    last = await fetch(location, {
+      method: 'PATCH',
+      headers: { ...headers, 'upload-offset': String(from), 'content-type': 'application/offset+octet-stream' },
+      body: data.subarray(from, to),
+    });
+  }
+  return { location, last: last! };
+}
+
+it('checks the sha256 of a resumed upload (its hash is not known from one PATCH) and of one sent whole', async () => {
+  const agent = await uploadingTicket();
+  const data = randomBytes(200_000);
+
+  const wrongResumed = await uploadInPieces(
+    agent.token,
+    data,
+    metadataOf(11, 'ua/resumed-wrong.doc', data, { sha256: sha256(Buffer.from('other')) }),
+    [70_000],
+  );
+  expect(wrongResumed.last.status).toBe(422);
+  expect(await wrongResumed.last.json()).toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+  expect(await documentRow(agent.ticketId, 11)).toBeUndefined();
+
+  // A damaged middle piece: the announced sha256 is the file's, the bytes that arrived are not.
+  const damaged = Buffer.from(data);
+  damaged.writeUInt8(damaged.readUInt8(100_000) ^ 0xff, 100_000);
+  const { last } = await uploadInPieces(
+    agent.token,
+    damaged,
+    metadataOf(12, 'ua/damaged.doc', data),
+    [50_000, 150_000],
+  );
+  expect(last.status).toBe(422);
+  expect(await documentRow(agent.ticketId, 12)).toBeUndefined();
+
+  const resumed = await uploadInPieces(agent.token, data, metadataOf(13, 'ua/resumed.doc', data), [1, 99_999]);
+  expect(resumed.last.status).toBe(204);
+  const whole = await uploadInPieces(agent.token, damaged, metadataOf(14, 'ua/whole-damaged.doc', data), []);
+  expect(whole.last.status).toBe(422);
+  await placed(agent.ticketId, 1);
+  const stored = await readFile(path.join(archives, agent.tenantDatabase, 'ua', 'resumed.doc'));
+  expect(sha256(stored)).toBe(sha256(data));
+});
+
+it('finishing an upload again changes nothing; the same bytes in a new upload keep the first; a changed file replaces it', async () => {
+  const agent = await uploadingTicket();
+  const data = randomBytes(50_000);
+  const first = await uploadInPieces(agent.token, data, metadataOf(21, 'ua/again.doc', data), []);
+  expect(first.last.status).toBe(204);
+  await placed(agent.ticketId, 1);
+  const recorded = await documentRow(agent.ticketId, 21);
+
+  // The HEAD of a finished upload finishes it again (the path for a process that died before its ledger row).
+  const head = await fetch(first.location, {
+    method: 'HEAD',
+    headers: { authorization: `Bearer ${agent.token}`, 'tus-resumable': '1.0.0' },
+  });
+  expect(head.status).toBe(200);
+  expect(head.headers.get('upload-offset')).toBe(String(data.length));
+  expect(await documentRow(agent.ticketId, 21)).toEqual(recorded);
+
+  const same = await uploadInPieces(agent.token, data, metadataOf(21, 'ua/again.doc', data), []);
+  expect(same.last.status).toBe(204);
+  expect(await documentRow(agent.ticketId, 21)).toEqual(recorded);
+  const gone = await fetch(same.location, {
+    method: 'HEAD',
+    headers: { authorization: `Bearer ${agent.token}`, 'tus-resumable': '1.0.0' },
+  });
+  expect(gone.status).toBe(404);
+
+  const changed = randomBytes(40_000);
+  const replaced = await uploadInPieces(agent.token, changed, metadataOf(21, 'ua/again.doc', changed), [10_000]);
+  expect(replaced.last.status).toBe(204);
+  expect(await documentRow(agent.ticketId, 21)).toMatchObject({
+    sha256: sha256(changed),
+    bytes: String(changed.length),
+  });
+  for (let i = 0; i < 100; i++) {
+    const stored = await readFile(path.join(archives, agent.tenantDatabase, 'ua', 'again.doc'));
+    if (sha256(stored) === sha256(changed)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the changed file was not placed');
+});

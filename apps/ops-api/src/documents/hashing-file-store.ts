@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Transform, pipeline, type Readable } from 'node:stream';
+import { FileConfigstore, FileStore, type Configstore } from '@tus/file-store';
+import type { Upload } from '@tus/server';
+
+/** How many uploads' hashes and metadata are kept at once; more in flight than this only costs a re-read. */
+const REMEMBERED_UPLOADS = 1000;
+
+/** The sha256 of an upload's bytes as they arrived, and how many there were. */
+export interface ArrivedHash {
+  sha256: string;
+  bytes: number;
+}
+
+/**
+ * tus' file store, plus the sha256 of an upload computed while its bytes are
+ * written: the finish hook then need not read the whole file again. Only a
+ * PATCH that starts at offset 0 yields a hash (it saw every byte); a resumed
+ * upload, or one that finished before a restart, has none, and the caller
+ * hashes the file as before. The hash of a write that failed is dropped.
+ */
+export class HashingFileStore extends FileStore {
+  private readonly hashes: Remembered<ArrivedHash>;
+  private readonly metadata: CachedConfigstore;
+
+  constructor(directory: string) {
+    const metadata = new CachedConfigstore(new FileConfigstore(directory));
+    super({ directory, configstore: metadata });
+    this.metadata = metadata;
+    this.hashes = new Remembered<ArrivedHash>(REMEMBERED_UPLOADS);
+  }
+
+  override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
+    this.hashes.delete(id);
+    if (offset !== 0) return super.write(readable, id, offset);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+    });
+    // pipeline (not pipe) so that a dropped request fails the write instead of leaving it waiting.
+    const end = await super.write(
+      pipeline(readable, hashing, () => {}),
+      id,
+      offset,
+    );
+    if (end === bytes) this.hashes.set(id, { sha256: hash.digest('hex'), bytes });
+    return end;
+  }
+
+  /** The hash of the upload's bytes if one PATCH wrote all of them in this process; once (it is forgotten here). */
+  takeHash(id: string): ArrivedHash | null {
+    const arrived = this.hashes.get(id) ?? null;
+    this.hashes.delete(id);
+    return arrived;
+  }
+
+  /** Forgets what is held of an upload whose files were removed behind tus' back. */
+  forget(id: string): void {
+    this.hashes.delete(id);
+    this.metadata.forget(id);
+  }
+}
+
+/**
+ * The `.json` beside each upload stays the truth (it survives a restart);
+ * what was written or read is also kept here, so a PATCH does not open and
+ * parse the file again. An upload's metadata never changes after creation
+ * (deferred lengths are refused), so a kept copy cannot go stale.
+ */
+class CachedConfigstore implements Configstore {
+  private readonly kept = new Remembered<Upload>(REMEMBERED_UPLOADS);
+
+  constructor(private readonly files: FileConfigstore) {}
+
+  async get(key: string): Promise<Upload | undefined> {
+    const kept = this.kept.get(key);
+    if (kept) return kept;
+    const read = await this.files.get(key);
+    if (read) this.kept.set(key, read);
+    return read;
+  }
+
+  async set(key: string, value: Upload): Promise<void> {
+    await this.files.set(key, value);
+    this.kept.set(key, value);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.kept.delete(key);
+    await this.files.delete(key);
+  }
+
+  list(): Promise<string[]> {
+    return this.files.list();
+  }
+
+  forget(key: string): void {
+    this.kept.delete(key);
+  }
+}
+
+/** A Map bounded to `limit` entries, the oldest dropped first. */
+class Remembered<T> {
+  private readonly entries = new Map<string, T>();
+
+  constructor(private readonly limit: number) {}
+
+  get(key: string): T | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, value: T): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
