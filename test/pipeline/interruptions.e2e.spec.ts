@@ -125,17 +125,21 @@ it('an agent killed mid-upload resumes; a batch sent again imports once, other b
     const { agentToken } = JSON.parse(await readFile(path.join(stateDir, stateFile!), 'utf8')) as {
       agentToken: string;
     };
-    const put = (data: Buffer) =>
-      fetch(`${stack.url}/api/agent/tables/${encodeURIComponent(tableName)}/batches/0`, {
+    const put = (data: Buffer) => {
+      const body = gzipSync(data);
+      return fetch(`${stack.url}/api/agent/tables/${encodeURIComponent(tableName)}/batches/0`, {
         method: 'PUT',
         headers: {
           authorization: `Bearer ${agentToken}`,
           'content-type': 'application/gzip',
+          'x-omt-gzip-sha256': sha(body),
           'x-omt-sha256': sha(data),
           'x-omt-rows': String(batch0.toString('utf8').split('\n').length - 1),
+          'x-omt-bytes': String(data.length),
         },
-        body: gzipSync(data),
+        body,
       });
+    };
     const again = await put(batch0);
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ status: 'duplicate', sequence: 0 });

@@ -29,7 +29,7 @@ const json =
   };
 const receipt = { table: 'person', sequence: 4, status: 'stored' };
 const fast: RetryPolicy = { attempts: 4, baseDelayMs: 5, maxDelayMs: 50 };
-const batch = { gzip: Buffer.from('not really gzip'), sha256: 'a'.repeat(64), rows: 3 };
+const batch = { gzip: Buffer.from('not really gzip'), gzipSha256: 'b'.repeat(64), sha256: 'a'.repeat(64), rows: 3, bytes: 42 };
 
 describe('retry policy', () => {
   it('keeps every backoff within [0, min(max, base·2^(n-1))) (full jitter)', () => {
@@ -58,7 +58,7 @@ describe('retry policy', () => {
 });
 
 describe('AgentApiClient over real HTTP', () => {
-  it('sends a batch as gzip with its sha256, row count and token, and parses the receipt', async () => {
+  it('sends a batch as gzip with both sha256s, its rows, bytes and token, and parses the receipt', async () => {
     const server = await scriptedServer([json(200, receipt)]);
     try {
       const client = new AgentApiClient({ baseUrl: server.url, token: 'omt_at_secret', retry: fast });
@@ -68,8 +68,10 @@ describe('AgentApiClient over real HTTP', () => {
       expect(request!.headers).toMatchObject({
         authorization: 'Bearer omt_at_secret',
         'content-type': 'application/gzip',
+        'x-omt-gzip-sha256': 'b'.repeat(64),
         'x-omt-sha256': 'a'.repeat(64),
         'x-omt-rows': '3',
+        'x-omt-bytes': '42',
       });
       expect(request!.body.equals(batch.gzip)).toBe(true);
     } finally {

@@ -47,10 +47,13 @@ async function recordingApi(options: { delayMs?: number } = {}) {
       }
       if (req.method === 'PUT' && path[2] === 'batches') {
         const sequence = Number(path[3]);
+        const hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+        if (hex(body) !== req.headers['x-omt-gzip-sha256'])
+          return send(422, { code: 'CHECKSUM_MISMATCH', message: 'gzip sha256', details: [] });
         const data = gunzipSync(body);
         const sha256 = String(req.headers['x-omt-sha256']);
-        if (createHash('sha256').update(data).digest('hex') !== sha256)
-          return send(422, { code: 'CHECKSUM_MISMATCH', message: 'sha256', details: [] });
+        if (hex(data) !== sha256 || String(data.length) !== req.headers['x-omt-bytes'])
+          return send(422, { code: 'CHECKSUM_MISMATCH', message: 'sha256 or bytes', details: [] });
         const landed = batches.get(table) ?? new Map();
         batches.set(table, landed);
         const before = landed.get(sequence);

@@ -26,7 +26,7 @@ const ENDPOINTS: { method: string; path: string; body?: boolean; params?: string
   { method: 'post', path: '/api/agent/upload', body: true, ok: '200', secured: true },
   { method: 'put', path: '/api/agent/tables/{table}', body: true, params: ['table'], ok: '204', secured: true },
   // The batch body is gzip, not JSON: checked below.
-  { method: 'put', path: '/api/agent/tables/{table}/batches/{sequence}', params: ['table', 'sequence', 'x-omt-sha256', 'x-omt-rows'], ok: '200', secured: true },
+  { method: 'put', path: '/api/agent/tables/{table}/batches/{sequence}', params: ['table', 'sequence', 'x-omt-gzip-sha256', 'x-omt-sha256', 'x-omt-rows', 'x-omt-bytes'], ok: '200', secured: true },
   { method: 'post', path: '/api/agent/tables/{table}/complete', body: true, params: ['table'], ok: '200', secured: true },
   { method: 'put', path: '/api/agent/documents/missing', body: true, ok: '204', secured: true },
   { method: 'post', path: '/api/agent/upload/complete', ok: '200', secured: true },

@@ -47,14 +47,21 @@ export type BatchLimits = z.infer<typeof batchLimitsSchema>;
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 100_000, maxBytes: 8 * 1024 * 1024 };
 
 /**
- * A batch travels as the gzip of its COPY text (`Content-Type: application/gzip`);
- * the sha256 is of the uncompressed COPY text, so it is the same hash the
- * agent computed while encoding and the worker checks before loading.
+ * A batch travels as the gzip of its COPY text (`Content-Type: application/gzip`)
+ * with two hashes. `x-omt-gzip-sha256` is of the body as sent: the API checks
+ * it on arrival without unpacking (damage on the wire → 422, the agent sends
+ * again). `x-omt-sha256` is of the uncompressed COPY text, the hash the agent
+ * computed while reading the source: the worker checks it, with `x-omt-rows`
+ * and `x-omt-bytes`, while it unpacks the batch into COPY and before COMMIT,
+ * so the data is checked from the source to the tenant. `x-omt-bytes` also
+ * bounds the unpacking (a small gzip can unpack to gigabytes).
  */
 export const BATCH_CONTENT_TYPE = 'application/gzip';
 export const BATCH_HEADERS = {
   sha256: 'x-omt-sha256',
   rows: 'x-omt-rows',
+  bytes: 'x-omt-bytes',
+  gzipSha256: 'x-omt-gzip-sha256',
 } as const;
 
 /**

@@ -175,7 +175,7 @@ export class AgentApiClient {
   putBatch(
     table: string,
     sequence: number,
-    batch: { gzip: Uint8Array; sha256: string; rows: number },
+    batch: { gzip: Uint8Array; gzipSha256: string; sha256: string; rows: number; bytes: number },
   ): Promise<BatchReceipt> {
     return this.request({
       method: 'PUT',
@@ -183,7 +183,12 @@ export class AgentApiClient {
       raw: {
         body: batch.gzip,
         contentType: BATCH_CONTENT_TYPE,
-        headers: { [BATCH_HEADERS.sha256]: batch.sha256, [BATCH_HEADERS.rows]: String(batch.rows) },
+        headers: {
+          [BATCH_HEADERS.gzipSha256]: batch.gzipSha256,
+          [BATCH_HEADERS.sha256]: batch.sha256,
+          [BATCH_HEADERS.rows]: String(batch.rows),
+          [BATCH_HEADERS.bytes]: String(batch.bytes),
+        },
       },
       schema: batchReceiptSchema,
       idempotent: true,

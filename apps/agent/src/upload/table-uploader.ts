@@ -96,8 +96,11 @@ export async function uploadTable(options: TableUploadOptions): Promise<TableUpl
         continue;
       }
       if (landedSha !== undefined) throw sourceChanged(table.name, batch.sequence);
+      // Compressing starts now; the send holds only the gzip, so the COPY text is freed once it is packed.
+      const { data, ...described } = batch;
+      const packed = gzipBatch(data);
       await inFlight.add(
-        sendBatch(options, batch, sha256).then((sentBytes) => {
+        sendBatch(options, { ...described, bytes: data.length, sha256 }, packed).then((sentBytes) => {
           result.sentBatches++;
           result.sentBytes += sentBytes;
         }),
@@ -116,17 +119,32 @@ export async function uploadTable(options: TableUploadOptions): Promise<TableUpl
   return { ...result, ...figures, alreadyComplete: false };
 }
 
-async function sendBatch(options: TableUploadOptions, batch: TableBatch, sha256: string): Promise<number> {
-  const compressed = await gzipAsync(batch.data, {
-    level: BATCH_GZIP_LEVEL,
-    chunkSize: gzipChunkBytes(batch.data.length),
+/** A batch on its way: what it is, without its COPY text. */
+interface PackedBatch extends Omit<TableBatch, 'data'> {
+  /** Uncompressed COPY text. */
+  bytes: number;
+  /** Of the COPY text. */
+  sha256: string;
+}
+
+function gzipBatch(data: Buffer): Promise<Buffer> {
+  return gzipAsync(data, { level: BATCH_GZIP_LEVEL, chunkSize: gzipChunkBytes(data.length) });
+}
+
+async function sendBatch(options: TableUploadOptions, batch: PackedBatch, packed: Promise<Buffer>): Promise<number> {
+  const compressed = await packed;
+  await options.api.putBatch(batch.table, batch.sequence, {
+    gzip: compressed,
+    sha256: batch.sha256,
+    gzipSha256: sha256Hex(compressed),
+    rows: batch.rows,
+    bytes: batch.bytes,
   });
-  await options.api.putBatch(batch.table, batch.sequence, { gzip: compressed, sha256, rows: batch.rows });
   options.onBatch?.({
     table: batch.table,
     sequence: batch.sequence,
     rows: batch.rows,
-    bytes: batch.data.length,
+    bytes: batch.bytes,
     sentBytes: compressed.length,
     skipped: false,
   });

@@ -27,6 +27,21 @@ export class DocumentsRepository {
     return ticket ? { state: ticket.state as MigrationState, tenantDatabase: ticket.tenant.databaseName } : null;
   }
 
+  /** A document and its tenant's database name (its archive folder), in one query: what placing it needs. */
+  async findForPlacement(
+    ticketId: string,
+    documentId: number,
+  ): Promise<(DocumentRecord & { tenantDatabase: string }) | null> {
+    const [row] = await this.prisma.$queryRaw<(JsonRow & { tenantDatabase: string })[]>`
+      SELECT d."ticketId", d."documentId", d."relativePath", d.sha256, d.bytes::float8 AS bytes, d."blobKey",
+             to_json(d."storedAt") #>> '{}' AS "storedAt", tn."databaseName" AS "tenantDatabase"
+      FROM "DocumentUpload" d
+      JOIN "Ticket" t ON t.id = d."ticketId"
+      JOIN "Tenant" tn ON tn.id = t."tenantId"
+      WHERE d."ticketId" = ${ticketId}::uuid AND d."documentId" = ${documentId}`;
+    return row ? { ...fromJson(row), tenantDatabase: row.tenantDatabase } : null;
+  }
+
   async find(ticketId: string, documentId: number): Promise<DocumentRecord | null> {
     const row = await this.prisma.documentUpload.findUnique({
       where: { ticketId_documentId: { ticketId, documentId } },

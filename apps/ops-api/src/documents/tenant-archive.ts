@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { link, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +15,9 @@ const TENANT_FOLDER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Half-written documents wait beside the tenants' folders (same file system, so the rename is atomic), never inside one. */
 const PARTIAL_FOLDER = '.partial';
+
+/** link(2) refusals that mean "copy instead": another file system, or one without hard links. */
+const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
 export class ArchiveHashMismatch extends Error {}
 
@@ -65,6 +68,40 @@ export class TenantArchive {
       }
       await rename(partial, target);
       return target;
+    } finally {
+      await rm(partial, { force: true });
+    }
+  }
+
+  /**
+   * Places a document that lies in a local file without copying its bytes:
+   * a hard link to it becomes the temporary file, which is hashed and only
+   * then renamed over the target, as `place` does. Resolves false, having
+   * done nothing, when the file system cannot link there (another device,
+   * no hard links): the caller then copies with `place`. The source must
+   * never be written again (a finished upload is not).
+   */
+  async placeByLink(tenantDatabase: string, relativePath: string, source: string, sha256: string): Promise<boolean> {
+    const target = this.fileOf(tenantDatabase, relativePath);
+    const partial = path.join(this.root, PARTIAL_FOLDER, randomBytes(12).toString('hex'));
+    await mkdir(path.dirname(partial), { recursive: true });
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      try {
+        await link(source, partial);
+      } catch (error) {
+        if (CANNOT_LINK.has((error as NodeJS.ErrnoException).code ?? '')) return false;
+        throw error;
+      }
+      const written = await sha256OfFile(partial);
+      if (written !== sha256) {
+        throw new ArchiveHashMismatch(
+          `The bytes placed for ${JSON.stringify(relativePath)} hash to ${written}, not ${sha256}.`,
+        );
+      }
+      // A retried job links the file already in place: rename then changes nothing, and the partial goes below.
+      await rename(partial, target);
+      return true;
     } finally {
       await rm(partial, { force: true });
     }

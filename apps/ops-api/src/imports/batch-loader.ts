@@ -19,6 +19,8 @@ export interface LoadBatchInput {
   data: Buffer | Readable | AsyncIterable<Buffer>;
   /** Row count the agent announced; checked when given. */
   rows?: number;
+  /** Bytes of COPY text the agent announced; checked when given, and no more are read (a small gzip can unpack to gigabytes). */
+  bytes?: number;
 }
 
 export interface LoadBatchResult {
@@ -41,7 +43,7 @@ export async function loadBatch(input: LoadBatchInput): Promise<LoadBatchResult>
   const { tenant, table, sequence, sha256 } = input;
   const context = `Batch ${sequence} of table "${table.name}"`;
   // A buffer is checked before a connection is taken: a corrupt upload costs nothing.
-  if (Buffer.isBuffer(input.data)) checkBatch(context, sha256, input.rows, inspect(input.data));
+  if (Buffer.isBuffer(input.data)) checkBatch(context, input, inspect(input.data));
 
   const { client, release } = await checkOut(tenant.pool).catch((error: unknown) => {
     discard(input.data);
@@ -75,7 +77,7 @@ export async function loadBatch(input: LoadBatchInput): Promise<LoadBatchResult>
     const copy = client.query(
       copyFrom(`COPY ${qualifiedPg(tenant.schema, table.name)} (${columnListPg(table.columns)}) FROM STDIN`),
     );
-    const meter = new BatchMeter();
+    const meter = new BatchMeter(context, input.bytes);
     const source = Buffer.isBuffer(input.data) ? Readable.from([input.data]) : input.data;
     // pipeline() rejects with the first error; when the connection dies, pg
     // reports it to the COPY stream again after pipeline has let go of it.
@@ -84,7 +86,7 @@ export async function loadBatch(input: LoadBatchInput): Promise<LoadBatchResult>
     meter.on('error', ignoreLateErrors);
     await pipeline(source, meter, copy);
     const seen = meter.result();
-    checkBatch(context, sha256, input.rows, seen);
+    checkBatch(context, input, seen);
     // `\.` on a line of its own ends COPY data early; the counts must agree.
     if (copy.rowCount !== seen.lines) {
       throw new PermanentImportError(
@@ -113,6 +115,7 @@ export async function loadBatch(input: LoadBatchInput): Promise<LoadBatchResult>
 interface BatchFacts {
   sha256: string;
   lines: number;
+  bytes: number;
   endsWithNewline: boolean;
 }
 
@@ -122,11 +125,16 @@ function inspect(data: Buffer): BatchFacts {
   return {
     sha256: createHash('sha256').update(data).digest('hex'),
     lines,
+    bytes: data.length,
     endsWithNewline: data.length === 0 || data[data.length - 1] === NEWLINE,
   };
 }
 
-function checkBatch(context: string, sha256: string, rows: number | undefined, seen: BatchFacts): void {
+function checkBatch(context: string, claim: Pick<LoadBatchInput, 'sha256' | 'rows' | 'bytes'>, seen: BatchFacts): void {
+  const { sha256, rows, bytes } = claim;
+  if (bytes !== undefined && bytes !== seen.bytes) {
+    throw new PermanentImportError('BATCH_INVALID', `${context} has ${seen.bytes} bytes of COPY text; the agent announced ${bytes}.`);
+  }
   if (seen.sha256 !== sha256) {
     throw new PermanentImportError(
       'CHECKSUM_MISMATCH',
@@ -141,13 +149,27 @@ function checkBatch(context: string, sha256: string, rows: number | undefined, s
   }
 }
 
-/** Hashes and counts lines of the bytes passing through on their way to COPY. */
+/** Hashes and counts the bytes passing through on their way to COPY; stops past the announced size. */
 class BatchMeter extends Transform {
   private readonly hash = createHash('sha256');
   private lines = 0;
+  private bytes = 0;
   private last = NEWLINE;
 
+  constructor(
+    private readonly context: string,
+    private readonly maxBytes = Infinity,
+  ) {
+    super();
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) {
+      return callback(
+        new PermanentImportError('BATCH_INVALID', `${this.context} unpacks to more than the ${this.maxBytes} bytes the agent announced.`),
+      );
+    }
     this.hash.update(chunk);
     for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, i + 1)) this.lines++;
     if (chunk.length > 0) this.last = chunk[chunk.length - 1]!;
@@ -155,7 +177,7 @@ class BatchMeter extends Transform {
   }
 
   result(): BatchFacts {
-    return { sha256: this.hash.digest('hex'), lines: this.lines, endsWithNewline: this.last === NEWLINE };
+    return { sha256: this.hash.digest('hex'), lines: this.lines, bytes: this.bytes, endsWithNewline: this.last === NEWLINE };
   }
 }
 

@@ -23,8 +23,9 @@ export class TableCreatedProcessor implements JobHandler<'import.tableCreated'> 
 
 /**
  * `import.batchReceived`: the stored gzip is inflated on its way into COPY
- * (with its ledger row); the sha256 of the inflated COPY text is checked
- * before COMMIT. Then the upload ledger marks the batch imported, which may
+ * (with its ledger row); the sha256, rows and bytes of the inflated COPY
+ * text are checked against the agent's before COMMIT (the API checked only
+ * the gzip as it arrived). Then the upload ledger marks the batch imported, which may
  * start verification.
  */
 @Injectable()
@@ -59,6 +60,7 @@ export class BatchReceivedProcessor implements JobHandler<'import.batchReceived'
       sequence: payload.sequence,
       sha256: payload.sha256,
       rows: payload.rows,
+      bytes: payload.bytes,
       data: gunzipped(stored),
     });
     await this.imports.imported(payload.ticketId, payload.table, payload.sequence);

@@ -45,7 +45,8 @@ const tableParam = {
 } as const;
 const notAnnounced = { status: 404, description: 'NOT_FOUND: the table was not announced at the upload start.', schema: envelope } as const;
 
-const rowsHeaderSchema = z.coerce.number().int().nonnegative();
+/** A count in a header: digits only (a coerced empty header would read as 0). */
+const countHeaderSchema = z.string().regex(/^\d{1,15}$/, 'must be a whole number').transform(Number);
 
 /** The ticket of the calling agent token: every path here works on it, and on no other. */
 function ticketOf(principal: Principal): string {
@@ -125,20 +126,22 @@ export class AgentUploadController {
   @Put('tables/:table/batches/:sequence')
   @ApiOperation({
     summary:
-      'Stores one batch: the gzip of its COPY text, streamed; checked against its sha256 (of the unpacked text) and row count, then queued for import. A re-send is answered `duplicate`.',
+      'Stores one batch: the gzip of its COPY text, streamed and checked against the sha256 of the body, then queued for import; the worker checks the COPY text against its sha256, rows and bytes while it loads it. A re-send is answered `duplicate`.',
   })
   @ApiParam(tableParam)
   @ApiParam({ name: 'sequence', description: 'The batch number within the table, from 0.', schema: { type: 'integer', minimum: 0 } })
+  @ApiHeader({ name: BATCH_HEADERS.gzipSha256, required: true, description: 'sha256 (lowercase hex) of the body as sent (the gzip).' })
   @ApiHeader({ name: BATCH_HEADERS.sha256, required: true, description: 'sha256 (lowercase hex) of the uncompressed COPY text.' })
   @ApiHeader({ name: BATCH_HEADERS.rows, required: true, description: 'Rows (lines) in the batch.' })
+  @ApiHeader({ name: BATCH_HEADERS.bytes, required: true, description: 'Bytes of the uncompressed COPY text.' })
   @ApiConsumes(BATCH_CONTENT_TYPE)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 200, description: '`stored` (new, queued) or `duplicate` (arrived before).', schema: openApiSchema(batchReceiptSchema) })
   @ApiResponse(badRequest)
   @ApiResponse(notAnnounced)
   @ApiResponse({ ...wrongState, description: 'BATCH_CONFLICT: this sequence arrived with other bytes; CONFLICT: not uploading or no schema yet.' })
-  @ApiResponse({ status: 413, description: 'PAYLOAD_TOO_LARGE: over OMT_MAX_BATCH_BYTES sent, or over twice the batch byte limit unpacked.', schema: envelope })
-  @ApiResponse({ status: 422, description: 'CHECKSUM_MISMATCH, or BATCH_INVALID (not gzip, row count differs, ends inside a row).', schema: envelope })
+  @ApiResponse({ status: 413, description: 'PAYLOAD_TOO_LARGE: over OMT_MAX_BATCH_BYTES sent, or x-omt-bytes over twice the batch byte limit.', schema: envelope })
+  @ApiResponse({ status: 422, description: 'CHECKSUM_MISMATCH (the body is not what x-omt-gzip-sha256 says), or BATCH_INVALID (not gzip).', schema: envelope })
   async putBatch(
     @Param('table') segment: string,
     @Param('sequence') sequence: string,
@@ -155,8 +158,10 @@ export class AgentUploadController {
       const claim = {
         table: tableOf(segment),
         sequence: parseOrThrow(batchSequenceSchema, sequence, 'batch sequence'),
+        gzipSha256: parseOrThrow(sha256HexSchema, headers[BATCH_HEADERS.gzipSha256], `${BATCH_HEADERS.gzipSha256} header`),
         sha256: parseOrThrow(sha256HexSchema, headers[BATCH_HEADERS.sha256], `${BATCH_HEADERS.sha256} header`),
-        rows: parseOrThrow(rowsHeaderSchema, headers[BATCH_HEADERS.rows], `${BATCH_HEADERS.rows} header`),
+        rows: parseOrThrow(countHeaderSchema, headers[BATCH_HEADERS.rows], `${BATCH_HEADERS.rows} header`),
+        bytes: parseOrThrow(countHeaderSchema, headers[BATCH_HEADERS.bytes], `${BATCH_HEADERS.bytes} header`),
       };
       return await this.tables.receiveBatch(ticketOf(principal), claim, request);
     } catch (error) {

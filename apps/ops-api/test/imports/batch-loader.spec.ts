@@ -159,13 +159,19 @@ describe('loadBatch', () => {
     expect((await ledgerOf()).map((r) => r.sequence)).toEqual([0]);
   });
 
-  it('fails permanently on a payload cut inside a row or with another row count than announced', async () => {
+  it('fails permanently on a payload cut inside a row or with another row count or size than announced', async () => {
     const cut = Buffer.from('1\ta\t1.00\n2\tb');
     expect((await permanentFailure(loadBatch({ tenant, table, sequence: 0, sha256: sha(cut), data: cut }))).message).toMatch(
       /ends inside a row/,
     );
     expect((await permanentFailure(loadBatch(batch(0, ['1\ta\t1.00'], { rows: 2 })))).message).toMatch(/has 1 rows; the agent announced 2/);
+    const longer = await permanentFailure(loadBatch(batch(0, ['1\ta\t1.00'], { bytes: 10 })));
+    expect(longer).toMatchObject({ code: 'BATCH_INVALID', message: expect.stringMatching(/has 9 bytes of COPY text; the agent announced 10/) });
+    const data = copyText(['1\ta\t1.00', '2\tb\t2.00']);
+    const streamed = await permanentFailure(loadBatch({ ...batch(0, []), sha256: sha(data), data: Readable.from([data]), bytes: 9 }));
+    expect(streamed).toMatchObject({ code: 'BATCH_INVALID', message: expect.stringMatching(/unpacks to more than the 9 bytes/) });
     expect(await rowsOf()).toEqual([]);
+    expect(await ledgerOf()).toEqual([]);
   });
 
   it('leaves neither rows nor ledger row when the connection dies mid-COPY, and completes on the retry', async () => {

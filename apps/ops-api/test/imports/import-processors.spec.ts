@@ -101,6 +101,12 @@ it('creates the tenant and table, loads gzipped batches from the blob store once
   expect(damaged.message).toMatch(/Batch 2 of table "person" is corrupt: it is not a whole gzip stream/);
   const truncated = await sent(3, '5\tz\n', gzipSync('5\tz\n').subarray(0, 12));
   expect((await permanent(batches.handle(truncated))).code).toBe('CHECKSUM_MISMATCH');
+  // A gzip bomb: 16 MiB of empty lines announced as 12 bytes; unpacking stops there.
+  const bomb = Buffer.alloc(16 * 1024 * 1024, 0x0a);
+  const exploding = { ...(await sent(5, '7\tv\n', gzipSync(bomb, { level: 9 }))), bytes: 12 };
+  const refused = await permanent(batches.handle(exploding));
+  expect(refused.code).toBe('BATCH_INVALID');
+  expect(refused.message).toMatch(/Batch 5 of table "person" unpacks to more than the 12 bytes the agent announced/);
   const lost = { ...(await sent(4, '6\tw\n')), blobKey: 'tickets/t1/tables/person/404' };
   expect((await permanent(batches.handle(lost))).code).toBe('NOT_FOUND');
   expect(imported).toHaveLength(2);

@@ -91,22 +91,25 @@ export async function putBatch(
   table: string,
   sequence: number,
   text: Buffer,
-  options: { sha?: string; rows?: number; body?: Buffer; contentType?: string } = {},
+  options: { sha?: string; gzipSha?: string; rows?: number; bytes?: number; body?: Buffer; contentType?: string } = {},
 ): Promise<ApiAnswer<BatchAnswer>> {
+  const body = options.body ?? gzipSync(text);
   const headers: Record<string, string> = {
     'content-type': options.contentType ?? BATCH_CONTENT_TYPE,
+    [BATCH_HEADERS.gzipSha256]: options.gzipSha ?? sha256(body),
     [BATCH_HEADERS.sha256]: options.sha ?? sha256(text),
     [BATCH_HEADERS.rows]: String(options.rows ?? text.toString('utf8').split('\n').length - 1),
+    [BATCH_HEADERS.bytes]: String(options.bytes ?? text.length),
   };
   if (agent && 'bearer' in agent) headers.authorization = `Bearer ${agent.bearer}`;
   if (agent && 'cookie' in agent) headers.cookie = agent.cookie;
   const response = await fetch(`${api.url}/api/agent/tables/${tablePathSegment(table)}/batches/${sequence}`, {
     method: 'PUT',
     headers,
-    body: options.body ?? gzipSync(text),
+    body,
   });
-  const body = await response.text();
-  return { status: response.status, body: (body ? JSON.parse(body) : {}) as BatchAnswer, headers: response.headers };
+  const answer = await response.text();
+  return { status: response.status, body: (answer ? JSON.parse(answer) : {}) as BatchAnswer, headers: response.headers };
 }
 
 export const tablePath = (table: string, rest = '') => `/api/agent/tables/${tablePathSegment(table)}${rest}`;

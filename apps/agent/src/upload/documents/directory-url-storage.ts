@@ -11,6 +11,9 @@ import type { PreviousUpload, UrlStorage } from 'tus-js-client';
  * which a half-written write corrupts for all uploads at once.)
  */
 export class DirectoryUrlStorage implements UrlStorage {
+  /** The folder is made once per run, not once per document. */
+  private made: Promise<unknown> | null = null;
+
   constructor(private readonly directory: string) {}
 
   async findAllUploads(): Promise<PreviousUpload[]> {
@@ -32,7 +35,11 @@ export class DirectoryUrlStorage implements UrlStorage {
 
   /** One entry per fingerprint: a newer upload of the same document replaces the older one. */
   async addUpload(fingerprint: string, upload: PreviousUpload): Promise<string> {
-    await mkdir(this.directory, { recursive: true });
+    this.made ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
+      this.made = null;
+      throw error;
+    });
+    await this.made;
     const file = this.fileOf(fingerprint);
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temp, JSON.stringify({ ...upload, urlStorageKey: fingerprint }), { mode: 0o600 });
@@ -46,8 +53,17 @@ export class DirectoryUrlStorage implements UrlStorage {
 
   /** An unreadable entry (cut short by a crash) is dropped: the upload then simply starts again. */
   private async read(file: string): Promise<PreviousUpload | null> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(file, 'utf8')) as PreviousUpload;
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      // No entry is the usual case (a document not sent before): nothing to drop.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      await rm(file, { force: true });
+      return null;
+    }
+    try {
+      return JSON.parse(text) as PreviousUpload;
     } catch {
       await rm(file, { force: true });
       return null;

@@ -5,7 +5,7 @@ import { AGENT_API, OmtError, type ArchiveDocument, type MissingDocument, type U
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from '../../api/retry-policy';
 import { missingDocumentOf } from '../document-phase';
 import { DirectoryUrlStorage } from './directory-url-storage';
-import { hashFile } from './file-sha256';
+import { hashFile, type HashedFile } from './file-sha256';
 
 export interface DocumentUploadOptions {
   /** The API's base URL (no `/api`). */
@@ -45,7 +45,7 @@ const retryDelays = () =>
 
 /**
  * Sends every document of the archive scan over tus, `concurrency` at a
- * time: each file is hashed (streamed), skipped if it landed with that hash,
+ * time: each file is hashed (small ones read once, into memory), skipped if it landed with that hash,
  * else uploaded with its sha256 for the API to check. Upload URLs live in
  * `stateDir` under documentId + sha256, so a restart resumes at the offset
  * the API holds. A file that vanished, cannot be read or keeps changing is
@@ -136,7 +136,7 @@ export async function uploadDocuments(options: DocumentUploadOptions): Promise<D
 function sendFile(
   file: string,
   doc: ArchiveDocument & { relativePath: string },
-  hashed: { sha256: string; bytes: number },
+  hashed: HashedFile,
   options: DocumentUploadOptions,
   storage: DirectoryUrlStorage,
   signal: AbortSignal,
@@ -145,7 +145,8 @@ function sendFile(
   return new Promise<number>((resolve, reject) => {
     // Where this run started: the offset the API answered to the first HEAD of a resumed upload, else 0.
     let startOffset: number | null = null;
-    const upload = new Upload(createReadStream(file), {
+    // A small file goes from the bytes that were hashed; a large one is read again from disk.
+    const upload = new Upload(hashed.data ?? createReadStream(file), {
       endpoint: `${options.apiUrl.replace(/\/+$/, '')}${AGENT_API}/documents`,
       headers: { authorization: `Bearer ${options.agentToken}` },
       metadata: {
