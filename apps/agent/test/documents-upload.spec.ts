@@ -110,7 +110,7 @@ it('fails (for the next run to resume) when the API cannot be reached, and stops
 
 it('hashes a file by streaming it', async () => {
   await writeFile(path.join(dir, 'f'), 'x'.repeat(100_000));
-  expect(await hashFile(path.join(dir, 'f'))).toEqual({ sha256: sha256('x'.repeat(100_000)), bytes: 100_000 });
+  expect(await hashFile(path.join(dir, 'f'), 0)).toEqual({ sha256: sha256('x'.repeat(100_000)), bytes: 100_000 });
   expect(await hashFile(path.join(dir, 'missing'))).toBeNull();
 });
 
