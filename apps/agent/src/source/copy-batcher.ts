@@ -41,7 +41,8 @@ export async function* batchCopyLines(
       newline = chunk.indexOf(NEWLINE, lineEnd);
     }
     if (start < chunk.length) {
-      pending.push(chunk.subarray(start));
+      // The whole chunk (most often: a row per chunk) is kept as it is, without a view of it.
+      pending.push(start === 0 ? chunk : chunk.subarray(start));
       pendingBytes += chunk.length - start;
     }
   }
