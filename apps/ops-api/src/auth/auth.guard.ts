@@ -9,6 +9,9 @@ import { SESSION_COOKIE } from './session-cookie';
 /** Metadata key of `@Roles(...)`. */
 export const ROLES_KEY = 'omt:roles';
 
+/** Metadata key of `@ReusesAgentAuth()`. */
+export const REUSES_AGENT_AUTH_KEY = 'omt:reusesAgentAuth';
+
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
 /**
@@ -26,7 +29,11 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.authenticate(request);
+    const reuseAgent = this.reflector.getAllAndOverride<boolean | undefined>(REUSES_AGENT_AUTH_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const principal = await this.authenticate(request, reuseAgent === true);
     if (roles && !hasRole(principal, roles)) {
       throw new OmtError('FORBIDDEN', `This needs the role ${roles.join(' or ')}; you are ${principal.role}.`);
     }
@@ -34,12 +41,12 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
+  private async authenticate(request: AuthenticatedRequest, reuseAgent: boolean): Promise<Principal> {
     const header = request.headers.authorization;
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match) throw new OmtError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
-      return this.auth.authenticateBearer(match[1]!);
+      return this.auth.authenticateBearer(match[1]!, { reuseAgent });
     }
     const session = (request.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     if (session) return this.auth.authenticateSession(session);

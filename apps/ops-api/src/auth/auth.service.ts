@@ -6,6 +6,7 @@ import { CredentialsRepository } from './credentials.repository';
 import { burnPasswordCheck, verifyPassword } from './password';
 import type { Principal } from './principal';
 import { SECRET_PREFIXES, newSecret, sha256 } from './secrets';
+import { RecentAgentTokens } from './recent-agent-tokens';
 
 export interface OpenedSession {
   token: string;
@@ -18,21 +19,34 @@ const unauthenticated = (message: string) => new OmtError('UNAUTHENTICATED', mes
 /** Turns presented credentials into a principal; opens and closes dashboard sessions. */
 @Injectable()
 export class AuthService {
+  private readonly recentAgents = new RecentAgentTokens();
+
   constructor(
     private readonly credentials: CredentialsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** `Authorization: Bearer …`: an API key or an agent token, told apart by their prefix. */
-  async authenticateBearer(token: string): Promise<Principal> {
+  /**
+   * `Authorization: Bearer …`: an API key or an agent token, told apart by
+   * their prefix. `reuseAgent`: an agent token checked within the last
+   * AGENT_TOKEN_REUSE_MS is taken without asking the database again.
+   */
+  async authenticateBearer(token: string, { reuseAgent = false } = {}): Promise<Principal> {
     if (token.startsWith(SECRET_PREFIXES.apiKey)) {
       const key = await this.credentials.findActiveApiKey(sha256(token));
       if (key) return { kind: 'apiKey', role: key.role, keyId: key.id, name: key.name };
       throw unauthenticated('This API key is unknown or revoked.');
     }
     if (token.startsWith(SECRET_PREFIXES.agentToken)) {
-      const agent = await this.credentials.findActiveAgentToken(sha256(token));
-      if (agent) return { kind: 'agent', role: 'agent', ticketId: agent.ticketId, tokenId: agent.id };
+      const tokenHash = sha256(token);
+      const recent = reuseAgent ? this.recentAgents.get(tokenHash) : null;
+      if (recent) return recent;
+      const agent = await this.credentials.findActiveAgentToken(tokenHash);
+      if (agent) {
+        const principal: Principal = { kind: 'agent', role: 'agent', ticketId: agent.ticketId, tokenId: agent.id };
+        this.recentAgents.remember(tokenHash, principal);
+        return principal;
+      }
       throw unauthenticated('This agent token is unknown or revoked; enroll the agent again with a new code.');
     }
     throw unauthenticated('The bearer token is neither an API key nor an agent token.');

@@ -2,7 +2,7 @@ import { SetMetadata, UseGuards, applyDecorators, createParamDecorator, type Exe
 import { ApiBearerAuth, ApiCookieAuth, ApiResponse } from '@nestjs/swagger';
 import { OmtError, errorEnvelopeSchema, type Role } from '@omt/contracts';
 import { openApiSchema } from '../common/openapi';
-import { AuthGuard, ROLES_KEY, type AuthenticatedRequest } from './auth.guard';
+import { AuthGuard, REUSES_AGENT_AUTH_KEY, ROLES_KEY, type AuthenticatedRequest } from './auth.guard';
 import type { Principal } from './principal';
 import { SESSION_COOKIE } from './session-cookie';
 
@@ -20,6 +20,16 @@ export function Roles(...roles: Role[]): MethodDecorator & ClassDecorator {
     ApiResponse({ status: 401, description: 'No valid credentials.', schema: envelope }),
     ApiResponse({ status: 403, description: `Allowed for: ${roles.join(', ')}.`, schema: envelope }),
   );
+}
+
+/**
+ * For routes an agent calls many times a second (the document upload): an
+ * agent token checked within AGENT_TOKEN_REUSE_MS is not looked up again,
+ * so a revoked one is refused there up to that much later (everywhere
+ * else at once). Only with `@Roles(...)`.
+ */
+export function ReusesAgentAuth(): MethodDecorator & ClassDecorator {
+  return SetMetadata(REUSES_AGENT_AUTH_KEY, true);
 }
 
 /** The caller established by `@Roles(...)`; use with `assertTicketAccess` for ticket-scoped handlers. */

@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { errorEnvelopeSchema, isOmtError } from '@omt/contracts';
 import { openApiSchema } from '../common/openapi';
-import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import { CurrentPrincipal, ReusesAgentAuth, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/principal';
 import { DocumentTusServer } from './document-tus.server';
 
@@ -18,6 +18,8 @@ const envelope = openApiSchema(errorEnvelopeSchema);
 @ApiTags('agent')
 @Controller('agent/documents')
 @Roles('agent')
+// Two requests per document: the token is looked up once per AGENT_TOKEN_REUSE_MS, not each time.
+@ReusesAgentAuth()
 export class DocumentsController {
   constructor(private readonly tus: DocumentTusServer) {}
 

@@ -9,6 +9,7 @@ import { startCountingProxy } from '../../../../test/documents/counting-proxy';
 import { TicketStateService } from '../../src/tickets/ticket-state.service';
 import { DocumentVerifier } from '../../src/documents/document-verifier.service';
 import { safeArchivePath } from '../../src/documents/safe-archive-path';
+import { AGENT_TOKEN_REUSE_MS } from '../../src/auth/recent-agent-tokens';
 import { startTestApi, type TestApi } from '../support/test-api';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -468,4 +469,24 @@ it('finishing an upload again changes nothing; the same bytes in a new upload ke
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the changed file was not placed');
+});
+
+it('refuses a revoked agent token on the document upload at most AGENT_TOKEN_REUSE_MS later, elsewhere at once', async () => {
+  const agent = await uploadingTicket();
+  const data = randomBytes(1000);
+  expect((await uploadInPieces(agent.token, data, metadataOf(31, 'ua/before.doc', data), [])).last.status).toBe(204);
+  await queryDatabase(api.database.url, 'UPDATE "AgentToken" SET "revokedAt" = now() WHERE "ticketId" = $1', [
+    agent.ticketId,
+  ]);
+  const elsewhere = await fetch(`${api.url}/api/tickets/${agent.ticketId}`, {
+    headers: { authorization: `Bearer ${agent.token}` },
+  });
+  expect(elsewhere.status).toBe(401);
+  await new Promise((r) => setTimeout(r, AGENT_TOKEN_REUSE_MS + 100));
+  const later = await fetch(`${api.url}/api/agent/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${agent.token}`, 'tus-resumable': '1.0.0', 'upload-length': '1' },
+  });
+  expect(later.status).toBe(401);
+  expect(await later.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
 });
