@@ -8,6 +8,7 @@ import { createTestDatabase, queryDatabase, type TestDatabase } from '../support
 import { createSampleDatabase } from '../../apps/agent/src/sample/sample-db';
 import { PostgresSource } from '../../apps/agent/src/source/postgres-source';
 import { findTable, tableSchemaOf } from '../../apps/agent/src/source/table-schema';
+import { batchText } from '../../apps/agent/src/source/source-connector';
 import { PipelineStack, runNode, tenantUrl } from './support/pipeline-stack';
 import {
   AGENT_ENV,
@@ -113,7 +114,7 @@ it('an agent killed mid-upload resumes; a batch sent again imports once, other b
         maxRows: BATCH_ROWS,
         maxBytes: DEFAULT_BATCH_LIMITS.maxBytes,
       })) {
-        batch0 = batch.data;
+        batch0 = batchText(batch);
         break;
       }
     } finally {

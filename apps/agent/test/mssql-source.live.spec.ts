@@ -1,6 +1,7 @@
 import sql from 'mssql';
 import { MssqlSource, mssqlConfig } from '../src/source/mssql-source';
 import { parseSourceUrl } from '../src/source/source-url';
+import { batchText } from '../src/source/source-connector';
 import { findTable, tableSchemaOf } from '../src/source/table-schema';
 
 /**
@@ -43,7 +44,7 @@ const title = url
     expect(table.primaryKey).toEqual(['id']);
     expect(await source.countRows('t')).toBe(2);
     const lines: string[] = [];
-    for await (const batch of source.streamTable(table, { maxRows: 1, maxBytes: 1 << 20 })) lines.push(batch.data.toString());
+    for await (const batch of source.streamTable(table, { maxRows: 1, maxBytes: 1 << 20 })) lines.push(batchText(batch).toString());
     expect(lines).toEqual([
       '1\t\\N\t\\N\t\\N\t\\N\t\\N\t\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n',
       '2\t922337203685477.5807\t-9999999999999999999999999999.9999999999\t0.1\t1.5\tt\tÅsa 北京\ttab\\tx\t\\\\x00ff\t0001-01-01\t24:00:00\t10000-01-01 00:00:00\t2023-12-31 23:30:00+00\ta0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\n',

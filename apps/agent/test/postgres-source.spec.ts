@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/dat
 import { PostgresSource } from '../src/source/postgres-source';
 import { createTablePgSql } from '../src/source/pg-ddl';
 import { tableSchemaOf, findTable } from '../src/source/table-schema';
-import type { TableBatch } from '../src/source/source-connector';
+import { batchText, type TableBatch } from '../src/source/source-connector';
 import { createAllTypesTable } from '../../../test/support/all-types-fixture';
 
 /** Jest does not pass --expose-gc; V8 can still hand out `gc` after the flag is set at run time. */
@@ -37,7 +37,7 @@ async function loadBatches(target: Client, schema: string, table: TableSchema, b
   const columns = table.columns.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(', ');
   const sink = target.query(copyFrom(`COPY "${schema}"."${table.name.replace(/"/g, '""')}" (${columns}) FROM STDIN`));
   const datas: Buffer[] = [];
-  for await (const batch of batches) datas.push(batch.data);
+  for await (const batch of batches) datas.push(batchText(batch));
   await pipeline(Readable.from(datas), sink);
 }
 
@@ -103,9 +103,9 @@ describe('PostgresSource', () => {
     for await (const batch of source.streamTable(table, { maxRows: 100, maxBytes: 1500 })) {
       expect(batch.sequence).toBe(sequence++);
       expect(batch.rows).toBeLessThanOrEqual(100);
-      expect(batch.data.length).toBeLessThan(1500 + 80);
-      expect(batch.data.at(-1)).toBe(0x0a);
-      const lines = batch.data.toString('utf8').split('\n').slice(0, -1);
+      expect(batchText(batch).length).toBeLessThan(1500 + 80);
+      expect(batchText(batch).at(-1)).toBe(0x0a);
+      const lines = batchText(batch).toString('utf8').split('\n').slice(0, -1);
       expect(lines).toHaveLength(batch.rows);
       rows += batch.rows;
       for (const line of lines) keys.push(line.split('\t').slice(0, 2).join('|'));
@@ -121,7 +121,7 @@ describe('PostgresSource', () => {
     const table = tableSchemaOf(findTable(await source.introspect(), 'heap')!);
     const seen = new Set<string>();
     for await (const batch of source.streamTable(table, { maxRows: 64, maxBytes: 1 << 20 })) {
-      for (const line of batch.data.toString().split('\n').slice(0, -1)) seen.add(line);
+      for (const line of batchText(batch).toString().split('\n').slice(0, -1)) seen.add(line);
     }
     expect(seen.size).toBe(1000);
     expect(seen.has('1\t\\N')).toBe(true);
@@ -150,7 +150,7 @@ describe('PostgresSource', () => {
     let bytes = 0;
     for await (const batch of source.streamTable(table, { maxRows: 500, maxBytes: 256 * 1024 })) {
       rows += batch.rows;
-      bytes += batch.data.length;
+      bytes += batchText(batch).length;
       if (batch.sequence % 50 === 0) {
         gc();
         const usage = process.memoryUsage();

@@ -19,7 +19,7 @@ export async function* batchCopyLines(
   let rows = 0;
 
   const take = (): TableBatch => {
-    const batch = { table, sequence: sequence++, rows, data: Buffer.concat(pending, pendingBytes) };
+    const batch = { table, sequence: sequence++, rows, chunks: pending, bytes: pendingBytes };
     pending = [];
     pendingBytes = 0;
     rows = 0;

@@ -5,6 +5,7 @@ import { MSSQL_COLUMNS_SQL, mssqlCountSql, mssqlSelectRowsSql, mssqlStreamSql } 
 import { mssqlConfig } from './mssql-source';
 import { batchEncodedRows, rowsFromEmitter } from './row-batcher';
 import { parseSourceUrl } from './source-url';
+import { batchText } from './source-connector';
 
 const info = (typeName: string, maxLength = 0, precision = 0, scale = 0) => ({ typeName, maxLength, precision, scale });
 
@@ -107,9 +108,27 @@ describe('row streaming for drivers that emit rows', () => {
     for await (const b of batchEncodedRows('t', types, rows, { maxRows: 10, maxBytes: 1 << 20 })) batches.push(b);
     expect(batches.map((b) => b.rows)).toEqual([10, 10, 5]);
     expect(batches.map((b) => b.sequence)).toEqual([0, 1, 2]);
-    expect(batches[0]!.data.toString().split('\n').slice(0, 2)).toEqual(['0\trow\\t0\t\\N', '1\trow\\t1\t2024-01-01 00:00:00.123457']);
+    expect(batchText(batches[0]!).toString().split('\n').slice(0, 2)).toEqual(['0\trow\\t0\t\\N', '1\trow\\t1\t2024-01-01 00:00:00.123457']);
     expect(emitter.paused).toBeGreaterThan(0);
     expect(emitter.resumed).toBeGreaterThan(0);
+  });
+
+  it('cuts batches by UTF-8 bytes and hands them over in a few large pieces, not a piece per row', async () => {
+    async function* rows() {
+      for (let i = 0; i < 3000; i++) yield [i, `Åsa 北京 ${'x'.repeat(40)}`];
+    }
+    const types = [{ kind: 'int64' }, { kind: 'text', maxLength: null }] as const;
+    const batches = [];
+    for await (const b of batchEncodedRows('t', types, rows(), { maxRows: 100_000, maxBytes: 100_000 })) batches.push(b);
+    const text = Buffer.concat(batches.map(batchText));
+    expect(text.toString('utf8').split('\n')).toHaveLength(3001);
+    for (const batch of batches) {
+      expect(batch.bytes).toBe(batchText(batch).length);
+      expect(batch.bytes).toBeLessThan(100_000 + 100);
+      expect(batchText(batch).toString('utf8').split('\n')).toHaveLength(batch.rows + 1);
+      expect(batch.chunks.length).toBeLessThanOrEqual(3);
+    }
+    expect(batches.reduce((n, b) => n + b.rows, 0)).toBe(3000);
   });
 
   it('rethrows a driver error to the consumer', async () => {

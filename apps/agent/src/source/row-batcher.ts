@@ -2,6 +2,9 @@ import type { ColumnType } from '@omt/contracts';
 import { encodeCopyLine } from './copy-text';
 import type { BatchLimits, TableBatch } from './source-connector';
 
+/** Lines are joined into pieces of about this many characters: one Buffer (and one gzip write) per piece, not per row. */
+const PIECE_CHARS = 64 * 1024;
+
 /** Encodes driver rows as COPY text and cuts them into batches bounded by rows and bytes. */
 export async function* batchEncodedRows(
   table: string,
@@ -10,19 +13,34 @@ export async function* batchEncodedRows(
   limits: BatchLimits,
 ): AsyncGenerator<TableBatch> {
   let sequence = 0;
-  let lines: Buffer[] = [];
+  let chunks: Buffer[] = [];
+  let piece: string[] = [];
+  let pieceChars = 0;
+  let lines = 0;
   let bytes = 0;
+  const closePiece = () => {
+    if (piece.length > 0) chunks.push(Buffer.from(piece.join(''), 'utf8'));
+    piece = [];
+    pieceChars = 0;
+  };
+  const take = (): TableBatch => {
+    closePiece();
+    const batch = { table, sequence: sequence++, rows: lines, chunks, bytes };
+    chunks = [];
+    lines = 0;
+    bytes = 0;
+    return batch;
+  };
   for await (const row of rows) {
-    const line = Buffer.from(encodeCopyLine(types, row), 'utf8');
-    lines.push(line);
-    bytes += line.length;
-    if (lines.length >= limits.maxRows || bytes >= limits.maxBytes) {
-      yield { table, sequence: sequence++, rows: lines.length, data: Buffer.concat(lines, bytes) };
-      lines = [];
-      bytes = 0;
-    }
+    const line = encodeCopyLine(types, row);
+    piece.push(line);
+    pieceChars += line.length;
+    lines++;
+    bytes += Buffer.byteLength(line, 'utf8');
+    if (pieceChars >= PIECE_CHARS) closePiece();
+    if (lines >= limits.maxRows || bytes >= limits.maxBytes) yield take();
   }
-  if (lines.length > 0) yield { table, sequence: sequence++, rows: lines.length, data: Buffer.concat(lines, bytes) };
+  if (lines > 0) yield take();
 }
 
 /** The parts of a streaming driver request this adapter needs (mssql's Request fits). */

@@ -20,13 +20,22 @@ export interface IntrospectedTable {
 /**
  * A slice of one table in PostgreSQL COPY text format: whole lines, each
  * ending in `\n`, columns in the introspected order. `sequence` counts from 0
- * within the table, so a re-sent batch can be recognised.
+ * within the table, so a re-sent batch can be recognised. The text comes in
+ * the pieces it was read in (a line may straddle two): never joined, so a
+ * batch of megabytes is not copied, nor held twice, on its way to gzip.
  */
 export interface TableBatch {
   table: string;
   sequence: number;
   rows: number;
-  data: Buffer;
+  chunks: readonly Buffer[];
+  /** Bytes in all chunks. */
+  bytes: number;
+}
+
+/** A batch's COPY text in one buffer (checks and tests; the uploader streams the chunks). */
+export function batchText(batch: TableBatch): Buffer {
+  return Buffer.concat(batch.chunks, batch.bytes);
 }
 
 /** A batch is cut when either limit is reached (a single longer row makes a batch of its own); one set of defaults, the protocol's. */

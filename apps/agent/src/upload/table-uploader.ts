@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { buffer } from 'node:stream/consumers';
+import { createGzip } from 'node:zlib';
 import { OmtError, type BatchLimits, type TableComplete, type TableSchema, type UploadManifest } from '@omt/contracts';
 import { TableDigest } from '@omt/copy-text';
 import type { AgentApiClient } from '../api/agent-api-client';
 import type { SourceConnector, TableBatch } from '../source/source-connector';
-
-const gzipAsync = promisify(gzip);
 
 /** zlib level 1: COPY text still shrinks to about a third, at a fraction of the CPU of the default 6. */
 export const BATCH_GZIP_LEVEL = 1;
@@ -78,29 +76,26 @@ export async function uploadTable(options: TableUploadOptions): Promise<TableUpl
   try {
     for await (const batch of options.source.streamTable(table, options.limits)) {
       options.signal?.throwIfAborted();
-      digest.update(batch.data);
+      const hash = createHash('sha256');
+      for (const chunk of batch.chunks) {
+        digest.update(chunk);
+        hash.update(chunk);
+      }
+      const sha256 = hash.digest('hex');
       batches++;
-      result.bytes += batch.data.length;
-      const sha256 = sha256Hex(batch.data);
+      result.bytes += batch.bytes;
+      const { chunks, ...described } = batch;
       const landedSha = known.get(batch.sequence);
       if (landedSha === sha256) {
         result.skippedBatches++;
-        options.onBatch?.({
-          table: table.name,
-          sequence: batch.sequence,
-          rows: batch.rows,
-          bytes: batch.data.length,
-          sentBytes: 0,
-          skipped: true,
-        });
+        options.onBatch?.({ ...described, sentBytes: 0, skipped: true });
         continue;
       }
       if (landedSha !== undefined) throw sourceChanged(table.name, batch.sequence);
-      // Compressing starts now; the send holds only the gzip, so the COPY text is freed once it is packed.
-      const { data, ...described } = batch;
-      const packed = gzipBatch(data);
+      // Compressing starts now; the send holds only the gzip, so the COPY text is freed as it is packed.
+      const packed = gzipChunks(chunks, batch.bytes);
       await inFlight.add(
-        sendBatch(options, { ...described, bytes: data.length, sha256 }, packed).then((sentBytes) => {
+        sendBatch(options, { ...described, sha256 }, packed).then((sentBytes) => {
           result.sentBatches++;
           result.sentBytes += sentBytes;
         }),
@@ -120,15 +115,18 @@ export async function uploadTable(options: TableUploadOptions): Promise<TableUpl
 }
 
 /** A batch on its way: what it is, without its COPY text. */
-interface PackedBatch extends Omit<TableBatch, 'data'> {
-  /** Uncompressed COPY text. */
-  bytes: number;
+interface PackedBatch extends Omit<TableBatch, 'chunks'> {
   /** Of the COPY text. */
   sha256: string;
 }
 
-function gzipBatch(data: Buffer): Promise<Buffer> {
-  return gzipAsync(data, { level: BATCH_GZIP_LEVEL, chunkSize: gzipChunkBytes(data.length) });
+/** The gzip of COPY text in pieces, written piece by piece (never joined first). */
+function gzipChunks(chunks: readonly Buffer[], bytes: number): Promise<Buffer> {
+  const gzip = createGzip({ level: BATCH_GZIP_LEVEL, chunkSize: gzipChunkBytes(bytes) });
+  const packed = buffer(gzip);
+  for (const chunk of chunks) gzip.write(chunk);
+  gzip.end();
+  return packed;
 }
 
 async function sendBatch(options: TableUploadOptions, batch: PackedBatch, packed: Promise<Buffer>): Promise<number> {

@@ -5,6 +5,7 @@ import type { TableSchema } from '@omt/contracts';
 import { PG_ADMIN_URL, dropDatabase, uniqueName } from '../../../../test/support/databases';
 import { PostgresSource } from '../../../agent/src/source/postgres-source';
 import { tableSchemaOf, findTable } from '../../../agent/src/source/table-schema';
+import { batchText } from '../../../agent/src/source/source-connector';
 import { TenantDatabase, tenantDatabaseUrl } from '../../src/imports/tenant-database';
 import { loadBatch } from '../../src/imports/batch-loader';
 import { describeMismatches, digestTenantTable, verifyTenant } from '../../src/imports/table-verifier';
@@ -47,9 +48,9 @@ async function migrate(table: TableSchema, limits = { maxRows: 2, maxBytes: 1 <<
   await tenant.createTable(table);
   const digest = new TableDigest();
   for await (const batch of source.streamTable(table, limits)) {
-    digest.update(batch.data);
-    const sha256 = createHash('sha256').update(batch.data).digest('hex');
-    const result = await loadBatch({ tenant, table, sequence: batch.sequence, sha256, data: batch.data, rows: batch.rows });
+    digest.update(batchText(batch));
+    const sha256 = createHash('sha256').update(batchText(batch)).digest('hex');
+    const result = await loadBatch({ tenant, table, sequence: batch.sequence, sha256, data: batchText(batch), rows: batch.rows });
     expect(result).toEqual({ status: 'loaded', rows: batch.rows });
   }
   return digest.digest();

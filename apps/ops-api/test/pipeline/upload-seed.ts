@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { MigrationKind, MigrationPlan, MigrationState, TableSchema } from '@omt/contracts';
 import { PostgresSource } from '../../../agent/src/source/postgres-source';
 import { tableSchemaOf } from '../../../agent/src/source/table-schema';
+import { batchText } from '../../../agent/src/source/source-connector';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { QueuesService } from '../../src/queues/queues.service';
 import { BLOB_STORE, type BlobStore } from '../../src/imports/blob-store';
@@ -75,12 +76,12 @@ export async function seedUpload(
     const digest = new TableDigest();
     let count = 0;
     for await (const batch of source.streamTable(table, { maxRows: options.maxRows ?? 40, maxBytes: 1 << 20 })) {
-      digest.update(batch.data);
+      digest.update(batchText(batch));
       const seeded: SeededBatch = {
         table: table.name,
         sequence: batch.sequence,
         blobKey: batchBlobKey(ticketId, table.name, batch.sequence),
-        stored: gzipSync(batch.data),
+        stored: gzipSync(batchText(batch)),
         jobId: batchJobId(ticketId, table.name, batch.sequence),
       };
       await blobs.put(seeded.blobKey, options.storedAs?.(seeded) ?? seeded.stored);
@@ -89,9 +90,9 @@ export async function seedUpload(
           ticketId,
           tableName: table.name,
           sequence: batch.sequence,
-          sha256: createHash('sha256').update(batch.data).digest('hex'),
+          sha256: createHash('sha256').update(batchText(batch)).digest('hex'),
           rows: batch.rows,
-          bytes: batch.data.length,
+          bytes: batchText(batch).length,
           storedBytes: seeded.stored.length,
           blobKey: seeded.blobKey,
         },
