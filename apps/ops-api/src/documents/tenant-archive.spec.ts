@@ -57,3 +57,11 @@ it('rejects with ENOENT when the upload is gone', async () => {
     code: 'ENOENT',
   });
 });
+
+it('places again after the tenant folder and the partial folder were removed behind its back', async () => {
+  const source = await upload('kept');
+  await archive.placeByLink('tenant_a', 'ua/x.doc', source, sha256('kept'));
+  await rm(path.join(root, 'archives'), { recursive: true });
+  expect(await archive.placeByLink('tenant_a', 'ua/x.doc', source, sha256('kept'))).toBe(true);
+  expect(await archive.hashOf('tenant_a', 'ua/x.doc')).toBe(sha256('kept'));
+});

@@ -19,6 +19,9 @@ const PARTIAL_FOLDER = '.partial';
 /** link(2) refusals that mean "copy instead": another file system, or one without hard links. */
 const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
+/** Folders known to exist, at most this many (then forgotten, and made again as needed). */
+const REMEMBERED_FOLDERS = 10_000;
+
 export class ArchiveHashMismatch extends Error {}
 
 /**
@@ -29,6 +32,7 @@ export class ArchiveHashMismatch extends Error {}
 @Injectable()
 export class TenantArchive {
   private readonly root: string;
+  private readonly folders = new Set<string>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.root = config.tenantArchiveDir;
@@ -84,11 +88,9 @@ export class TenantArchive {
   async placeByLink(tenantDatabase: string, relativePath: string, source: string, sha256: string): Promise<boolean> {
     const target = this.fileOf(tenantDatabase, relativePath);
     const partial = path.join(this.root, PARTIAL_FOLDER, randomBytes(12).toString('hex'));
-    await mkdir(path.dirname(partial), { recursive: true });
-    await mkdir(path.dirname(target), { recursive: true });
     try {
       try {
-        await link(source, partial);
+        await this.inFolder(path.dirname(partial), () => link(source, partial));
       } catch (error) {
         if (CANNOT_LINK.has((error as NodeJS.ErrnoException).code ?? '')) return false;
         throw error;
@@ -100,10 +102,32 @@ export class TenantArchive {
         );
       }
       // A retried job links the file already in place: rename then changes nothing, and the partial goes below.
-      await rename(partial, target);
+      await this.inFolder(path.dirname(target), () => rename(partial, target));
       return true;
     } finally {
       await rm(partial, { force: true });
+    }
+  }
+
+  /**
+   * Runs a file operation in a folder, making the folder first only when
+   * this process has not made it before; one removed since (a tenant's
+   * archive cleared) shows as ENOENT and is made again, once. Saves two
+   * mkdir per placed document.
+   */
+  private async inFolder<T>(folder: string, operation: () => Promise<T>): Promise<T> {
+    if (!this.folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      if (this.folders.size >= REMEMBERED_FOLDERS) this.folders.clear();
+      this.folders.add(folder);
+      return operation();
+    }
+    try {
+      return await operation();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(folder, { recursive: true });
+      return operation();
     }
   }
 

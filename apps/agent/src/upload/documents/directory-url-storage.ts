@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PreviousUpload, UrlStorage } from 'tus-js-client';
 
@@ -30,7 +30,10 @@ export class DirectoryUrlStorage implements UrlStorage {
   }
 
   async removeUpload(urlStorageKey: string): Promise<void> {
-    await rm(this.fileOf(urlStorageKey), { force: true });
+    // unlink, not rm: rm looks at the file first (lstat) and is called once per document.
+    await unlink(this.fileOf(urlStorageKey)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
   }
 
   /** One entry per fingerprint: a newer upload of the same document replaces the older one. */
