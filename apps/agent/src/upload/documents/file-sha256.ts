@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
  * hashing and sending then cost one read instead of two (and three opens),
  * and what is sent is exactly what was hashed. Larger ones are streamed
  * twice, so a document of any size never sits whole in memory; with the
- * default concurrency this bounds the held bytes at a few tens of MiB.
+ * default concurrency (8) this bounds the held bytes at 32 MiB.
  */
 export const BUFFERED_FILE_BYTES = 4 * 1024 * 1024;
 
