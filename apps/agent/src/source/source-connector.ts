@@ -23,12 +23,13 @@ export interface IntrospectedTable {
  * within the table, so a re-sent batch can be recognised. The text comes in
  * the pieces it was read in (a line may straddle two): never joined, so a
  * batch of megabytes is not copied, nor held twice, on its way to gzip.
+ * The array is the consumer's: it may empty it to let the text go early.
  */
 export interface TableBatch {
   table: string;
   sequence: number;
   rows: number;
-  chunks: readonly Buffer[];
+  chunks: Buffer[];
   /** Bytes in all chunks. */
   bytes: number;
 }

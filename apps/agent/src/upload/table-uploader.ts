@@ -84,7 +84,7 @@ export async function uploadTable(options: TableUploadOptions): Promise<TableUpl
       const sha256 = hash.digest('hex');
       batches++;
       result.bytes += batch.bytes;
-      const { chunks, ...described } = batch;
+      const described = { table: batch.table, sequence: batch.sequence, rows: batch.rows, bytes: batch.bytes };
       const landedSha = known.get(batch.sequence);
       if (landedSha === sha256) {
         result.skippedBatches++;
@@ -92,8 +92,10 @@ export async function uploadTable(options: TableUploadOptions): Promise<TableUpl
         continue;
       }
       if (landedSha !== undefined) throw sourceChanged(table.name, batch.sequence);
-      // Compressing starts now; the send holds only the gzip, so the COPY text is freed as it is packed.
-      const packed = gzipChunks(chunks, batch.bytes);
+      // Packed before the source is read on, so a table holds at most one batch of COPY text
+      // at a time (gzip runs off the main thread; other tables go on meanwhile); the send holds only the gzip.
+      // The chunks are taken out of the batch (splice): once written to gzip, nothing here holds them.
+      const packed = await gzipChunks(batch.chunks.splice(0), batch.bytes);
       await inFlight.add(
         sendBatch(options, { ...described, sha256 }, packed).then((sentBytes) => {
           result.sentBatches++;
@@ -129,8 +131,7 @@ function gzipChunks(chunks: readonly Buffer[], bytes: number): Promise<Buffer> {
   return packed;
 }
 
-async function sendBatch(options: TableUploadOptions, batch: PackedBatch, packed: Promise<Buffer>): Promise<number> {
-  const compressed = await packed;
+async function sendBatch(options: TableUploadOptions, batch: PackedBatch, compressed: Buffer): Promise<number> {
   await options.api.putBatch(batch.table, batch.sequence, {
     gzip: compressed,
     sha256: batch.sha256,
