@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { FileConfigstore, FileStore, type Configstore } from '@tus/file-store';
 import type { Upload } from '@tus/server';
@@ -29,6 +31,25 @@ export class HashingFileStore extends FileStore {
     super({ directory, configstore: metadata });
     this.metadata = metadata;
     this.hashes = new Remembered<ArrivedHash>(REMEMBERED_UPLOADS);
+  }
+
+  /**
+   * tus' own create runs mkdir -p on every upload; here the empty file is
+   * written straight away and the folder made only when that meets ENOENT.
+   * An id that is not a plain name in the folder goes to tus' create (which
+   * refuses it).
+   */
+  override async create(file: Upload): Promise<Upload> {
+    const filePath = path.join(this.directory, file.id);
+    if (path.dirname(filePath) !== path.normalize(this.directory)) return super.create(file);
+    await writeFile(filePath, '').catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      await mkdir(this.directory, { recursive: true });
+      await writeFile(filePath, '');
+    });
+    await this.configstore.set(file.id, file);
+    file.storage = { type: 'file', path: filePath };
+    return file;
   }
 
   override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {

@@ -13,6 +13,12 @@ import type { PreviousUpload, UrlStorage } from 'tus-js-client';
 export class DirectoryUrlStorage implements UrlStorage {
   /** The folder is made once per run, not once per document. */
   private made: Promise<unknown> | null = null;
+  /**
+   * The entries' file names, listed once and kept up to date by this
+   * instance (one agent run owns the folder): most documents were never
+   * sent before, and looking for their entry would cost a failed open each.
+   */
+  private entries: Promise<Set<string>> | null = null;
 
   constructor(private readonly directory: string) {}
 
@@ -25,13 +31,17 @@ export class DirectoryUrlStorage implements UrlStorage {
   }
 
   async findUploadsByFingerprint(fingerprint: string): Promise<PreviousUpload[]> {
-    const upload = await this.read(this.fileOf(fingerprint));
+    const file = this.fileOf(fingerprint);
+    if (!(await this.listed()).has(path.basename(file))) return [];
+    const upload = await this.read(file);
     return upload ? [upload] : [];
   }
 
   async removeUpload(urlStorageKey: string): Promise<void> {
+    const file = this.fileOf(urlStorageKey);
+    (await this.listed()).delete(path.basename(file));
     // unlink, not rm: rm looks at the file first (lstat) and is called once per document.
-    await unlink(this.fileOf(urlStorageKey)).catch((error: NodeJS.ErrnoException) => {
+    await unlink(file).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
   }
@@ -47,7 +57,16 @@ export class DirectoryUrlStorage implements UrlStorage {
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temp, JSON.stringify({ ...upload, urlStorageKey: fingerprint }), { mode: 0o600 });
     await rename(temp, file);
+    (await this.listed()).add(path.basename(file));
     return fingerprint;
+  }
+
+  private listed(): Promise<Set<string>> {
+    this.entries ??= readdir(this.directory).then(
+      (names) => new Set(names),
+      () => new Set<string>(),
+    );
+    return this.entries;
   }
 
   private fileOf(fingerprint: string): string {
