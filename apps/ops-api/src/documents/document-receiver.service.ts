@@ -144,7 +144,7 @@ export class DocumentReceiver {
   }
 
   private async assertTicketReceiving(ticketId: string): Promise<void> {
-    assertReceiving(ticketId, (await this.documents.ticketOf(ticketId))?.state ?? null);
+    assertReceiving(ticketId, await this.documents.ticketState(ticketId));
   }
 }
 

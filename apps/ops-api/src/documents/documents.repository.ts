@@ -91,11 +91,17 @@ export class DocumentsRepository {
 
   /** Marks a document placed, only if the ledger still holds that version of it (a newer arrival waits for its own job). */
   async markStored(ticketId: string, documentId: number, sha256: string): Promise<boolean> {
-    const { count } = await this.prisma.documentUpload.updateMany({
-      where: { ticketId, documentId, sha256 },
-      data: { storedAt: new Date() },
-    });
+    // One statement: Prisma's updateMany would wrap it in BEGIN/COMMIT (three round trips per document).
+    const count = await this.prisma.$executeRaw`
+      UPDATE "DocumentUpload" SET "storedAt" = now()
+      WHERE "ticketId" = ${ticketId}::uuid AND "documentId" = ${documentId}::int AND sha256 = ${sha256}`;
     return count > 0;
+  }
+
+  /** The ticket's state, null if there is no such ticket (one query: `ticketOf` also reads its tenant). */
+  async ticketState(ticketId: string): Promise<MigrationState | null> {
+    const ticket = await this.prisma.ticket.findUnique({ where: { id: ticketId }, select: { state: true } });
+    return (ticket?.state as MigrationState | undefined) ?? null;
   }
 
   async list(ticketId: string): Promise<DocumentRecord[]> {
