@@ -39,7 +39,7 @@ export class DocumentsRepository {
       JOIN "Ticket" t ON t.id = d."ticketId"
       JOIN "Tenant" tn ON tn.id = t."tenantId"
       WHERE d."ticketId" = ${ticketId}::uuid AND d."documentId" = ${documentId}`;
-    return row ? { ...fromJson(row), tenantDatabase: row.tenantDatabase } : null;
+    return row ? { ...toRecord(row), tenantDatabase: row.tenantDatabase } : null;
   }
 
   async find(ticketId: string, documentId: number): Promise<DocumentRecord | null> {
@@ -84,8 +84,8 @@ export class DocumentsRepository {
     const state = (row?.state ?? null) as MigrationState | null;
     return {
       state,
-      before: row?.before ? fromJson(row.before as JsonRow) : null,
-      written: row?.written ? fromJson(row.written as JsonRow) : null,
+      before: row?.before ? toRecord(row.before as JsonRow) : null,
+      written: row?.written ? toRecord(row.written as JsonRow) : null,
     };
   }
 
@@ -128,26 +128,15 @@ interface JsonRow {
   storedAt: string | null;
 }
 
-function fromJson(row: JsonRow): DocumentRecord {
-  return {
-    ticketId: row.ticketId,
-    documentId: row.documentId,
-    relativePath: row.relativePath,
-    sha256: row.sha256,
-    bytes: Number(row.bytes),
-    blobKey: row.blobKey,
-    storedAt: row.storedAt === null ? null : new Date(row.storedAt),
-  };
-}
-
+/** A ledger row as Prisma gives it, or as `row_to_json` does (bytes a number, timestamps ISO text). */
 function toRecord(row: {
   ticketId: string;
   documentId: number;
   relativePath: string;
   sha256: string;
-  bytes: bigint;
+  bytes: bigint | number;
   blobKey: string;
-  storedAt: Date | null;
+  storedAt: Date | string | null;
 }): DocumentRecord {
   return {
     ticketId: row.ticketId,
@@ -156,6 +145,6 @@ function toRecord(row: {
     sha256: row.sha256,
     bytes: Number(row.bytes),
     blobKey: row.blobKey,
-    storedAt: row.storedAt,
+    storedAt: row.storedAt === null ? null : new Date(row.storedAt),
   };
 }
