@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable, pipeline } from 'node:stream';
-import type { JobPayload } from '@omt/contracts';
+import type { JobPayload, TableSchema } from '@omt/contracts';
 import { JobProcessor, type JobHandler } from '../queues/job-handler';
 import { BatchImports } from '../pipeline/batch-imports';
 import { BLOB_STORE, type BlobStore } from './blob-store';
 import { loadBatch } from './batch-loader';
 import { PermanentImportError } from './import-errors';
-import { TenantDatabases } from './tenant-databases.service';
+import { IMPORTS_OPTIONS, TenantDatabases, type ImportsOptions } from './tenant-databases.service';
+import type { TenantDatabase } from './tenant-database';
 import { createBatchGunzip } from './batch-gzip';
 
 /** `import.tableCreated`: the table, mapped from the neutral types, without its key yet. */
@@ -35,13 +36,13 @@ export class BatchReceivedProcessor implements JobHandler<'import.batchReceived'
     private readonly tenants: TenantDatabases,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     private readonly imports: BatchImports,
+    @Inject(IMPORTS_OPTIONS) private readonly options: Pick<ImportsOptions, 'storedTableSchema'> = {},
   ) {}
 
   async handle(payload: JobPayload<'import.batchReceived'>): Promise<void> {
     const context = `Batch ${payload.sequence} of table "${payload.table}"`;
     const tenant = await this.tenants.forTicket(payload.ticketId);
-    const table = await tenant.tableSchema(payload.table);
-    // Its tableCreated job may simply not have run yet: transient, retried with backoff.
+    const table = (await tenant.tableSchema(payload.table)) ?? (await this.createTable(tenant, payload));
     if (!table)
       throw new Error(`Table "${payload.table}" is not created in the tenant yet; batch ${payload.sequence} waits.`);
     const stored = await this.blobs.get(payload.blobKey).catch((error: unknown) => {
@@ -64,6 +65,19 @@ export class BatchReceivedProcessor implements JobHandler<'import.batchReceived'
       data: gunzipped(stored),
     });
     await this.imports.imported(payload.ticketId, payload.table, payload.sequence);
+  }
+
+  /**
+   * A batch that overtook its table's job (queued later, or its worker died
+   * mid-way and the job waits to be found stalled) creates the table itself
+   * from the schema the API stored before taking the batch, as that job would
+   * (idempotent under the tenant's DDL lock): waiting for it instead could
+   * spend the batch's retries and fail the ticket over an ordering.
+   */
+  private async createTable(tenant: TenantDatabase, payload: JobPayload<'import.batchReceived'>): Promise<TableSchema | null> {
+    const schema = (await this.options.storedTableSchema?.(payload.ticketId, payload.table)) ?? null;
+    if (schema) await tenant.createTable(schema);
+    return schema;
   }
 }
 

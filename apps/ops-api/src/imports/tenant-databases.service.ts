@@ -1,3 +1,4 @@
+import type { TableSchema } from '@omt/contracts';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { TenantDatabase } from './tenant-database';
 
@@ -11,6 +12,11 @@ export interface ImportsOptions {
   tenantSchema: string;
   /** Connections per tenant pool in this process. */
   poolSize?: number;
+  /**
+   * The schema of a ticket's table as the API stored it (it stores it before
+   * it takes any batch of the table); null when there is none.
+   */
+  storedTableSchema?(ticketId: string, table: string): Promise<TableSchema | null>;
 }
 
 export const IMPORTS_OPTIONS = Symbol('IMPORTS_OPTIONS');

@@ -31,6 +31,7 @@ import { VerifyTicketProcessor } from './verify-ticket.processor';
       useFactory: (config: AppConfig, repository: PipelineRepository) => ({
         tenantAdminUrl: config.tenantDatabaseUrl,
         tenantDatabaseName: (ticketId: string) => repository.tenantDatabaseName(ticketId),
+        storedTableSchema: (ticketId: string, table: string) => repository.tableSchema(ticketId, table),
         tenantSchema: config.tenantSchema,
       }),
     }),

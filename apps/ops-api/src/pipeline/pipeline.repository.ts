@@ -37,6 +37,12 @@ export class PipelineRepository {
     return ticket.tenant.databaseName;
   }
 
+  /** The definition the agent sent for one table; null until it sent one. */
+  async tableSchema(ticketId: string, name: string): Promise<TableSchema | null> {
+    const row = await this.prisma.tableUpload.findUnique({ where: { ticketId_name: { ticketId, name } }, select: { schema: true } });
+    return row?.schema ? tableSchemaSchema.parse(row.schema) : null;
+  }
+
   /** The definitions the agent sent, in its order (tables whose schema has not arrived are left out). */
   async tableSchemas(ticketId: string): Promise<TableSchema[]> {
     const rows = await this.prisma.tableUpload.findMany({

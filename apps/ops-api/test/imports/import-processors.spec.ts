@@ -46,13 +46,13 @@ afterAll(async () => {
 });
 
 /** As the API stores a batch: the gzip of the COPY text, the sha256 of the text itself. */
-async function sent(sequence: number, body: string, stored = gzipSync(body)) {
+async function sent(sequence: number, body: string, stored = gzipSync(body), table = 'person') {
   const data = Buffer.from(body);
-  const blobKey = `tickets/t1/tables/person/${sequence}`;
+  const blobKey = `tickets/t1/tables/${table}/${sequence}`;
   await blobs.put(blobKey, stored);
   return {
     ticketId: 't1',
-    table: 'person',
+    table,
     sequence,
     blobKey,
     sha256: createHash('sha256').update(data).digest('hex'),
@@ -80,7 +80,7 @@ it('creates the tenant and table, loads gzipped batches from the blob store once
   const batches = new BatchReceivedProcessor(tenants, blobs, followUp as unknown as BatchImports);
   const first = await sent(0, '1\tÅsa\n2\t\\N\n');
 
-  // A batch that overtook its table: retried later, not failed for good.
+  // A batch that overtook its table, whose schema is not stored either: retried later, not failed for good.
   const early = await batches.handle(first).catch((e: unknown) => e);
   expect(early).toBeInstanceOf(Error);
   expect(early).not.toBeInstanceOf(UnrecoverableError);
@@ -118,4 +118,29 @@ it('creates the tenant and table, loads gzipped batches from the blob store once
     { person_id: 1, firstname: 'Åsa' },
     { person_id: 2, firstname: null },
   ]);
+});
+
+it('creates the table from the stored schema when a batch overtakes its table job, once however many batches do', async () => {
+  const early: TableSchema = { ...TABLE, name: 'person_early' };
+  const stored = new Map([['t1/person_early', early]]);
+  const batches = new BatchReceivedProcessor(tenants, blobs, followUp as unknown as BatchImports, {
+    storedTableSchema: async (ticketId, table) => stored.get(`${ticketId}/${table}`) ?? null,
+  });
+  const payloads = [await sent(0, '10\tEarly\n', undefined, 'person_early'), await sent(1, '11\tBird\n', undefined, 'person_early')];
+  // Both batches at once, no tableCreated job at all: each finds or makes the table under the DDL lock.
+  await Promise.all(payloads.map((payload) => batches.handle(payload)));
+  // The table job arriving late finds it made with the same definition: a no-op.
+  await new TableCreatedProcessor(tenants).handle({ ticketId: 't1', table: early });
+
+  const reader = new Client({ connectionString: tenantDatabaseUrl(PG_ADMIN_URL, database) });
+  await reader.connect();
+  try {
+    const rows = await reader.query('SELECT person_id, firstname FROM crm7.person_early ORDER BY 1');
+    expect(rows.rows).toEqual([
+      { person_id: 10, firstname: 'Early' },
+      { person_id: 11, firstname: 'Bird' },
+    ]);
+  } finally {
+    await reader.end();
+  }
 });
