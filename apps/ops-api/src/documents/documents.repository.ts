@@ -118,26 +118,12 @@ export interface ArrivalOutcome {
 }
 
 /** A ledger row as `row_to_json` gives it (timestamps as ISO text). */
-interface JsonRow {
-  ticketId: string;
-  documentId: number;
-  relativePath: string;
-  sha256: string;
-  bytes: number;
-  blobKey: string;
-  storedAt: string | null;
-}
+type JsonRow = Omit<DocumentRecord, 'storedAt'> & { storedAt: string | null };
 
-/** A ledger row as Prisma gives it, or as `row_to_json` does (bytes a number, timestamps ISO text). */
-function toRecord(row: {
-  ticketId: string;
-  documentId: number;
-  relativePath: string;
-  sha256: string;
-  bytes: bigint | number;
-  blobKey: string;
-  storedAt: Date | string | null;
-}): DocumentRecord {
+/** A ledger row as Prisma gives it (bytes a bigint), or as `row_to_json` does. */
+type LedgerRow = Omit<DocumentRecord, 'bytes' | 'storedAt'> & { bytes: bigint | number; storedAt: Date | string | null };
+
+function toRecord(row: LedgerRow): DocumentRecord {
   return {
     ticketId: row.ticketId,
     documentId: row.documentId,
