@@ -52,8 +52,8 @@ it('builds a sample, checks it, and exits 2 only when a check blocks', async () 
   await agent(['sample-db', '--target', db.url, '--archive', archive, '--problems', 'satellite,customer-service']);
   const blocked = await agent(['check', '--archive', archive], env);
   expect(blocked.code).toBe(2);
-  expect(blocked.stdout).toMatch(/BLOCK Active satellites/);
-  expect(blocked.stdout).toMatch(/WARN {2}Customer Service mailboxes/);
+  expect(blocked.stdout).toMatch(/BLOCK No satellite is active \[active-satellites\]/);
+  expect(blocked.stdout).toMatch(/WARN {2}No Customer Service mailbox needs a new address \[customer-service-mailboxes\]/);
 });
 
 it('prints errors with a code and no stack trace, exit 1', async () => {

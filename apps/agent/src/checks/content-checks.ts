@@ -8,7 +8,7 @@ import { failed, listNames, passed, plural, type CheckDefinition, type CheckInpu
 export const customizationsCheck: CheckDefinition = {
   id: 'customizations',
   severity: 'warn',
-  title: 'Customizations (extra tables and fields)',
+  title: 'Tables and fields are standard (no customizations)',
   run({ catalog }) {
     const tables = catalog.tables.filter((t) => /^y_/i.test(t.name)).map((t) => t.name);
     const fields = catalog.tables
@@ -31,7 +31,7 @@ export const customizationsCheck: CheckDefinition = {
 export const mailboxCheck: CheckDefinition = {
   id: 'customer-service-mailboxes',
   severity: 'warn',
-  title: 'Customer Service mailboxes',
+  title: 'No Customer Service mailbox needs a new address',
   run({ catalog }) {
     const active = catalog.mailboxes.filter((m) => !m.deleted).map((m) => m.address);
     if (active.length === 0) return passed(this, 'No active Customer Service mailbox.');
@@ -53,7 +53,7 @@ const notScanned = 'The archive was not scanned (no archive folder given).';
 export const missingFilesCheck: CheckDefinition = {
   id: 'documents-missing-files',
   severity: 'warn',
-  title: 'Documents whose file is missing',
+  title: 'Every document file is in the archive',
   run(input) {
     if (!input.archive) return failed(this, notScanned, [], 'Give the archive folder (--archive) so documents can be checked.');
     const docs = documentsWith(input, ['missing-file']);
@@ -76,7 +76,7 @@ const REASONS: Partial<Record<DocumentStatus, string>> = {
 export const unlinkedDocumentsCheck: CheckDefinition = {
   id: 'documents-unlinked',
   severity: 'warn',
-  title: 'Documents that cannot be migrated',
+  title: 'Every document can be migrated',
   run(input) {
     if (!input.archive) return failed(this, notScanned, [], 'Give the archive folder (--archive) so documents can be checked.');
     const docs = documentsWith(input, ['blank-name', 'no-appointment', 'owner-missing']);

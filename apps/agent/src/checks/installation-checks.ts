@@ -35,7 +35,7 @@ export const versionCheck: CheckDefinition = {
 export const travelCheck: CheckDefinition = {
   id: 'users-on-travel',
   severity: 'block',
-  title: 'Users are out on Travel',
+  title: 'No user is out on Travel',
   run({ catalog }) {
     if (catalog.travellers.length === 0) return passed(this, 'No user is out on Travel.');
     const logins = catalog.travellers.map((id) => catalog.users.find((u) => u.associateId === id)?.login ?? `associate ${id}`);
@@ -51,7 +51,7 @@ export const travelCheck: CheckDefinition = {
 export const satelliteCheck: CheckDefinition = {
   id: 'active-satellites',
   severity: 'block',
-  title: 'Active satellites',
+  title: 'No satellite is active',
   run({ catalog }) {
     const areas = new Map(catalog.areas.map((a) => [a.id, a]));
     const active = catalog.satellites.filter((s) => !s.deleted && !(areas.get(s.areaId)?.deleted ?? false));
@@ -69,7 +69,7 @@ export const satelliteCheck: CheckDefinition = {
 export const sentryCheck: CheckDefinition = {
   id: 'sentry-preferences',
   severity: 'block',
-  title: 'Old security plug-in preferences (SentryAddonNames)',
+  title: 'No old security plug-in preferences (SentryAddonNames)',
   run({ catalog }) {
     const rows = catalog.sentryPreferences;
     if (rows.length === 0) return passed(this, `No ${SENTRY_PREFERENCE_SECTION} preferences.`);

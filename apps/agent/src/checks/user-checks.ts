@@ -4,7 +4,7 @@ import { hasUserPlan, isActiveEmployee, isAdministrator, isValidEmail, loginEmai
 export const userEmailDuplicateCheck: CheckDefinition = {
   id: 'user-email-duplicate',
   severity: 'block',
-  title: 'Users share a login email',
+  title: 'Login emails are unique',
   run({ catalog }) {
     const byAddress = new Map<string, string[]>();
     for (const user of usersWhoLogIn(catalog)) {
@@ -28,7 +28,7 @@ export const userEmailDuplicateCheck: CheckDefinition = {
 export const userEmailInvalidCheck: CheckDefinition = {
   id: 'user-email-invalid',
   severity: 'block',
-  title: 'Users without a valid login email',
+  title: 'Every user who logs in has a valid email',
   run({ catalog }) {
     const problems = usersWhoLogIn(catalog)
       .map((user) => ({ user, email: loginEmailOf(catalog, user) }))
@@ -47,7 +47,7 @@ export const userEmailInvalidCheck: CheckDefinition = {
 export const adminWithoutPlanCheck: CheckDefinition = {
   id: 'admin-without-plan',
   severity: 'block',
-  title: 'No administrator has a user plan',
+  title: 'An administrator has a user plan',
   run({ catalog }) {
     const admins = catalog.users.filter((u) => isActiveEmployee(u) && isAdministrator(catalog, u));
     if (admins.some((a) => hasUserPlan(catalog, a.associateId))) {
