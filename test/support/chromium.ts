@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
  * One way for the browser tests to start Chromium: the system's binary
@@ -12,6 +12,19 @@ export const CHROMIUM = process.env.OMT_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Screenshots of the browser tests land here (git-ignored). */
 export const TEST_RESULTS = join(__dirname, '..', '..', 'test-results');
+
+/** The README's tour shows these; a test rewrites them only when asked (OMT_UPDATE_DOCS_SCREENSHOTS=1). */
+export const DOCS = join(__dirname, '..', '..', 'docs');
+
+/**
+ * A full-page screenshot into test-results/, and, with
+ * OMT_UPDATE_DOCS_SCREENSHOTS=1, a copy under docs/ for the README.
+ */
+export async function screenshot(page: Page, name: string, options: { docs?: boolean } = {}): Promise<void> {
+  const path = join(TEST_RESULTS, name);
+  await page.screenshot({ path, fullPage: true });
+  if (options.docs && process.env.OMT_UPDATE_DOCS_SCREENSHOTS === '1') await copyFile(path, join(DOCS, name));
+}
 
 /** Whether Chromium is installed; when it is not, the caller skips its suite; this says so. */
 export function chromiumAvailable(suite: string): boolean {

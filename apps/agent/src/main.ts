@@ -96,7 +96,7 @@ export function buildProgram(output: Output = processOutput, setExitCode = (code
     .addOption(new Option('--out <file>', 'where the submitted plan is written').default('omt-plan.json').env('OMT_PLAN_OUT'))
     .addOption(new Option('--api <url>', 'submit the plan to the ticket at this omt API (with --code) instead of --out, and upload from the page').env('OMT_API_URL'))
     .addOption(new Option('--code <code>', 'the enrollment code from operations').env('OMT_ENROLLMENT_CODE'))
-    .addOption(new Option('--state-dir <dir>', 'where the agent keeps its token between runs').default(DEFAULT_STATE_DIR).env('OMT_STATE_DIR'))
+    .addOption(new Option('--state-dir <dir>', 'where the agent keeps its token and the wizard its draft between runs (mode 0600)').default(DEFAULT_STATE_DIR).env('OMT_STATE_DIR'))
     .addOption(jsonOption())
     .action(run<WizardFlags & { json?: boolean }>((flags) => wizardCommand(flags, output.stderr)));
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -11,7 +11,7 @@ import {
 } from '@omt/contracts';
 import type { Credential } from '../../ops-api/test/support/auth-helpers';
 import { startTestApi, type TestApi } from '../../ops-api/test/support/test-api';
-import { chromiumAvailable, launchChromium, TEST_RESULTS } from '../../../test/support/chromium';
+import { chromiumAvailable, launchChromium, screenshot, TEST_RESULTS } from '../../../test/support/chromium';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../../../test/support/databases';
 import { wizardCommand } from '../src/cli/wizard.command';
 import type { CommandResult } from '../src/cli/command-result';
@@ -23,6 +23,7 @@ import { NO_LOGIN_EVENT } from '../src/source/onsite-freeze';
 import { PostgresSource } from '../src/source/postgres-source';
 import { MigrationSession } from '../src/wizard/migration-session';
 import { FilePlanSink } from '../src/wizard/plan-sink';
+import { DraftStore } from '../src/wizard/wizard-draft';
 import { startWizardServer, type WizardServer } from '../src/wizard/wizard-server';
 
 const RESULTS = TEST_RESULTS;
@@ -145,8 +146,25 @@ async function buildPlanInPage(
   await page.fill('#user-filter', '');
   await page.click('section[data-step=plans] [data-goto=emails]');
 
-  // Login emails: pick another of a user's own addresses.
+  // Login emails: the same free-text filter as the board, over the users with a plan.
   await page.locator('section[data-step=emails]').waitFor();
+  const visibleRows = () =>
+    page
+      .locator('#email-rows tr:not([hidden])')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-login')).sort());
+  const withPlan = new Set(
+    await page.locator('#email-rows tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-login'))),
+  );
+  expect(withPlan.size).toBeGreaterThan(2);
+  for (const term of ['Management', user(SAMPLE_SALES_LOGIN).emails[0]!.toUpperCase(), 'no-such-user']) {
+    await page.fill('#email-filter', term);
+    expect(await visibleRows()).toEqual(matching(term).filter((login) => withPlan.has(login)));
+  }
+  expect(await page.textContent('#email-filter-count')).toBe(`0 of ${withPlan.size} users`);
+  await page.fill('#email-filter', '');
+  expect(await visibleRows()).toHaveLength(withPlan.size);
+
+  // Pick another of a user's own addresses.
   const picker = directory.users.find(
     (u) => u.emails.length > 1 && u.currentPlan !== null && u.login !== SAMPLE_SALES_LOGIN,
   ) as DirectoryUser;
@@ -210,17 +228,25 @@ async function buildPlanInPage(
     let server: WizardServer;
     let page: Page;
     const out = () => join(onsite.dir, 'plan.json');
+    const stateDir = () => join(onsite.dir, 'state');
 
-    beforeAll(async () => {
-      onsite = await sampleOnsite('wizard_browser');
+    /** The wizard as `omt-agent wizard` starts it: a new session, the draft of an earlier start offered. */
+    const startWizard = async () => {
       const session = new MigrationSession({
         openSource: () => new PostgresSource(onsite.db.url, 'crm7'),
         sourceLabel: 'sample onsite CRM',
         archive: onsite.archive,
         sink: new FilePlanSink(out()),
+        drafts: await DraftStore.open('sample onsite CRM', stateDir()),
       });
-      server = await startWizardServer(session);
-      page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      return startWizardServer(session);
+    };
+
+    beforeAll(async () => {
+      onsite = await sampleOnsite('wizard_browser');
+      server = await startWizard();
+      // The README's screenshots are taken at 1280 px.
+      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     });
 
     afterAll(async () => {
@@ -229,9 +255,56 @@ async function buildPlanInPage(
       await onsite?.drop();
     });
 
-    it('logs on, takes the contact, shows the checks, filters, drags, picks and fixes emails, submits the plan, and says how to upload it', async () => {
+    it('logs on, takes the contact, shows the checks, filters, drags, picks and fixes emails; keeps that work across a restart of the wizard; submits the plan, and says how to upload it', async () => {
       const expected = await buildPlanInPage(page, server.url, onsite.directory, 'wizard');
-      await page.click('#submit');
+
+      // The work so far is on disk beside the agent's state, readable by this user only.
+      const [draftFile] = (await readdir(stateDir())).filter((name) => name.startsWith('wizard-draft-'));
+      expect(draftFile).toBeDefined();
+      expect((await stat(join(stateDir(), draftFile!))).mode & 0o777).toBe(0o600);
+
+      // Stop the wizard and start it again: the new page offers the draft.
+      await server.close();
+      server = await startWizard();
+      await page.goto(server.url);
+      await page.locator('#draft-offer:not([hidden])').waitFor();
+      expect(await page.textContent('#draft-text')).toMatch(/^Continue with your draft from .+\?$/);
+      expect(await page.textContent('#draft-detail')).toContain(MIGRATOR.name);
+      await expect(page.locator('#logon-form').isHidden()).resolves.toBe(true);
+      await page.click('#draft-continue');
+      await page.fill('#logon-form [name=login]', SAMPLE_ADMIN_LOGIN);
+      await page.fill('#logon-form [name=password]', SAMPLE_ADMIN_PASSWORD);
+      await page.click('#logon-form button[type=submit]');
+
+      // Contact details, plan choices and login emails are the draft's.
+      await page.locator('section[data-step=contact]').waitFor();
+      for (const field of ['name', 'email', 'phone'] as const)
+        await expect(page.inputValue(`#contact-form [name=${field}]`)).resolves.toBe(MIGRATOR[field]);
+      await page.click('#contact-form button[type=submit]');
+      await page.locator('section[data-step=checks]').waitFor();
+      await page.click('#checks-next:not([disabled])');
+      await page.locator(`#board .column[data-plan="ten-service"] .card[data-login="${SAMPLE_SALES_LOGIN}"]`).waitFor();
+      for (const row of expected.users) {
+        const column = await page
+          .locator(`#board .card[data-login="${row.login}"]`)
+          .evaluate((card) => card.closest('.column')!.getAttribute('data-plan'));
+        expect({ login: row.login, plan: column }).toEqual({ login: row.login, plan: row.plan ?? '' });
+      }
+      await screenshot(page, 'wizard-plan-board.png', { docs: true });
+      await page.click('section[data-step=plans] [data-goto=emails]');
+      await page.locator('section[data-step=emails]').waitFor();
+      const typed = await page
+        .locator('#email-rows tr')
+        .evaluateAll((rows) =>
+          rows.map((r) => [r.getAttribute('data-login'), (r.querySelector('input') as { value: string } | null)?.value]),
+        );
+      expect(Object.fromEntries(typed)).toEqual(
+        Object.fromEntries(expected.users.filter((u) => u.plan !== null).map((u) => [u.login, u.loginEmail])),
+      );
+      await page.click('section[data-step=emails] [data-goto=summary]');
+      await expect(page.isChecked('#welcome-emails')).resolves.toBe(true);
+
+      await page.click('#submit:not([disabled])');
       await page.locator('section[data-step=submitted]').waitFor();
       expect(await page.textContent('#submitted-text')).toContain(out());
       expect(await page.textContent('#submitted-next')).toContain(`omt-agent migrate --plan ${out()}`);
@@ -240,6 +313,8 @@ async function buildPlanInPage(
 
       const stored = migrationPlanSchema.parse(JSON.parse(await readFile(out(), 'utf8')));
       expect(stored).toEqual(expected);
+      // Submitted: the next start begins afresh.
+      expect((await readdir(stateDir())).filter((name) => name.startsWith('wizard-draft-'))).toEqual([]);
     });
   });
 

@@ -84,7 +84,8 @@ export class EnrollmentStore {
   }
 }
 
-function safeJson(text: string): unknown {
+/** JSON.parse, with null for text that is not JSON (a damaged state file). */
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -9,6 +9,7 @@ import { openBrowser } from '../wizard/open-browser';
 import { ApiPlanSink, FilePlanSink } from '../wizard/plan-sink';
 import { startWizardServer } from '../wizard/wizard-server';
 import { WizardUpload } from '../wizard/wizard-upload';
+import { DraftStore } from '../wizard/wizard-draft';
 import { EXIT_ERROR, EXIT_OK, type CommandResult } from './command-result';
 import { formatOutcome } from './migrate.command';
 import { resolveSource, type SourceFlags } from './resolve-source';
@@ -62,11 +63,13 @@ export async function wizardCommand(
     throw new OmtError('VALIDATION_FAILED', `--port must be 0–65535, not "${flags.port}".`);
   const { location, archive } = await resolveSource(flags);
   const target = await apiTargetFor(flags);
+  const sourceLabel = describeSource(location);
   const session = new MigrationSession({
     openSource: () => openSource(location),
-    sourceLabel: describeSource(location),
+    sourceLabel,
     archive,
     sink: target ? new ApiPlanSink(target.api, target.ticket.id) : new FilePlanSink(flags.out),
+    drafts: await DraftStore.open(sourceLabel, flags.stateDir ?? DEFAULT_STATE_DIR),
   });
   const upload =
     target &&

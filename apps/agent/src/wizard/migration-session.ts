@@ -17,6 +17,7 @@ import { startingPlan, summarisePlan, type PlanSummary } from '../plan/starting-
 import { readPlanSource } from '../plan/user-directory';
 import type { SourceConnector } from '../source/source-connector';
 import type { PlanSink } from './plan-sink';
+import type { DraftStore, WizardDraft } from './wizard-draft';
 
 export interface SessionOptions {
   /** Opens the onsite database; the session closes it after each read. */
@@ -25,6 +26,8 @@ export interface SessionOptions {
   sourceLabel: string;
   archive: string | null;
   sink: PlanSink;
+  /** Where the wizard keeps the migrator's unsubmitted work, and the draft found there at start. */
+  drafts?: { store: DraftStore; found: WizardDraft | null };
 }
 
 /**
@@ -62,6 +65,8 @@ export interface SessionView {
   /** Everything is in place to submit: logged on, checks not blocking, no issues. */
   ready: boolean;
   submitted: { location: string; at: string; nextStep: string } | null;
+  /** A draft from an earlier start, offered until the migrator continues with it or starts over. */
+  draftOffer: { savedAt: string; migrator: string; usersWithPlan: number } | null;
 }
 
 export interface UserChange {
@@ -84,8 +89,13 @@ export class MigrationSession {
   private plan: MigrationPlan | null = null;
   private submitted: SessionView['submitted'] = null;
   private readonly submittedListeners: Array<() => void> = [];
+  /** The draft found at start, until the migrator decides; then the one to continue with, until the logon. */
+  private offeredDraft: WizardDraft | null;
+  private continuedDraft: MigrationPlan | null = null;
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions) {
+    this.offeredDraft = options.drafts?.found ?? null;
+  }
 
   view(): SessionView {
     const issues = this.plan && this.directory ? validatePlan(this.plan, this.directory) : [];
@@ -99,12 +109,37 @@ export class MigrationSession {
       summary: this.plan && this.directory ? summarisePlan(this.plan, this.directory) : null,
       ready: this.administrator !== null && this.checks !== null && !this.checks.blocking && issues.length === 0,
       submitted: this.submitted,
+      draftOffer: this.offeredDraft && {
+        savedAt: this.offeredDraft.savedAt,
+        migrator: this.offeredDraft.plan.migrator.name,
+        usersWithPlan: this.offeredDraft.plan.users.filter((u) => u.plan !== null).length,
+      },
     };
+  }
+
+  /**
+   * The migrator's answer to the draft offer: continue (its contact, plans and
+   * login emails are taken over at the logon, for the users still onsite) or
+   * start over (the draft is deleted).
+   */
+  async answerDraft(continueWithIt: boolean): Promise<SessionView> {
+    this.assertOpen();
+    const draft = this.offeredDraft;
+    if (!draft) throw new OmtError('CONFLICT', 'There is no draft to continue with.');
+    this.offeredDraft = null;
+    if (continueWithIt) {
+      this.continuedDraft = draft.plan;
+      if (this.directory) this.adoptDirectory(this.directory);
+    } else await this.options.drafts?.store.discard();
+    return this.view();
   }
 
   /** Logs on as a CRM administrator and reads the user directory; the plan starts from what is onsite today. */
   async logOn(login: string, password: string): Promise<SessionView> {
     this.assertOpen();
+    // Saving the new work would overwrite the draft before the migrator chose.
+    if (this.offeredDraft)
+      throw new OmtError('CONFLICT', 'Choose first: continue with your draft, or start over.');
     const source = this.options.openSource();
     try {
       const catalog = await readCrmCatalog(source);
@@ -118,13 +153,13 @@ export class MigrationSession {
     return this.view();
   }
 
-  setContact(contact: MigratorContact): SessionView {
+  async setContact(contact: MigratorContact): Promise<SessionView> {
     this.requirePlan().migrator = {
       name: contact.name.trim(),
       email: contact.email.trim(),
       phone: contact.phone.trim(),
     };
-    return this.view();
+    return this.savedView();
   }
 
   /**
@@ -157,7 +192,7 @@ export class MigrationSession {
   }
 
   /** Moves a user to a plan (null: cannot log in) and/or sets their login email. */
-  updateUser(associateId: number, change: UserChange): SessionView {
+  async updateUser(associateId: number, change: UserChange): Promise<SessionView> {
     const plan = this.requireEditablePlan();
     const row = plan.users.find((u) => u.associateId === associateId);
     if (!row) throw new OmtError('NOT_FOUND', `There is no user ${associateId} in the plan.`);
@@ -171,12 +206,12 @@ export class MigrationSession {
         row.loginEmail = this.directory!.users.find((u) => u.associateId === associateId)?.emails[0] ?? null;
     }
     if (change.loginEmail !== undefined) row.loginEmail = change.loginEmail === null ? null : change.loginEmail.trim();
-    return this.view();
+    return this.savedView();
   }
 
-  setSendWelcomeEmails(send: boolean): SessionView {
+  async setSendWelcomeEmails(send: boolean): Promise<SessionView> {
     this.requireEditablePlan().sendWelcomeEmails = send;
-    return this.view();
+    return this.savedView();
   }
 
   /** The headless flow: a whole plan from a file, then submit. */
@@ -201,6 +236,8 @@ export class MigrationSession {
       directory: structuredClone(this.directory!),
     });
     this.submitted = { location, at: new Date().toISOString(), nextStep };
+    // The plan is where it belongs now; a later start begins afresh.
+    await this.options.drafts?.store.discard();
     for (const listener of this.submittedListeners.splice(0)) listener();
     return this.view();
   }
@@ -216,12 +253,27 @@ export class MigrationSession {
     return this.submitted ? Promise.resolve() : new Promise((resolve) => this.submittedListeners.push(resolve));
   }
 
+  /** The view, once the plan as it is now is saved as the draft. */
+  private async savedView(): Promise<SessionView> {
+    if (this.plan) await this.options.drafts?.store.save(this.plan);
+    return this.view();
+  }
+
   private adoptDirectory(directory: UserDirectory): void {
-    const fresh = startingPlan(directory, this.plan?.migrator);
-    if (this.plan) {
-      const chosen = new Map(this.plan.users.map((u) => [u.associateId, u]));
-      fresh.users = fresh.users.map((u) => chosen.get(u.associateId) ?? u);
-      fresh.sendWelcomeEmails = this.plan.sendWelcomeEmails;
+    const base = this.plan ?? this.continuedDraft;
+    this.continuedDraft = null;
+    const fresh = startingPlan(directory, base?.migrator);
+    if (base) {
+      // A choice is kept for the same user (id and login) and a plan the licence still has.
+      const plans = new Set(directory.plans.map((p) => p.moduleName));
+      const chosen = new Map(
+        base.users.filter((u) => u.plan === null || plans.has(u.plan)).map((u) => [u.associateId, u]),
+      );
+      fresh.users = fresh.users.map((u) => {
+        const kept = chosen.get(u.associateId);
+        return kept?.login === u.login ? kept : u;
+      });
+      fresh.sendWelcomeEmails = base.sendWelcomeEmails;
     }
     this.directory = directory;
     this.plan = fresh;

@@ -23,6 +23,7 @@ const userChangeBody = z
   .object({ plan: z.string().min(1).nullable().optional(), loginEmail: z.string().max(320).nullable().optional() })
   .strict();
 const settingsBody = z.object({ sendWelcomeEmails: z.boolean() }).strict();
+const draftBody = z.object({ continue: z.boolean() }).strict();
 const uploadBody = z.object({ confirmFreeze: z.boolean().optional() }).strict();
 
 /**
@@ -121,6 +122,11 @@ function apiRoutes(session: MigrationSession, upload: WizardUpload | undefined):
   };
   return [
     { method: 'GET', path: /^\/api\/session$/, run: () => session.view() },
+    {
+      method: 'POST',
+      path: /^\/api\/draft$/,
+      run: (body) => session.answerDraft(parseOrThrow(draftBody, body, 'draft answer').continue),
+    },
     {
       method: 'POST',
       path: /^\/api\/logon$/,

@@ -140,6 +140,7 @@ function go(/** @type {string} */ id) {
 
 /** @type {Record<string, () => void>} */
 const RENDER = {
+  logon: renderLogon,
   contact: renderContact,
   checks: () => {
     if (!view.checks) void runChecks();
@@ -185,6 +186,21 @@ function showContactIssues(/** @type {boolean} */ all) {
     node.textContent = show ? capitalise(issue.message) : '';
     input.classList.toggle('invalid', show);
   }
+}
+
+/** A draft from an earlier start: the migrator continues with it or starts over before logging on. */
+function renderLogon() {
+  const offer = view.draftOffer;
+  $('#draft-offer').hidden = !offer;
+  /** @type {HTMLFormElement} */ ($('#logon-form')).hidden = Boolean(offer);
+  if (!offer) return;
+  $('#draft-text').textContent = `Continue with your draft from ${new Date(offer.savedAt).toLocaleString()}?`;
+  $('#draft-detail').textContent =
+    `It holds the contact details${offer.migrator ? ` of ${offer.migrator}` : ''}, the plan board (${offer.usersWithPlan} ${offer.usersWithPlan === 1 ? 'user' : 'users'} with a plan) and the login emails. It is used once you log on.`;
+}
+
+async function answerDraft(/** @type {boolean} */ keep) {
+  if (await act(() => api('POST', '/api/draft', { continue: keep }))) renderLogon();
 }
 
 async function runChecks() {
@@ -250,13 +266,14 @@ function renderChecks() {
                 {},
                 el('td', { text: String(d.documentId) }),
                 el('td', { text: d.relativePath ?? d.name }),
-                el('td', { text: d.status }),
+                el('td', { text: MISSING_REASONS[d.status] ?? d.status }),
               ),
             ),
         ),
       ),
-      missing.length > 100 ? el('p', { class: 'muted', text: `and ${missing.length - 100} more` }) : null,
     );
+    // Not as an argument of append, which would print a null as the text "null".
+    if (missing.length > 100) box.append(el('p', { class: 'muted', text: `and ${missing.length - 100} more` }));
   }
 }
 
@@ -264,17 +281,21 @@ function cardText(/** @type {any} */ user) {
   return [user.name, user.login, user.group, user.position, ...user.emails].filter(Boolean).join(' ').toLowerCase();
 }
 
-function applyFilter() {
-  const terms = /** @type {HTMLInputElement} */ ($('#user-filter')).value.toLowerCase().split(/\s+/).filter(Boolean);
+/** The free-text filter of the plan board and of the login emails: every term must be on the user's card. */
+function filterUsers(/** @type {string} */ input, /** @type {string} */ items, /** @type {string} */ count) {
+  const terms = /** @type {HTMLInputElement} */ ($(input)).value.toLowerCase().split(/\s+/).filter(Boolean);
   let shown = 0;
-  const cards = /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#board .card'));
-  for (const card of cards) {
-    const match = terms.every((t) => (card.dataset.text ?? '').includes(t));
-    card.hidden = !match;
+  const nodes = /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(items));
+  for (const node of nodes) {
+    const match = terms.every((t) => (node.dataset.text ?? '').includes(t));
+    node.hidden = !match;
     if (match) shown++;
   }
-  $('#filter-count').textContent = terms.length ? `${shown} of ${cards.length} users` : `${cards.length} users`;
+  $(count).textContent = terms.length ? `${shown} of ${nodes.length} users` : `${nodes.length} users`;
 }
+
+const applyFilter = () => filterUsers('#user-filter', '#board .card', '#filter-count');
+const applyEmailFilter = () => filterUsers('#email-filter', '#email-rows tr', '#email-filter-count');
 
 function renderBoard() {
   const rows = view.plan.users;
@@ -381,7 +402,7 @@ function renderEmails() {
       });
       return el(
         'tr',
-        { 'data-login': user.login, 'data-id': row.associateId },
+        { 'data-login': user.login, 'data-id': row.associateId, 'data-text': cardText(user) },
         el(
           'td',
           {},
@@ -399,6 +420,7 @@ function renderEmails() {
     }),
   );
   flagEmails();
+  applyEmailFilter();
 }
 
 function syncSelect(/** @type {HTMLSelectElement} */ select, /** @type {string} */ value) {
@@ -666,13 +688,11 @@ function renderResult() {
             ),
         ),
       ),
-      missing.length > 200
-        ? el('p', {
-            class: 'muted',
-            text: `and ${missing.length - 200} more (operations see them all on the dashboard)`,
-          })
-        : null,
     );
+    if (missing.length > 200)
+      box.append(
+        el('p', { class: 'muted', text: `and ${missing.length - 200} more (operations see them all on the dashboard)` }),
+      );
   }
   const filesMissing = missing.some((/** @type {any} */ d) => d.reason === 'missing-file');
   $('#result-next').textContent = o.succeeded
@@ -725,6 +745,9 @@ function wire() {
   $('#checks-rerun').addEventListener('click', () => void runChecks());
   $('#checks-next').addEventListener('click', () => go('plans'));
   $('#user-filter').addEventListener('input', applyFilter);
+  $('#email-filter').addEventListener('input', applyEmailFilter);
+  $('#draft-continue').addEventListener('click', () => void answerDraft(true));
+  $('#draft-discard').addEventListener('click', () => void answerDraft(false));
   for (const button of document.querySelectorAll('[data-goto]')) {
     button.addEventListener('click', () => go(/** @type {string} */ (button.getAttribute('data-goto'))));
   }
