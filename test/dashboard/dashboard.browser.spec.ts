@@ -9,7 +9,7 @@ import { QueuesService } from '../../apps/ops-api/src/queues/queues.service';
 import type { Credential } from '../../apps/ops-api/test/support/auth-helpers';
 import { startTestApi, type TestApi } from '../../apps/ops-api/test/support/test-api';
 import { copyText, enrolledTicket, putBatch, startedUpload } from '../../apps/ops-api/test/uploads/upload-fixtures';
-import { chromiumAvailable, launchChromium, TEST_RESULTS } from '../support/chromium';
+import { chromiumAvailable, launchChromium, screenshot } from '../support/chromium';
 import { queryDatabase } from '../support/databases';
 import { AGENT_ENV, createSampleSource, migrateArgs } from '../pipeline/support/agent-run';
 import { runNode } from '../pipeline/support/pipeline-stack';
@@ -54,7 +54,8 @@ interface BrowserGlobals {
     sales = await api.createSalesKey();
     ops = await api.createUser('ops');
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    // 1280 px: a common laptop, and the width of the README's screenshots.
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
 
   afterAll(async () => {
@@ -63,7 +64,16 @@ interface BrowserGlobals {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(TEST_RESULTS, name), fullPage: true });
+  const shot = (name: string, docs = false) => screenshot(page, name, { docs });
+  /** Whether the page scrolls sideways, measured as the browser lays it out. */
+  const pageScrollsSideways = () =>
+    page.evaluate(() => {
+      const { document, innerWidth } = globalThis as unknown as {
+        document: { documentElement: { scrollWidth: number } };
+        innerWidth: number;
+      };
+      return document.documentElement.scrollWidth > innerWidth;
+    });
   const sql = (text: string, values: unknown[] = []) => queryDatabase(api.database.url, text, values);
   /** The progress bar's figure, as assistive technology reads it. */
   const rowsBar = (label: string, done: number) =>
@@ -80,7 +90,10 @@ interface BrowserGlobals {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Tickets' }).waitFor();
     await page.getByRole('status').getByText('Live', { exact: true }).waitFor();
-    await page.getByRole('table', { name: 'Jobs per queue' }).getByRole('rowheader', { name: QUEUES.import }).waitFor();
+    await page
+      .getByRole('table', { name: 'Jobs per queue' })
+      .getByRole('rowheader', { name: 'import', exact: true })
+      .waitFor();
     expect(await page.getByText(ops.email).count()).toBe(1);
   });
 
@@ -123,7 +136,47 @@ interface BrowserGlobals {
     await rowsBar(rows, 3).waitFor();
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Progress Works AS' }) });
     await row.getByText('Mia Migrator').waitFor();
-    await shot('dashboard-tickets.png');
+    // In words: the last activity, not "ticket.stateChanged by agent:<uuid>".
+    await row.getByText('state changed by the agent (upload started)').waitFor();
+    await shot('dashboard-tickets.png', true);
+
+    // Every column fits at the common laptop widths: each header lies inside the window and the table needs no scrolling.
+    const table = page.getByRole('table', { name: 'Tickets' });
+    const headers = await table.getByRole('columnheader').allTextContents();
+    expect(headers).toEqual([
+      'Customer',
+      'Kind',
+      'State',
+      'Progress',
+      'Throughput',
+      'ETA',
+      'Downtime',
+      'Last activity',
+      'Migrator',
+    ]);
+    for (const width of [1280, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const header of await table.getByRole('columnheader').all()) {
+        const box = (await header.boundingBox())!;
+        expect({ width, header: await header.textContent(), inside: box.x >= 0 && box.x + box.width <= width }).toEqual(
+          {
+            width,
+            header: await header.textContent(),
+            inside: true,
+          },
+        );
+      }
+      const scroll = await page
+        .locator('.tickets .table-scroll')
+        .evaluate((node) => ({ scrollWidth: node.scrollWidth, clientWidth: node.clientWidth }));
+      expect(scroll.scrollWidth).toBeLessThanOrEqual(scroll.clientWidth);
+    }
+    // A phone: no sideways scrolling of the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await row.getByText('Mia Migrator').waitFor();
+    expect(await pageScrollsSideways()).toBe(false);
+    await shot('dashboard-tickets-390.png');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // The ticket page.
     await page.getByRole('link', { name: 'Progress Works AS' }).click();
@@ -134,7 +187,9 @@ interface BrowserGlobals {
     expect(await checks.getByRole('listitem').count()).toBe(2);
     await page.getByLabel('Migrator contact').getByText('Mia Migrator').waitFor();
     const plans = page.getByRole('table', { name: 'Users per plan' });
-    expect(await plans.getByRole('row').filter({ hasText: 'ten-sales' }).getByText('ADMIN').count()).toBe(1);
+    // The plan's name, not its module code.
+    expect(await plans.getByRole('row').filter({ hasText: 'Sales Premium' }).getByText('ADMIN').count()).toBe(1);
+    expect(await plans.getByText('ten-sales').count()).toBe(0);
     expect(await plans.getByRole('row').filter({ hasText: 'no plan (cannot log in)' }).getByText('JD').count()).toBe(1);
     const tables = page.getByRole('table', { name: 'Tables' });
     await tables.getByRole('rowheader', { name: 'contact' }).waitFor();
@@ -142,7 +197,12 @@ interface BrowserGlobals {
     const missingTable = page.getByRole('table', { name: 'Missing documents' });
     await missingTable.getByRole('row').filter({ hasText: 'offer.docx' }).getByText('file not on disk').waitFor();
     await missingTable.getByRole('row').filter({ hasText: '9' }).getByText('blank file name').waitFor();
-    await page.getByRole('list', { name: 'Audit trail' }).getByText('agent.enrolled').first().waitFor();
+    const trail = page.getByRole('list', { name: 'Audit trail' });
+    await trail.getByText('agent enrolled', { exact: true }).first().waitFor();
+    await trail.getByText('enrolled → ready').waitFor();
+    expect(await trail.getByText(/agent\.enrolled|stateChanged|agent:/).count()).toBe(0);
+    await page.locator('.facts__item[title^="database "]').getByText('migration pending').waitFor();
+    await page.getByText('An agent starting now would').getByText('resume the upload').waitFor();
 
     // More batches while the page is open: the figures move without a reload.
     expect((await putBatch(api, agent, 'contact', 1, copyText(3, 6))).status).toBe(200);
@@ -151,7 +211,14 @@ interface BrowserGlobals {
     expect((await putBatch(api, agent, 'person', 0, copyText(0, 4))).status).toBe(200);
     await rowsBar('Rows imported', 10).waitFor();
     await rowsBar('Rows of person', 4).waitFor();
-    await shot('dashboard-ticket.png');
+    await shot('dashboard-ticket.png', true);
+
+    // The ticket page on a phone: no sideways scrolling either.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('heading', { name: 'Progress Works AS' }).waitFor();
+    expect(await pageScrollsSideways()).toBe(false);
+    await shot('dashboard-ticket-390.png');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('moves the rows figure on the ticket page, step by step, while the real agent migrates the small sample, and ends completed', async () => {
@@ -231,7 +298,9 @@ interface BrowserGlobals {
     await imports.resume();
 
     const failures = page.getByRole('list', { name: 'Failed jobs' });
-    await failures.getByText('import.batchReceived').waitFor();
+    // The job in words; its name and id in tooltips.
+    await failures.getByText('Could not import a batch of rows').waitFor();
+    await failures.getByText('import queue, job').waitFor();
     await page.locator('[data-state="failed"]').waitFor();
     await shot('dashboard-ticket-failure.png');
 
@@ -260,6 +329,12 @@ interface BrowserGlobals {
     // The new code works, the one from the ticket's creation no longer does.
     expect((await api.call('POST', '/api/agent/enroll', { body: { code: created.enrollmentCode } })).status).toBe(401);
     await api.enroll(code!.trim());
+
+    // An error reads as words, not as its code.
+    await page.goto(`${api.url}/tickets/00000000-0000-4000-8000-000000000000`);
+    const alert = page.getByRole('alert').filter({ hasText: 'The ticket could not be loaded.' });
+    await alert.getByText(/Not found: /).waitFor();
+    expect(await alert.textContent()).not.toContain('NOT_FOUND');
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('button', { name: 'Log in' }).waitFor();

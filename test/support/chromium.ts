@@ -23,7 +23,10 @@ export const DOCS = join(__dirname, '..', '..', 'docs');
 export async function screenshot(page: Page, name: string, options: { docs?: boolean } = {}): Promise<void> {
   const path = join(TEST_RESULTS, name);
   await page.screenshot({ path, fullPage: true });
-  if (options.docs && process.env.OMT_UPDATE_DOCS_SCREENSHOTS === '1') await copyFile(path, join(DOCS, name));
+  if (options.docs && process.env.OMT_UPDATE_DOCS_SCREENSHOTS === '1') {
+    await mkdir(DOCS, { recursive: true });
+    await copyFile(path, join(DOCS, name));
+  }
 }
 
 /** Whether Chromium is installed; when it is not, the caller skips its suite; this says so. */

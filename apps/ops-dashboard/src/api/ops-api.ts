@@ -17,6 +17,7 @@ import {
   type TicketOverviewList,
   type TicketView,
 } from '@omt/contracts';
+import { ERROR_LABELS } from '../components/labels';
 import { ApiError, requestJson, type ContractSchema, type RequestJsonOptions } from './http';
 
 /**
@@ -110,7 +111,8 @@ export const opsApi = {
 };
 
 /** One line for an error box: the API's own message when there is one. */
+/** The error as words: what kind of error (never its bare code), then the API's message. */
 export function describeError(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) return `${ERROR_LABELS[error.code]}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }

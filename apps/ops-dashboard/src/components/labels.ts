@@ -1,5 +1,17 @@
-import type { DocumentStatus, MigrationState } from '@omt/contracts';
+import type {
+  AgentMode,
+  DocumentStatus,
+  ErrorCode,
+  JobName,
+  MigrationState,
+  QueueName,
+  TenantState,
+} from '@omt/contracts';
+import type { ClientErrorCode } from '../api/http';
 import type { Tone } from '../health/health-format';
+
+// The one place where codes become the words people read. Codes stay in
+// data attributes and title tooltips, for tests and for telling support.
 
 /** Words for the states, and a tone so the badge's colour agrees with them. */
 export const STATE_LABELS: Record<MigrationState, string> = {
@@ -43,7 +55,135 @@ export const MISSING_REASONS: Record<Exclude<DocumentStatus, 'ok'>, string> = {
   'owner-missing': 'owner does not exist',
 };
 
-/** "ticket.stateChanged by agent:… (reason)": an audit line in one phrase. */
+export const TENANT_STATE_LABELS: Record<TenantState, string> = {
+  migration_pending: 'migration pending',
+  provisioning: 'provisioning',
+  provisioning_failed: 'provisioning failed',
+  running: 'running',
+  suspended: 'suspended',
+  online_maintenance: 'online maintenance',
+  offline_maintenance: 'offline maintenance',
+  deleting: 'being deleted',
+};
+
+/** What an agent starting now would do (chooseAgentMode). */
+export const AGENT_MODE_LABELS: Record<AgentMode, string> = {
+  initial: 'first upload',
+  resume: 'resume the upload',
+  recovery: 'recover missing documents',
+  wait: 'wait for the cloud side',
+  done: 'nothing left to do',
+};
+
+export const ERROR_LABELS: Record<ErrorCode | ClientErrorCode, string> = {
+  VALIDATION_FAILED: 'Invalid input',
+  UNAUTHENTICATED: 'Not logged in',
+  ENROLLMENT_CODE_INVALID: 'Enrollment code not valid',
+  LOGIN_FAILED: 'Login failed',
+  FORBIDDEN: 'Not allowed',
+  NOT_FOUND: 'Not found',
+  CONFLICT: 'Conflict',
+  TICKET_ALREADY_OPEN: 'A ticket is already open',
+  STATE_TRANSITION_FORBIDDEN: 'Not possible in this state',
+  LIVE_MIGRATION_COMPLETED: 'Live migration already completed',
+  BATCH_CONFLICT: 'Batch conflict',
+  PAYLOAD_TOO_LARGE: 'Too large',
+  CHECKSUM_MISMATCH: 'Checksum mismatch',
+  BATCH_INVALID: 'Invalid batch',
+  PLAN_INVALID: 'Invalid plan',
+  RATE_LIMITED: 'Too many requests',
+  INTERNAL: 'Internal error',
+  SERVICE_UNAVAILABLE: 'Service unavailable',
+  STORAGE_FULL: 'Storage full',
+  CONFIG_INVALID: 'Configuration invalid',
+  SOURCE_UNREACHABLE: 'Onsite database unreachable',
+  ADMIN_LOGON_REFUSED: 'Administrator logon refused',
+  CHECKS_BLOCKING: 'Blocked by the checks',
+  API_UNREACHABLE: 'API unreachable',
+  UNEXPECTED_RESPONSE: 'Unexpected answer from the API',
+};
+
+export const JOB_LABELS: Record<JobName, string> = {
+  'import.tableCreated': 'create a table',
+  'import.batchReceived': 'import a batch of rows',
+  'import.documentReceived': 'place a document',
+  'verify.ticketUploaded': 'verify the upload',
+  'configure.ticketVerified': 'apply the plan',
+};
+
+export const QUEUE_LABELS: Record<QueueName, string> = {
+  'omt-import': 'import',
+  'omt-verify': 'verify',
+  'omt-configure': 'configure',
+};
+
+/** Audit actions (the API names them like socket events, `entity.pastVerb`). */
+const ACTION_LABELS: Record<string, string> = {
+  'ticket.created': 'ticket opened',
+  'ticket.stateChanged': 'state changed',
+  'ticket.reset': 'test migration reset',
+  'enrollment.codeIssued': 'enrollment code issued',
+  'agent.enrolled': 'agent enrolled',
+  'tenant.wiped': 'tenant wiped',
+  'checks.stored': 'checks received',
+  'plan.stored': 'plan received',
+  'upload.started': 'upload started',
+  'table.completed': 'table uploaded',
+  'upload.completed': 'upload completed',
+  'plan.applied': 'plan applied',
+  'migrator.recorded': 'migrator recorded',
+  'documents.renamed': 'documents renamed',
+  'job.retried': 'job retried',
+};
+
+/** An action not listed yet still reads as words: `documents.renamed` → "documents renamed". */
+export function actionLabel(action: string): string {
+  return (
+    ACTION_LABELS[action] ??
+    action
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .replace(/[._]/g, ' ')
+      .toLowerCase()
+  );
+}
+
+/**
+ * User plans of CRM Online by module name (domain.md). The plan itself
+ * carries only the module; an unknown one is shown as it is.
+ */
+export const USER_PLAN_NAMES: Record<string, string> = {
+  'ten-sales': 'Sales Premium',
+  'ten-service': 'Service Premium',
+  'ten-marketing': 'Marketing Premium',
+  'ten-salesservicemarketing': 'Sales, Service and Marketing Premium',
+  'sales-t1': 'Sales Essentials',
+  'superlicense-contact-manager': 'Standard',
+  'superlicense-no-selection': 'No plan selected',
+};
+
+export const planLabel = (moduleName: string): string => USER_PLAN_NAMES[moduleName] ?? moduleName;
+
+/**
+ * A long id or hash, short enough to read: a word prefix such as `batch-`
+ * and the next 8 characters; the full value belongs in a title.
+ */
+export function shortId(id: string): string {
+  const prefix = /^[a-z]+-/.exec(id)?.[0] ?? '';
+  const rest = id.slice(prefix.length);
+  return rest.length > 12 ? `${prefix}${rest.slice(0, 8)}…` : id;
+}
+
+/** `agent:<ticket id>` → "agent"; `ops:<email>` → the email; `sales:<key>` → "sales key <key>". */
+export function actorLabel(actor: string): string {
+  const [kind, ...rest] = actor.split(':');
+  const who = rest.join(':');
+  if (kind === 'agent') return 'the agent';
+  if (kind === 'ops') return who;
+  if (kind === 'sales') return `sales key ${who}`;
+  return actor;
+}
+
+/** "state changed by the agent (upload started)": an audit line in one phrase. */
 export function describeEvent(event: { action: string; actor: string; reason: string | null }): string {
-  return `${event.action} by ${event.actor}${event.reason ? ` (${event.reason})` : ''}`;
+  return `${actionLabel(event.action)} by ${actorLabel(event.actor)}${event.reason ? ` (${event.reason})` : ''}`;
 }

@@ -1,6 +1,6 @@
-import type { QueueCounts } from '@omt/contracts';
+import type { QueueCounts, QueueName } from '@omt/contracts';
 import { ErrorNote } from '../components/ErrorNote';
-import { describeEvent } from '../components/labels';
+import { QUEUE_LABELS, describeEvent } from '../components/labels';
 import { StateBadge } from '../components/StateBadge';
 import { StatusDot } from '../components/StatusDot';
 import { useNow } from '../components/useNow';
@@ -25,7 +25,7 @@ export function QueueHealthPanel() {
       {error !== null && <ErrorNote error={error} what="Queue health is not available." />}
       {health && (
         <>
-          <table className="table" aria-label="Jobs per queue">
+          <table className="table queue-table" aria-label="Jobs per queue">
             <thead>
               <tr>
                 <th scope="col">Queue</th>
@@ -39,8 +39,8 @@ export function QueueHealthPanel() {
             <tbody>
               {health.queues.map((queue) => (
                 <tr key={queue.queue} data-queue={queue.queue}>
-                  <th scope="row" className="mono">
-                    {queue.queue}
+                  <th scope="row" title={queue.queue}>
+                    {QUEUE_LABELS[queue.queue as QueueName] ?? queue.queue}
                   </th>
                   {COUNT_COLUMNS.map(([key]) => (
                     <td key={key} className={key === 'failed' && queue.failed > 0 ? 'num text-down' : 'num'}>

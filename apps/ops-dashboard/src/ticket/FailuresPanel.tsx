@@ -1,6 +1,7 @@
-import type { TicketFailure } from '@omt/contracts';
+import type { JobName, QueueName, TicketFailure } from '@omt/contracts';
 import { useState } from 'react';
 import { describeError, opsApi } from '../api/ops-api';
+import { JOB_LABELS, QUEUE_LABELS, shortId } from '../components/labels';
 import { formatTime } from '../format/format';
 import { Panel } from '../components/Panel';
 
@@ -41,7 +42,9 @@ export function FailuresPanel({
           className={outcome.error ? 'alert alert--down' : 'alert alert--ok'}
           role={outcome.error ? 'alert' : 'status'}
         >
-          {outcome.error ? `Retry of ${outcome.jobId} failed: ${outcome.error}` : `Job ${outcome.jobId} queued again.`}
+          {outcome.error
+            ? `Retry of job ${shortId(outcome.jobId)} failed: ${outcome.error}`
+            : `Job ${shortId(outcome.jobId)} queued again.`}
         </p>
       )}
       {failures.length === 0 ? (
@@ -52,9 +55,14 @@ export function FailuresPanel({
             <li key={`${failure.queue}/${failure.jobId}`} className="failures__item" data-job-id={failure.jobId}>
               <div className="failures__head">
                 <div>
-                  <strong>{failure.jobName}</strong>{' '}
-                  <span className="mono small muted">
-                    {failure.queue} · {failure.jobId}
+                  <strong title={failure.jobName}>
+                    Could not {JOB_LABELS[failure.jobName as JobName] ?? failure.jobName}
+                  </strong>{' '}
+                  <span className="small muted">
+                    {QUEUE_LABELS[failure.queue as QueueName] ?? failure.queue} queue, job{' '}
+                    <span className="mono" title={failure.jobId}>
+                      {shortId(failure.jobId)}
+                    </span>
                   </span>
                 </div>
                 <button

@@ -1,5 +1,6 @@
 import type { MigrationPlan } from '@omt/contracts';
 import { formatCount } from '../format/format';
+import { planLabel } from '../components/labels';
 import { usersPerPlan } from './plan-summary';
 import { Panel } from '../components/Panel';
 
@@ -37,8 +38,8 @@ export function PlanPanel({ plan }: { plan: MigrationPlan | null }) {
             <tbody>
               {usersPerPlan(plan).map((group) => (
                 <tr key={group.plan ?? '(none)'} data-plan={group.plan ?? ''}>
-                  <th scope="row" className={group.plan ? 'mono' : 'muted'}>
-                    {group.plan ?? 'no plan (cannot log in)'}
+                  <th scope="row" className={group.plan ? undefined : 'muted'} title={group.plan ?? undefined}>
+                    {group.plan ? planLabel(group.plan) : 'no plan (cannot log in)'}
                   </th>
                   <td className="num">{formatCount(group.users.length)}</td>
                   <td className="small">

@@ -1,5 +1,6 @@
 import { DOWNTIME_END_STATES, type OpsEventPayload, type TicketDetail, type TicketEvent } from '@omt/contracts';
 import { ErrorNote } from '../components/ErrorNote';
+import { AGENT_MODE_LABELS, TENANT_STATE_LABELS } from '../components/labels';
 import { ProgressBar } from '../components/ProgressBar';
 import { StateBadge } from '../components/StateBadge';
 import { useNow } from '../components/useNow';
@@ -118,7 +119,8 @@ function TicketSummary({
       </header>
       <div className="panel__body">
         <p className="small">
-          Agent mode <strong>{detail.mode}</strong>: {detail.modeReason}
+          An agent starting now would <strong data-mode={detail.mode}>{AGENT_MODE_LABELS[detail.mode]}</strong>:{' '}
+          {detail.modeReason}
         </p>
         <div className="ticket-summary__bars">
           <ProgressBar
@@ -143,7 +145,11 @@ function TicketSummary({
           <Fact label="Downtime" value={downtime === null ? UNKNOWN : formatDuration(downtime)} />
           <Fact label="Upload started" value={detail.uploadStartedAt ? formatTime(detail.uploadStartedAt) : UNKNOWN} />
           <Fact label="Last activity" value={formatAgo(lastProgressAt, now)} />
-          <Fact label="Tenant" value={`${ticket.tenant.databaseName} (${ticket.tenant.state.replaceAll('_', ' ')})`} />
+          <Fact
+            label="Tenant"
+            value={TENANT_STATE_LABELS[ticket.tenant.state]}
+            title={`database ${ticket.tenant.databaseName}`}
+          />
           <Fact label="Sales rep" value={`${ticket.salesRep.name} <${ticket.salesRep.email}>`} />
           <Fact label="Opened" value={formatTime(ticket.createdAt)} />
         </dl>
@@ -152,9 +158,9 @@ function TicketSummary({
   );
 }
 
-function Fact({ label, value }: { label: string; value: string }) {
+function Fact({ label, value, title }: { label: string; value: string; title?: string }) {
   return (
-    <div className="facts__item">
+    <div className="facts__item" title={title}>
       <dt>{label}</dt>
       <dd>{value}</dd>
     </div>

@@ -1,6 +1,6 @@
 import type { TicketEvent } from '@omt/contracts';
 import { ErrorNote } from '../components/ErrorNote';
-import { STATE_LABELS } from '../components/labels';
+import { STATE_LABELS, actionLabel, actorLabel } from '../components/labels';
 import { formatTime } from '../format/format';
 import { Panel } from '../components/Panel';
 
@@ -17,7 +17,7 @@ export function Timeline({ events, error }: { events: TicketEvent[] | null; erro
                 {formatTime(event.at)}
               </time>
               <div>
-                <strong>{event.action}</strong>
+                <strong data-action={event.action}>{actionLabel(event.action)}</strong>
                 {event.from !== null || event.to !== null ? (
                   <span>
                     {' '}
@@ -26,7 +26,7 @@ export function Timeline({ events, error }: { events: TicketEvent[] | null; erro
                 ) : null}
               </div>
               <div className="small muted">
-                by <span className="mono">{event.actor}</span>
+                by <span title={event.actor}>{actorLabel(event.actor)}</span>
                 {event.reason && <> · {event.reason}</>}
               </div>
             </li>

@@ -158,11 +158,11 @@ function TicketRow({
         </a>
         <div className="muted mono">{ticket.customerId}</div>
       </th>
-      <td>{ticket.kind}</td>
-      <td>
+      <td data-label="Kind">{ticket.kind}</td>
+      <td data-label="State">
         <StateBadge state={ticket.state} stalled={stalled} />
       </td>
-      <td className="tickets__progress">
+      <td className="tickets__progress" data-label="Progress">
         <ProgressBar
           label={`Rows of ${ticket.companyName}`}
           done={progress.rows.done}
@@ -176,32 +176,60 @@ function TicketRow({
           text={`${formatBytes(progress.bytes.done)} / ${formatBytes(progress.bytes.total)}`}
         />
       </td>
-      <td className="nowrap">
+      <td className="nowrap" data-label="Throughput">
         <div>{formatRowRate(rates.rowsPerSecond)}</div>
         <div className="muted">{formatByteRate(rates.bytesPerSecond)}</div>
       </td>
-      <td className="mono nowrap">{eta === null ? UNKNOWN : formatEta(eta)}</td>
+      <td className="mono nowrap" data-label="ETA">
+        {eta === null ? UNKNOWN : formatEta(eta)}
+      </td>
       <td
         className="nowrap"
+        data-label="Downtime"
         title={item.uploadStartedAt ? `since ${formatTime(item.uploadStartedAt)}` : 'no upload yet'}
       >
         {downtime === null ? UNKNOWN : formatDuration(downtime)}
         {item.finishedAt && <div className="muted">ended</div>}
       </td>
-      <td title={item.lastProgressAt ?? undefined}>
-        <div className="nowrap">{formatAgo(item.lastProgressAt, now)}</div>
-        {item.lastEvent && <div className="muted small">{describeEvent(item.lastEvent)}</div>}
+      <td data-label="Last activity" className="tickets__activity">
+        <div className="nowrap" title={item.lastProgressAt ?? undefined}>
+          {formatAgo(item.lastProgressAt, now)}
+        </div>
+        {item.lastEvent && (
+          // Two lines at most; the whole line, with the raw action and actor, on hover.
+          <div
+            className="muted small clamp"
+            title={`${item.lastEvent.action} by ${item.lastEvent.actor}${item.lastEvent.reason ? ` (${item.lastEvent.reason})` : ''}`}
+          >
+            {describeEvent(item.lastEvent)}
+          </div>
+        )}
       </td>
-      <td>
+      <td data-label="Migrator" className="tickets__migrator">
         {item.migrator ? (
           <>
             <div>{item.migrator.name}</div>
-            <div className="muted small">{item.migrator.email}</div>
+            <div className="muted small">
+              <EmailAddress address={item.migrator.email} />
+            </div>
           </>
         ) : (
           <span className="muted">{UNKNOWN}</span>
         )}
       </td>
     </tr>
+  );
+}
+
+/** An address that may wrap after its @ (and nowhere inside a word) in a narrow column. */
+function EmailAddress({ address }: { address: string }) {
+  const at = address.indexOf('@');
+  if (at < 0) return <>{address}</>;
+  return (
+    <>
+      {address.slice(0, at + 1)}
+      <wbr />
+      {address.slice(at + 1)}
+    </>
   );
 }
