@@ -11,6 +11,7 @@ import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD, SAMPLE_SALES_LOGIN } from '.
 import { PostgresSource } from '../src/source/postgres-source';
 import { MigrationSession } from '../src/wizard/migration-session';
 import { FilePlanSink } from '../src/wizard/plan-sink';
+import { DraftStore } from '../src/wizard/wizard-draft';
 import { startWizardServer, type WizardServer } from '../src/wizard/wizard-server';
 import { WizardUpload, type UploadView } from '../src/wizard/wizard-upload';
 
@@ -320,5 +321,58 @@ describe('omt-agent wizard', () => {
     expect((await fetch(url, { redirect: 'manual' })).status).toBe(303);
     stop();
     await expect(running).resolves.toMatchObject({ exitCode: 1, data: { submitted: null } });
+  });
+});
+
+describe('the draft of an earlier start', () => {
+  it('is offered until answered, blocks the logon until then, and is deleted on "start over"', async () => {
+    const stateDir = join(dir, 'draft-state');
+    const earlier = await DraftStore.open('sample', stateDir);
+    const draftPlan = {
+      formatVersion: 1 as const,
+      users: [],
+      migrator: { name: 'Mia', email: 'mia@partner.example', phone: '+47 22 33 44 55' },
+      sendWelcomeEmails: true,
+    };
+    await earlier.store.save(draftPlan);
+
+    const server = await startWizardServer(
+      new MigrationSession({
+        openSource: () => new PostgresSource(db.url, 'crm7'),
+        sourceLabel: 'sample',
+        archive: join(dir, 'arc'),
+        sink: new FilePlanSink(join(dir, 'draft-plan.json')),
+        drafts: await DraftStore.open('sample', stateDir),
+      }),
+    );
+    try {
+      const cookie = await cookieOf(server);
+      const session = await json(server, cookie, 'GET', '/api/session');
+      expect(session.body.draftOffer).toEqual({
+        savedAt: expect.any(String),
+        migrator: 'Mia',
+        usersWithPlan: 0,
+      });
+      // Logging on first would overwrite the draft with the new work before the migrator chose.
+      expect(
+        await json(server, cookie, 'POST', '/api/logon', {
+          login: SAMPLE_ADMIN_LOGIN,
+          password: SAMPLE_ADMIN_PASSWORD,
+        }),
+      ).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT', message: expect.stringMatching(/draft/) } } });
+
+      const answered = await json(server, cookie, 'POST', '/api/draft', { continue: false });
+      expect(answered.body.draftOffer).toBeNull();
+      await expect(readFile(earlier.store.file)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect((await json(server, cookie, 'POST', '/api/draft', { continue: true })).status).toBe(409);
+
+      const logon = await json(server, cookie, 'POST', '/api/logon', {
+        login: SAMPLE_ADMIN_LOGIN,
+        password: SAMPLE_ADMIN_PASSWORD,
+      });
+      expect(logon.body.plan.migrator).toEqual({ name: '', email: '', phone: '' });
+    } finally {
+      await server.close();
+    }
   });
 });
