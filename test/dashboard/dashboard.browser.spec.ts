@@ -138,6 +138,7 @@ interface BrowserGlobals {
     await row.getByText('Mia Migrator').waitFor();
     // In words: the last activity, not "ticket.stateChanged by agent:<uuid>".
     await row.getByText('state changed by the agent (upload started)').waitFor();
+    await page.getByLabel('Search').blur();
     await shot('dashboard-tickets.png', true);
 
     // Every column fits at the common laptop widths: each header lies inside the window and the table needs no scrolling.
