@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { OmtError } from '@omt/contracts';
 import { AgentApiClient, type AgentApiOptions } from './agent-api-client';
@@ -65,12 +65,7 @@ export class EnrollmentStore {
       ticketId: token.ticketId,
       enrolledAt: new Date().toISOString(),
     };
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const file = this.fileOf(apiUrl, code);
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
-    await chmod(temporary, 0o600); // the umask may have narrowed the mode, never widened it; make it exact
-    await rename(temporary, file);
+    await writePrivateFile(this.fileOf(apiUrl, code), JSON.stringify(record, null, 2) + '\n');
     return record;
   }
 
@@ -82,6 +77,17 @@ export class EnrollmentStore {
     const key = sha256(`${normaliseApiUrl(apiUrl)}\n${sha256(normaliseCode(code))}`).slice(0, 32);
     return join(this.dir, `enrollment-${key}.json`);
   }
+}
+
+/**
+ * Replaces `file` at once with `text`, readable by this user only (0600, in
+ * a 0700 folder). `temporary` must be unique among concurrent writers.
+ */
+export async function writePrivateFile(file: string, text: string, temporary = `${file}.${process.pid}.tmp`) {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFile(temporary, text, { mode: 0o600 });
+  await chmod(temporary, 0o600); // the umask may have narrowed the mode, never widened it; make it exact
+  await rename(temporary, file);
 }
 
 /** JSON.parse, with null for text that is not JSON (a damaged state file). */

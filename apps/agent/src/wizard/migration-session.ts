@@ -138,8 +138,7 @@ export class MigrationSession {
   async logOn(login: string, password: string): Promise<SessionView> {
     this.assertOpen();
     // Saving the new work would overwrite the draft before the migrator chose.
-    if (this.offeredDraft)
-      throw new OmtError('CONFLICT', 'Choose first: continue with your draft, or start over.');
+    if (this.offeredDraft) throw new OmtError('CONFLICT', 'Choose first: continue with your draft, or start over.');
     const source = this.options.openSource();
     try {
       const catalog = await readCrmCatalog(source);

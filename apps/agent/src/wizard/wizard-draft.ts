@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { OmtError, migrationPlanSchema, type MigrationPlan } from '@omt/contracts';
-import { DEFAULT_STATE_DIR, safeJson } from '../api/enrollment-store';
+import { DEFAULT_STATE_DIR, safeJson, writePrivateFile } from '../api/enrollment-store';
 
 const draftSchema = z.object({
   /** The onsite database the plan is for (as shown to the migrator, no password). */
@@ -60,15 +60,11 @@ export class DraftStore {
     const draft: WizardDraft = { source: this.source, savedAt: new Date().toISOString(), plan: structuredClone(plan) };
     const text = JSON.stringify(draft, null, 2) + '\n';
     const temporary = `${this.file}.${process.pid}.${++this.written}.tmp`;
-    const write = async () => {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      await writeFile(temporary, text, { mode: 0o600 });
-      await chmod(temporary, 0o600); // the umask may have narrowed the mode, never widened it; make it exact
-      await rename(temporary, this.file);
-    };
-    const next = this.writes.then(write).catch((error: Error) => {
-      throw new OmtError('CONFIG_INVALID', `Cannot save the wizard's draft in ${this.dir}: ${error.message}`);
-    });
+    const next = this.writes
+      .then(() => writePrivateFile(this.file, text, temporary))
+      .catch((error: Error) => {
+        throw new OmtError('CONFIG_INVALID', `Cannot save the wizard's draft in ${this.dir}: ${error.message}`);
+      });
     // The next write waits for this one whether or not it failed.
     this.writes = next.catch(() => undefined);
     return next;

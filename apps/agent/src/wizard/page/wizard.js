@@ -691,7 +691,10 @@ function renderResult() {
     );
     if (missing.length > 200)
       box.append(
-        el('p', { class: 'muted', text: `and ${missing.length - 200} more (operations see them all on the dashboard)` }),
+        el('p', {
+          class: 'muted',
+          text: `and ${missing.length - 200} more (operations see them all on the dashboard)`,
+        }),
       );
   }
   const filesMissing = missing.some((/** @type {any} */ d) => d.reason === 'missing-file');
