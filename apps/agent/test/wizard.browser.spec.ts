@@ -296,7 +296,10 @@ async function buildPlanInPage(
       const typed = await page
         .locator('#email-rows tr')
         .evaluateAll((rows) =>
-          rows.map((r) => [r.getAttribute('data-login'), (r.querySelector('input') as { value: string } | null)?.value]),
+          rows.map((r) => [
+            r.getAttribute('data-login'),
+            (r.querySelector('input') as { value: string } | null)?.value,
+          ]),
         );
       expect(Object.fromEntries(typed)).toEqual(
         Object.fromEntries(expected.users.filter((u) => u.plan !== null).map((u) => [u.login, u.loginEmail])),
