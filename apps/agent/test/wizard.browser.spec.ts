@@ -271,6 +271,7 @@ async function buildPlanInPage(
       expect(await page.textContent('#draft-text')).toMatch(/^Continue with your draft from .+\?$/);
       expect(await page.textContent('#draft-detail')).toContain(MIGRATOR.name);
       await expect(page.locator('#logon-form').isHidden()).resolves.toBe(true);
+      await screenshot(page, 'wizard-draft-offer.png');
       await page.click('#draft-continue');
       await page.fill('#logon-form [name=login]', SAMPLE_ADMIN_LOGIN);
       await page.fill('#logon-form [name=password]', SAMPLE_ADMIN_PASSWORD);
