@@ -311,14 +311,22 @@ export class AgentApiClient {
     };
   }
 
-  private parseAnswer<S extends z.ZodType>(spec: RequestSpec<S>, text: string, contentType: string | null): z.output<S> {
+  private parseAnswer<S extends z.ZodType>(
+    spec: RequestSpec<S>,
+    text: string,
+    contentType: string | null,
+  ): z.output<S> {
     let json: unknown = undefined;
     if (text !== '') {
       try {
         json = JSON.parse(text);
       } catch {
         // A web server or a portal page at that address: the URL is wrong, the API is not broken.
-        throw notAnOmtApi(this.base, `${spec.method} ${spec.path}`, /html/i.test(contentType ?? '') ? 'a web page' : 'something that is not JSON');
+        throw notAnOmtApi(
+          this.base,
+          `${spec.method} ${spec.path}`,
+          /html/i.test(contentType ?? '') ? 'a web page' : 'something that is not JSON',
+        );
       }
     }
     const parsed = spec.schema.safeParse(json);

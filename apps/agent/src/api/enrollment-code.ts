@@ -14,7 +14,10 @@ export function assertEnrollmentCodeShape(code: string): void {
   const typed = code.toUpperCase().replace(/[\s-]/g, '');
   const shape = `an enrollment code is 8 groups of 4 letters and digits, like ${ENROLLMENT_CODE_EXAMPLE} (dashes and case do not matter)`;
   const wrong = (why: string) =>
-    new OmtError('ENROLLMENT_CODE_INVALID', `The enrollment code "${code}" ${why}: ${shape}. Copy it again from the email operations sent, or ask them for a new one.`);
+    new OmtError(
+      'ENROLLMENT_CODE_INVALID',
+      `The enrollment code "${code}" ${why}: ${shape}. Copy it again from the email operations sent, or ask them for a new one.`,
+    );
   if (!CODE_CHARACTERS.test(typed)) {
     const bad = [...new Set(typed.replace(/[0-9A-HJKMNP-TV-Z]/g, ''))].join(' ');
     throw wrong(`holds characters a code never has (${bad}; the letters I, L, O and U are not used)`);

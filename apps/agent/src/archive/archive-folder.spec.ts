@@ -12,7 +12,11 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const refusal = (promise: Promise<unknown>) => promise.then(() => null, (e: OmtError) => e);
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (e: OmtError) => e,
+  );
 
 /** One user UA with one appointment carrying one document, registered in January 2024. */
 const catalog = {
@@ -47,7 +51,9 @@ it('refuses an empty folder while the database lists documents', async () => {
   await expect(assertArchiveFolder(empty)).resolves.toBeUndefined();
   const error = await refusal(scanArchive(catalog, empty));
   expect(error).toMatchObject({ code: 'ARCHIVE_UNUSABLE' });
-  expect(error!.message).toMatch(/^None of the 1 document\(s\) the database lists is in .*empty \(the first should be UA\/2024\.1\/offer\.docx\): the folder is empty or is not the document archive\./);
+  expect(error!.message).toMatch(
+    /^None of the 1 document\(s\) the database lists is in .*empty \(the first should be UA\/2024\.1\/offer\.docx\): the folder is empty or is not the document archive\./,
+  );
 });
 
 it('scans a folder that holds the documents, and an empty one when the database lists none', async () => {

@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OmtError, type ArchiveScan } from '@omt/contracts';
 
-const WHERE = 'Give the SO_ARC document archive folder with --archive <dir> (or OMT_ARCHIVE, or ArchivePath in SuperOffice.config).';
+const WHERE =
+  'Give the SO_ARC document archive folder with --archive <dir> (or OMT_ARCHIVE, or ArchivePath in SuperOffice.config).';
 
 /**
  * The archive folder exists, is a folder and can be listed. Checked before
@@ -17,7 +18,8 @@ export async function assertArchiveFolder(root: string): Promise<void> {
   } catch (error) {
     throw folderError(where, error);
   }
-  if (!isFolder) throw new OmtError('ARCHIVE_UNUSABLE', `The document archive ${where} is a file, not a folder. ${WHERE}`);
+  if (!isFolder)
+    throw new OmtError('ARCHIVE_UNUSABLE', `The document archive ${where} is a file, not a folder. ${WHERE}`);
   try {
     await readdir(where);
   } catch (error) {
@@ -34,7 +36,10 @@ function folderError(where: string, error: unknown): OmtError {
       'ARCHIVE_UNUSABLE',
       `The document archive folder ${where} cannot be read by this user (${code}). Run the agent as a user who can read it, or grant read access.`,
     );
-  return new OmtError('ARCHIVE_UNUSABLE', `The document archive folder ${where} cannot be read: ${(error as Error).message}. ${WHERE}`);
+  return new OmtError(
+    'ARCHIVE_UNUSABLE',
+    `The document archive folder ${where} cannot be read: ${(error as Error).message}. ${WHERE}`,
+  );
 }
 
 /**

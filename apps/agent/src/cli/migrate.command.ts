@@ -56,7 +56,10 @@ export async function migrateCommand(flags: MigrateFlags, stderr: (text: string)
   const user = required(flags.user, 'the CRM administrator: --user <login> (or OMT_CRM_USER)');
   const password = required(flags.password, "the CRM administrator's password: --password (or OMT_CRM_PASSWORD)");
   if (!/^https?:\/\/[^/]/i.test(apiUrl))
-    throw new OmtError('VALIDATION_FAILED', `--api must be an http(s) URL like https://omt.example.com, not "${apiUrl}".`);
+    throw new OmtError(
+      'VALIDATION_FAILED',
+      `--api must be an http(s) URL like https://omt.example.com, not "${apiUrl}".`,
+    );
   assertEnrollmentCodeShape(code);
   const parallel = flags.parallel === undefined ? DEFAULT_PARALLEL_TABLES : Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) {

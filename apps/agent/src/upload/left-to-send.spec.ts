@@ -35,7 +35,9 @@ it('counts only the tables and documents still missing', () => {
   const left = leftToSend(manifest(['contact'], [1]), planned, scan);
   expect(left.tables.map((t) => t.schema.name)).toEqual(['person', 'sale']);
   expect(left).toMatchObject({ rows: 50, documents: 1 });
-  expect(describeLeftToSend(left, planned, 2)).toBe('Uploading 2 of 3 tables (50 rows), 2 at a time, then 1 document(s)…');
+  expect(describeLeftToSend(left, planned, 2)).toBe(
+    'Uploading 2 of 3 tables (50 rows), 2 at a time, then 1 document(s)…',
+  );
   expect(describeLeftToSend(leftToSend(manifest(['contact', 'person', 'sale'], []), planned, scan), planned, 2)).toBe(
     'All 3 tables landed in an earlier run; uploading the 2 document(s) left…',
   );

@@ -13,7 +13,11 @@ export interface LeftToSend {
  * not complete there, documents it does not hold. A resume says this rather
  * than "Uploading 30 tables" when only a few, or none, are left.
  */
-export function leftToSend(manifest: UploadManifest, tables: readonly PlannedTable[], archive: ArchiveScan | null): LeftToSend {
+export function leftToSend(
+  manifest: UploadManifest,
+  tables: readonly PlannedTable[],
+  archive: ArchiveScan | null,
+): LeftToSend {
   const complete = new Set(manifest.tables.filter((t) => t.complete).map((t) => t.name));
   const left = tables.filter((t) => !complete.has(t.schema.name));
   const landed = new Map(manifest.documents.map((d) => [d.documentId, d]));

@@ -164,7 +164,11 @@ export async function migrate(options: MigrateOptions, ui: MigrateUi): Promise<M
 }
 
 /** The session when the ticket has been cancelled since the run began; null otherwise (or when that cannot be told). */
-async function cancelledMeanwhile(api: AgentApiClient, error: unknown, signal: AbortSignal): Promise<AgentSession | null> {
+async function cancelledMeanwhile(
+  api: AgentApiClient,
+  error: unknown,
+  signal: AbortSignal,
+): Promise<AgentSession | null> {
   if (signal.aborted) return null;
   try {
     const now = await api.session();
@@ -453,7 +457,12 @@ async function plannedTables(source: SourceConnector, catalog: CrmCatalog): Prom
   return planned;
 }
 
-async function confirmUpload(ticket: TicketView, left: LeftToSend, options: MigrateOptions, ui: MigrateUi): Promise<void> {
+async function confirmUpload(
+  ticket: TicketView,
+  left: LeftToSend,
+  options: MigrateOptions,
+  ui: MigrateUi,
+): Promise<void> {
   if (options.yes) return;
   const freeze =
     ticket.kind === 'live'
