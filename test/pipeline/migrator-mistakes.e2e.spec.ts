@@ -12,6 +12,7 @@ import {
   migrateArgs,
   ticketState,
   type SampleSource,
+  until,
 } from './support/agent-run';
 
 /**
@@ -105,6 +106,36 @@ it('migrate stops at the checks with nothing uploaded; a cancelled ticket is the
   expect(human.stderr).not.toMatch(/\n\s+at /); // no stack trace
   const json = await runNode(args, AGENT_ENV);
   expect(JSON.parse(json.stdout)).toMatchObject({ state: 'cancelled', reason });
+});
+
+it('a ticket cancelled while the agent uploads ends the run with the reason operations gave, not the API refusing a batch', async () => {
+  for (const sql of ['DROP TABLE crm7.y_search', 'DROP TABLE crm7.y_booking', 'DROP TYPE crm7.y_amount'])
+    await queryDatabase(source.db.url, sql);
+  const ticket = await stack.createTicket(await stack.createSalesKey());
+  const args = migrateArgs(
+    stack.url,
+    ticket.code,
+    { url: source.db.url, archive: source.archive },
+    { stateDir: path.join(source.dir, 'state-cancel'), batchRows: 10 },
+  );
+  const run = runNode(args, AGENT_ENV);
+  await until(
+    async () => ((await batchCounts(stack, ticket.ticketId)).received > 0 ? true : null),
+    'the first batch to arrive',
+    { agent: run },
+  );
+  const reason = 'Wrong customer database';
+  expect(await cancelAsOps(ticket.ticketId, reason)).toBe(200);
+  const ended = await run;
+  if (ended.code !== 1) throw new Error(await explain(stack, ended));
+  expect(JSON.parse(ended.stdout)).toMatchObject({ state: 'cancelled', reason });
+  // The cancellation met the upload itself (a batch refused), not the wait after it.
+  const states = await queryDatabase(
+    stack.database.url,
+    'SELECT "toState" FROM "AuditEvent" WHERE "ticketId" = $1 AND "toState" IS NOT NULL ORDER BY id',
+    [ticket.ticketId],
+  );
+  expect(states.map((r) => r.toState)).toEqual(['created', 'enrolled', 'ready', 'uploading', 'cancelled']);
 });
 
 /** POST /api/tickets/:id/cancel as an ops user made with the operations CLI, as the dashboard does. */

@@ -7,6 +7,7 @@ import {
   type AgentSession,
   type ArchiveScan,
   type CheckReport,
+  type ErrorCode,
   type MigrationPlan,
   type MigrationState,
   type MigratorContact,
@@ -169,7 +170,8 @@ async function cancelledMeanwhile(
   error: unknown,
   signal: AbortSignal,
 ): Promise<AgentSession | null> {
-  if (signal.aborted) return null;
+  // Asked only when the API answered: an API that is down would only be retried once more, at length.
+  if (signal.aborted || !(error instanceof OmtError) || UNANSWERED.includes(error.code)) return null;
   try {
     const now = await api.session();
     return now.ticket.state === 'cancelled' ? now : null;
@@ -177,6 +179,9 @@ async function cancelledMeanwhile(
     return null;
   }
 }
+
+/** Errors that mean the API did not answer (after the client's retries). */
+const UNANSWERED: readonly ErrorCode[] = ['SERVICE_UNAVAILABLE', 'RATE_LIMITED', 'API_NOT_FOUND'];
 
 /** States after which a live migration's onsite freeze must go: the customer keeps working onsite. */
 const FREEZE_LIFTED_IN: readonly MigrationState[] = ['failed', 'verification_failed', 'cancelled'];
