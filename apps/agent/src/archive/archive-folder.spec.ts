@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArchiveScan, OmtError } from '@omt/contracts';
@@ -42,6 +42,16 @@ it('refuses a file given as the folder', async () => {
   expect(await refusal(assertArchiveFolder(file))).toMatchObject({
     code: 'ARCHIVE_UNUSABLE',
     message: expect.stringContaining('is a file, not a folder'),
+  });
+});
+
+it('refuses a folder that cannot be read, with the reason the system gives', async () => {
+  // Permissions cannot be taken from root (these tests may run as root); a symbolic link to itself cannot be read by anyone.
+  const loop = join(dir, 'loop');
+  await symlink(loop, loop);
+  expect(await refusal(assertArchiveFolder(loop))).toMatchObject({
+    code: 'ARCHIVE_UNUSABLE',
+    message: expect.stringMatching(/^The document archive folder .*loop cannot be read: ELOOP/),
   });
 });
 

@@ -117,7 +117,9 @@ export async function migrate(options: MigrateOptions, ui: MigrateUi): Promise<M
     stateDir: options.stateDir,
     retry: options.retry,
     signal: options.signal,
-    onRetry: (r) => ui.say(`  (retrying ${r.method} ${r.path} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.reason})`),
+    // The first sentence only: the advice that follows it is for when the retries run out.
+    onRetry: (r) =>
+      ui.say(`  (trying again in ${(r.delayMs / 1000).toFixed(1)} s: ${r.reason.replace(/(?<=\.) .*$/s, '')})`),
   });
   const session = await openSession(api, identity.reused, () => store.forget(options.apiUrl, options.code));
   const { ticket } = session;
