@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PG_ADMIN_URL, queryDatabase } from '../support/databases';
 import { SAMPLE_ADMIN_LOGIN } from '../../apps/agent/src/sample/sample-users';
@@ -65,6 +66,29 @@ it('check lists every column it cannot migrate, with its table and type, as one 
     JSON.parse(json.stdout) as { report: { results: Array<{ id: string; subjects: string[] }> } }
   ).report.results.find((r) => r.id === 'columns-unsupported');
   expect(finding?.subjects.sort()).toEqual([...UNSUPPORTED].sort());
+});
+
+it('migrate with an empty archive folder stops before the checks, the plan and the upload', async () => {
+  const ticket = await stack.createTicket(await stack.createSalesKey());
+  const empty = path.join(source.dir, 'empty-SO_ARC');
+  await mkdir(empty);
+  const args = migrateArgs(
+    stack.url,
+    ticket.code,
+    { url: source.db.url, archive: empty },
+    { stateDir: path.join(source.dir, 'state-empty') },
+  );
+  const run = await runNode(args, AGENT_ENV);
+  if (agentErrorCode(run) !== 'ARCHIVE_UNUSABLE') throw new Error(await explain(stack, run));
+  expect(run.code).toBe(1);
+  // Enrolled, and nothing more: no check report, no plan, no batch.
+  expect(await ticketState(stack, ticket.ticketId)).toBe('enrolled');
+  const actions = await queryDatabase(stack.database.url, 'SELECT action FROM "AuditEvent" WHERE "ticketId" = $1', [
+    ticket.ticketId,
+  ]);
+  expect(actions.map((a) => a.action)).not.toEqual(expect.arrayContaining(['checks.stored']));
+  expect(actions.map((a) => a.action)).not.toEqual(expect.arrayContaining(['plan.stored']));
+  expect(await batchCounts(stack, ticket.ticketId)).toEqual({ received: 0, imported: 0 });
 });
 
 it('migrate stops at the checks with nothing uploaded; a cancelled ticket is then reported with the reason operations gave', async () => {
