@@ -56,7 +56,7 @@ describe('checks against sample databases', () => {
   it('passes every check on a clean sample', () => {
     expect(failing(clean.report)).toEqual([]);
     expect(clean.report.blocked).toBe(false);
-    expect(clean.report.results).toHaveLength(11);
+    expect(clean.report.results).toHaveLength(12);
   });
 
   it('maps every document of a clean sample to its file', () => {

@@ -1,4 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECK_IDS } from '@omt/contracts';
@@ -59,7 +61,11 @@ it('builds a sample, checks it, and exits 2 only when a check blocks', async () 
 it('prints errors with a code and no stack trace, exit 1', async () => {
   const refused = await agent(['check', '--source', db.url, '--user', SAMPLE_ADMIN_LOGIN, '--password', 'wrong']);
   expect(refused.code).toBe(1);
-  expect(refused.stderr).toBe(`error [ADMIN_LOGON_REFUSED]: Logon refused: unknown user or wrong password for '${SAMPLE_ADMIN_LOGIN}'.\n`);
+  expect(refused.stderr).toBe(
+    `error [ADMIN_LOGON_REFUSED]: Logon refused: unknown user or wrong password for '${SAMPLE_ADMIN_LOGIN}'. ` +
+      "Log on as a CRM administrator (a user whose role holds the admin-all or admin-users right), with that user's CRM password; " +
+      'the password was taken from --password or the OMT_CRM_PASSWORD environment variable.\n',
+  );
   const json = await agent(['introspect', '--json'], { OMT_SOURCE: 'oracle://x/y' });
   expect(json.code).toBe(1);
   expect(JSON.parse(json.stdout).error.code).toBe('CONFIG_INVALID');
@@ -89,4 +95,92 @@ it('sizes a sample by rows, documents and file size (the benchmark)', async () =
   const bad = await agent(['sample-db', '--target', db.url, '--archive', archive, '--rows', 'many']);
   expect(bad.code).toBe(1);
   expect(bad.stderr).toBe('error [VALIDATION_FAILED]: --rows must be a whole number ≥ 100, not "many".\n');
+});
+
+/** A real HTTP server that answers nothing useful and counts what reaches it: the oracle for "nothing was sent". */
+async function countingServer() {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.writeHead(503).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const CODE = 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789';
+
+describe('a wrong --archive stops every command before anything is sent', () => {
+  const missing = () => join(dir, 'SO_ARC-that-is-not-there');
+  const env = () => ({ OMT_SOURCE: db.url, OMT_CRM_USER: SAMPLE_ADMIN_LOGIN, OMT_CRM_PASSWORD: SAMPLE_ADMIN_PASSWORD });
+  const said = (where: string) =>
+    `error [ARCHIVE_UNUSABLE]: The document archive folder ${where} does not exist. ` +
+    'Give the SO_ARC document archive folder with --archive <dir> (or OMT_ARCHIVE, or ArchivePath in SuperOffice.config).\n';
+
+  it('check and scan-archive: a folder that does not exist, and an empty one while the database lists documents', async () => {
+    const check = await agent(['check', '--archive', missing()], env());
+    expect(check).toMatchObject({ code: 1, stdout: '', stderr: said(missing()) });
+    const scan = await agent(['scan-archive', '--archive', missing(), '--json'], env());
+    expect(scan.code).toBe(1);
+    expect(JSON.parse(scan.stdout).error.code).toBe('ARCHIVE_UNUSABLE');
+
+    const empty = join(dir, 'empty-archive');
+    await mkdir(empty, { recursive: true });
+    const emptyCheck = await agent(['check', '--archive', empty], env());
+    expect(emptyCheck.code).toBe(1);
+    expect(emptyCheck.stderr).toMatch(/^error \[ARCHIVE_UNUSABLE\]: None of the \d+ document\(s\) the database lists is in .*empty-archive .*the folder is empty or is not the document archive/);
+  });
+
+  it('migrate and the wizard: not one request reaches the API, no token is stored', async () => {
+    const api = await countingServer();
+    try {
+      const stateDir = join(dir, 'state-archive');
+      const migrate = await agent(
+        ['migrate', '--api', api.url, '--code', CODE, '--archive', missing(), '--yes', '--state-dir', stateDir],
+        env(),
+      );
+      expect(migrate).toMatchObject({ code: 1, stdout: '', stderr: said(missing()) });
+      const wizard = await agent(
+        ['wizard', '--api', api.url, '--code', CODE, '--archive', missing(), '--no-open', '--state-dir', stateDir],
+        env(),
+      );
+      expect(wizard).toMatchObject({ code: 1, stderr: said(missing()) });
+      expect(api.requests).toEqual([]);
+      await expect(mkdir(stateDir)).resolves.toBeUndefined(); // nothing created it
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+it('says what an enrollment code looks like when the one given is malformed, before any request', async () => {
+  const api = await countingServer();
+  try {
+    const run = (code: string) =>
+      agent(['migrate', '--api', api.url, '--code', code, '--yes', '--state-dir', join(dir, 'state-code')], {
+        OMT_SOURCE: db.url,
+        OMT_CRM_USER: SAMPLE_ADMIN_LOGIN,
+        OMT_CRM_PASSWORD: SAMPLE_ADMIN_PASSWORD,
+      });
+    const short = await run('ABCD-EFGH-JKMN');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toBe(
+      'error [ENROLLMENT_CODE_INVALID]: The enrollment code "ABCD-EFGH-JKMN" has 12 letters and digits instead of 32: ' +
+        `an enrollment code is 8 groups of 4 letters and digits, like ${CODE} (dashes and case do not matter). ` +
+        'Copy it again from the email operations sent, or ask them for a new one.\n',
+    );
+    const letterO = await run(CODE.replace('ABCD', 'ABCO'));
+    expect(letterO.stderr).toMatch(/holds characters a code never has \(O; the letters I, L, O and U are not used\)/);
+    // Case and dashes as typed are fine: this one passes the shape check and goes on to the (unhelpful) API.
+    const typed = await run(CODE.toLowerCase().replace(/-/g, ' '));
+    expect(typed.stderr).not.toMatch(/ENROLLMENT_CODE_INVALID/);
+    expect(api.requests.length).toBeGreaterThan(0);
+    expect(api.requests.every((r) => r === 'POST /api/agent/enroll')).toBe(true);
+  } finally {
+    await api.close();
+  }
 });

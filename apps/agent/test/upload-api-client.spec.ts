@@ -216,3 +216,53 @@ describe('AgentApiClient over real HTTP', () => {
     }
   });
 });
+
+describe('an --api address that is wrong or down', () => {
+  const html = (status: number) => (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><html><body>Welcome to our intranet</body></html>');
+  };
+
+  it.each([
+    ['a web page', html(200), /answered POST \/api\/agent\/enroll with a web page/],
+    ['a 404 page', html(404), /answered POST \/api\/agent\/enroll with HTTP 404/],
+  ])('says the address is not an omt API when it answers %s, without retrying', async (_what, answer, said) => {
+    const server = await scriptedServer([answer]);
+    try {
+      const client = new AgentApiClient({ baseUrl: server.url, retry: fast });
+      const error = await client.enroll('ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789').catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'API_NOT_FOUND' });
+      const message = (error as OmtError).message;
+      expect(message).toMatch(said);
+      expect(message).toContain(`${server.url} is not an omt API`);
+      expect(message).toMatch(/Check --api .*like https:\/\/omt\.example\.com, without \/api/);
+      expect(server.received).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('says it cannot reach an API that is down, and what to check', async () => {
+    const server = await scriptedServer([json(200, {})]);
+    await server.close(); // the port is free now: nothing listens there
+    const notices: RetryNotice[] = [];
+    const client = new AgentApiClient({ baseUrl: server.url, retry: fast, onRetry: (n) => notices.push(n) });
+    const error = await client.enroll('ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect((error as OmtError).message).toBe(
+      `Cannot reach the omt API at ${server.url}: nothing answers at that address and port (ECONNREFUSED). ` +
+        'Check the address given with --api (OMT_API_URL) and that this machine can reach it (network, proxy, firewall).',
+    );
+    // A refused connection is safe to repeat even for the one-time enrollment: the server never saw it.
+    expect(notices).toHaveLength(fast.attempts - 1);
+  });
+
+  it('names an unknown host as such', async () => {
+    const client = new AgentApiClient({ baseUrl: 'http://omt-api.invalid', retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    await expect(client.session()).rejects.toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      message: expect.stringMatching(/^Cannot reach the omt API at http:\/\/omt-api\.invalid: the host name (is unknown|could not be resolved) \((ENOTFOUND|EAI_AGAIN)\)\./),
+    });
+  });
+});
+

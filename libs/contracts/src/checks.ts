@@ -9,6 +9,7 @@ export type CheckSeverity = z.infer<typeof checkSeveritySchema>;
 
 export const CHECK_IDS = [
   'version-supported',
+  'columns-unsupported',
   'user-email-duplicate',
   'user-email-invalid',
   'admin-without-plan',

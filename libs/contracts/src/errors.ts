@@ -32,6 +32,10 @@ export const ERROR_CODES = {
   SOURCE_UNREACHABLE: 502,
   ADMIN_LOGON_REFUSED: 403,
   CHECKS_BLOCKING: 409,
+  /** The document archive folder is missing, unreadable, or holds none of the documents the database lists. */
+  ARCHIVE_UNUSABLE: 400,
+  /** The --api address answers, but not as an omt API (a web page, a 404): the URL is wrong. */
+  API_NOT_FOUND: 404,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

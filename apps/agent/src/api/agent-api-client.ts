@@ -291,15 +291,16 @@ export class AgentApiClient {
         kind: 'retry',
         error: new OmtError(
           'SERVICE_UNAVAILABLE',
-          `Cannot reach the omt API at ${this.base} (${spec.method} ${spec.path}): ${networkCause(error)}.`,
+          `Cannot reach the omt API at ${this.base}: ${networkCause(error)}. ` +
+            'Check the address given with --api (OMT_API_URL) and that this machine can reach it (network, proxy, firewall).',
         ),
         retryAfterMs: null,
         safeToRepeat: connectionRefused(error),
       };
     }
 
-    if (response.ok) return { kind: 'done', value: this.parseAnswer(spec, text) };
-    const error = errorFromAnswer(response.status, text, `${spec.method} ${spec.path}`);
+    if (response.ok) return { kind: 'done', value: this.parseAnswer(spec, text, response.headers.get('content-type')) };
+    const error = errorFromAnswer(response.status, text, `${spec.method} ${spec.path}`, this.base);
     if (spec.damagedOnTheWay?.includes(error.code)) return { kind: 'damaged', error, retryAfterMs: null };
     if (!isRetryableStatus(response.status)) throw error;
     return {
@@ -310,15 +311,21 @@ export class AgentApiClient {
     };
   }
 
-  private parseAnswer<S extends z.ZodType>(spec: RequestSpec<S>, text: string): z.output<S> {
+  private parseAnswer<S extends z.ZodType>(
+    spec: RequestSpec<S>,
+    text: string,
+    contentType: string | null,
+  ): z.output<S> {
     let json: unknown = undefined;
     if (text !== '') {
       try {
         json = JSON.parse(text);
       } catch {
-        throw new OmtError(
-          'INTERNAL',
-          `The omt API answered ${spec.method} ${spec.path} with something that is not JSON.`,
+        // A web server or a portal page at that address: the URL is wrong, the API is not broken.
+        throw notAnOmtApi(
+          this.base,
+          `${spec.method} ${spec.path}`,
+          /html/i.test(contentType ?? '') ? 'a web page' : 'something that is not JSON',
         );
       }
     }
@@ -338,14 +345,18 @@ function tablePath(table: string): string {
   return `${AGENT_API}/tables/${tablePathSegment(table)}`;
 }
 
-/** An error answer as OmtError: the server's own code and message when it sent the envelope. */
-export function errorFromAnswer(status: number, text: string, what: string): OmtError {
+/**
+ * An error answer as OmtError: the server's own code and message when it sent
+ * the envelope. A 404 without one means no omt API lives at that address.
+ */
+export function errorFromAnswer(status: number, text: string, what: string, base: string): OmtError {
   try {
     const envelope = errorEnvelopeSchema.safeParse(JSON.parse(text));
     if (envelope.success) return new OmtError(envelope.data.code, envelope.data.message, envelope.data.details);
   } catch {
     // Not JSON: a proxy's error page, say.
   }
+  if (status === 404 || status === 405) return notAnOmtApi(base, what, `HTTP ${status}`);
   const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
   return new OmtError(
     codeForStatus(status),
@@ -360,9 +371,30 @@ function codeForStatus(status: number): ErrorCode {
   return exact ? exact[0] : 'VALIDATION_FAILED';
 }
 
+function notAnOmtApi(base: string, what: string, answer: string): OmtError {
+  return new OmtError(
+    'API_NOT_FOUND',
+    `${base} is not an omt API: it answered ${what} with ${answer}. ` +
+      'Check --api (OMT_API_URL): it is the address operations gave you, like https://omt.example.com, without /api (the agent adds /api/agent/… itself).',
+  );
+}
+
+/** Why a connection failed, in words; the system's code stays in brackets for whoever reads logs. */
+const NETWORK_CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'nothing answers at that address and port',
+  ENOTFOUND: 'the host name is unknown',
+  EAI_AGAIN: 'the host name could not be resolved',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  ECONNRESET: 'the connection was cut',
+  ETIMEDOUT: 'the connection timed out',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+};
+
 function networkCause(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return cause.code;
+  if (cause?.code) return NETWORK_CAUSES[cause.code] ? `${NETWORK_CAUSES[cause.code]} (${cause.code})` : cause.code;
   if (error instanceof Error && error.name === 'TimeoutError') return 'no answer in time';
   return cause?.message ?? (error instanceof Error ? error.message : String(error));
 }

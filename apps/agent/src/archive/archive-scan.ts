@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DOCUMENT_STATUSES, type ArchiveDocument, type ArchiveScan, type DocumentStatus } from '@omt/contracts';
 import type { CrmCatalog } from '../catalog/crm-catalog';
+import { assertArchiveFolder, assertArchiveHoldsDocuments } from './archive-folder';
 import { archiveRelativePath } from './archive-path';
 
 /** Where a document row's file should be, or why it cannot be found; no disk access. */
@@ -35,8 +36,14 @@ export function indexDocuments(catalog: Pick<CrmCatalog, 'users' | 'documentAppo
 
 const STAT_CONCURRENCY = 32;
 
-/** Maps every document row to its file in the archive and reports each one with its status and the byte totals. */
+/**
+ * Maps every document row to its file in the archive and reports each one
+ * with its status and the byte totals. A folder that is not there, cannot be
+ * read, or holds none of the documents is an error (ARCHIVE_UNUSABLE), not a
+ * scan with every document missing.
+ */
 export async function scanArchive(catalog: CrmCatalog, root: string): Promise<ArchiveScan> {
+  await assertArchiveFolder(root);
   const index = indexDocuments(catalog);
   const documents: ArchiveDocument[] = new Array(catalog.documents.length);
   let next = 0;
@@ -66,7 +73,9 @@ export async function scanArchive(catalog: CrmCatalog, root: string): Promise<Ar
     totals[d.status].documents++;
     totals[d.status].bytes += d.bytes;
   }
-  return { root, documents, totals };
+  const scan = { root, documents, totals };
+  assertArchiveHoldsDocuments(scan);
+  return scan;
 }
 
 async function fileSize(path: string): Promise<number | null> {

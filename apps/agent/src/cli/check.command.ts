@@ -2,7 +2,7 @@ import { OmtError, type ArchiveScan, type CheckReport } from '@omt/contracts';
 import { scanArchive } from '../archive/archive-scan';
 import { readCrmCatalog } from '../catalog/crm-catalog';
 import { runChecks } from '../checks/run-checks';
-import { logOnAsAdministrator } from '../logon/admin-logon';
+import { CLI_PASSWORD_SOURCE, logOnAsAdministrator } from '../logon/admin-logon';
 import { openSource } from '../source/open-source';
 import { describeSource } from '../source/source-url';
 import { EXIT_BLOCKED, type CommandResult } from './command-result';
@@ -22,7 +22,7 @@ export async function checkCommand(flags: CheckFlags): Promise<CommandResult> {
   const source = openSource(location);
   try {
     const catalog = await readCrmCatalog(source);
-    const session = logOnAsAdministrator(catalog, flags.user, flags.password);
+    const session = logOnAsAdministrator(catalog, flags.user, flags.password, CLI_PASSWORD_SOURCE);
     const scan = archive ? await scanArchive(catalog, archive) : null;
     const report = runChecks({ catalog, archive: scan });
     return {

@@ -7,7 +7,10 @@ import {
   type BatchLimits,
   type MigrationState,
 } from '@omt/contracts';
+import { assertEnrollmentCodeShape } from '../api/enrollment-code';
 import { DEFAULT_STATE_DIR } from '../api/enrollment-store';
+import { assertArchiveFolder } from '../archive/archive-folder';
+import { CLI_PASSWORD_SOURCE } from '../logon/admin-logon';
 import { openSource } from '../source/open-source';
 import { SUCCESS_STATES } from '../upload/await-outcome';
 import { migrate, type MigrateOutcome, type MigrateUi } from '../upload/migration';
@@ -53,13 +56,19 @@ export async function migrateCommand(flags: MigrateFlags, stderr: (text: string)
   const user = required(flags.user, 'the CRM administrator: --user <login> (or OMT_CRM_USER)');
   const password = required(flags.password, "the CRM administrator's password: --password (or OMT_CRM_PASSWORD)");
   if (!/^https?:\/\/[^/]/i.test(apiUrl))
-    throw new OmtError('VALIDATION_FAILED', `--api must be an http(s) URL, not "${apiUrl}".`);
+    throw new OmtError(
+      'VALIDATION_FAILED',
+      `--api must be an http(s) URL like https://omt.example.com, not "${apiUrl}".`,
+    );
+  assertEnrollmentCodeShape(code);
   const parallel = flags.parallel === undefined ? DEFAULT_PARALLEL_TABLES : Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) {
     throw new OmtError('VALIDATION_FAILED', `--parallel must be a whole number from 1 to 32, not "${flags.parallel}".`);
   }
   const batchLimits = batchLimitsOf(flags);
   const { location, archive } = await resolveSource(flags);
+  // A wrong archive folder stops the run before the code is spent or anything is sent.
+  if (archive) await assertArchiveFolder(archive);
   const json = Boolean(flags.json);
   const stateDir = flags.stateDir ?? DEFAULT_STATE_DIR;
 
@@ -77,6 +86,7 @@ export async function migrateCommand(flags: MigrateFlags, stderr: (text: string)
         archive,
         user,
         password,
+        passwordFrom: CLI_PASSWORD_SOURCE,
         planFile: flags.plan,
         yes: Boolean(flags.yes),
         migrator: {
@@ -168,6 +178,7 @@ function terminalUi(json: boolean, stderr: (text: string) => void): MigrateUi & 
 }
 
 export function formatOutcome(o: MigrateOutcome): string {
+  if (o.state === 'cancelled') return formatCancelled(o);
   const ok = SUCCESS_STATES.includes(o.state);
   const lines = [
     `Migration of ${o.ticket.customerId} (${o.ticket.companyName}) to ${o.ticket.environment}: ${o.state.replace(/_/g, ' ')}${o.reason ? ` (${o.reason})` : ''}.`,
@@ -198,9 +209,19 @@ export function formatOutcome(o: MigrateOutcome): string {
       lines.push(`                … and ${o.missingDocuments.length - 50} more (--json lists them all)`);
   }
   lines.push(`  time        ${formatDuration(o.elapsedMs / 1000)}`);
-  if (!ok && o.state !== 'cancelled')
+  if (!ok)
     lines.push(
       'Run the same command again to resume once the cause is fixed; operations see the details on the dashboard.',
     );
   return lines.join('\n');
+}
+
+/** Operations stopped this migration: nothing more is sent, and running the agent again will not change that. */
+function formatCancelled(o: MigrateOutcome): string {
+  const onsite = o.ticket.kind === 'live' ? ' The onsite CRM is open for logins again.' : '';
+  return [
+    `Operations cancelled the migration of ${o.ticket.customerId} (${o.ticket.companyName}) to ${o.ticket.environment}` +
+      `${o.reason ? `; their reason: "${o.reason}"` : ' (they gave no reason)'}.`,
+    `Nothing more is sent.${onsite} Running the agent again will not resume it: contact operations before starting again (a new start needs a new ticket and enrollment code).`,
+  ].join('\n');
 }

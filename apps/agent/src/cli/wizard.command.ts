@@ -1,6 +1,8 @@
 import { OmtError, type TicketView } from '@omt/contracts';
 import type { AgentApiClient } from '../api/agent-api-client';
+import { assertEnrollmentCodeShape } from '../api/enrollment-code';
 import { DEFAULT_STATE_DIR, connectAgent } from '../api/enrollment-store';
+import { assertArchiveFolder } from '../archive/archive-folder';
 import { openSource } from '../source/open-source';
 import { describeSource } from '../source/source-url';
 import { SUCCESS_STATES } from '../upload/await-outcome';
@@ -41,6 +43,7 @@ async function apiTargetFor(flags: WizardFlags): Promise<ApiTarget | null> {
       'VALIDATION_FAILED',
       'To submit the plan to the API, give both --api <url> and --code <enrollment code>.',
     );
+  assertEnrollmentCodeShape(flags.code);
   const stateDir = flags.stateDir ?? DEFAULT_STATE_DIR;
   const { api } = await connectAgent({ baseUrl: flags.api, code: flags.code, stateDir });
   const { ticket } = await api.session();
@@ -62,6 +65,8 @@ export async function wizardCommand(
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new OmtError('VALIDATION_FAILED', `--port must be 0–65535, not "${flags.port}".`);
   const { location, archive } = await resolveSource(flags);
+  // A wrong archive folder stops the wizard before it enrolls or shows a page.
+  if (archive) await assertArchiveFolder(archive);
   const target = await apiTargetFor(flags);
   const sourceLabel = describeSource(location);
   const session = new MigrationSession({

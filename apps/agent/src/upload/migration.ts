@@ -7,6 +7,7 @@ import {
   type AgentSession,
   type ArchiveScan,
   type CheckReport,
+  type ErrorCode,
   type MigrationPlan,
   type MigrationState,
   type MigratorContact,
@@ -30,6 +31,7 @@ import { tableSchemaOf } from '../source/table-schema';
 import { awaitOutcome, outcomeReason, SUCCESS_STATES } from './await-outcome';
 import type { DocumentPhase, DocumentPhaseResult } from './document-phase';
 import { archiveDocumentPhase } from './documents/archive-document-phase';
+import { describeLeftToSend, leftToSend, type LeftToSend } from './left-to-send';
 import { showProgress, type ProgressStyle } from './progress-view';
 import type { TableUploadResult } from './table-uploader';
 import { UploadProgress, type ProgressSnapshot } from './upload-progress';
@@ -42,6 +44,8 @@ export interface MigrateOptions {
   archive: string | null;
   user: string;
   password: string;
+  /** Where the password came from, for a refused logon's advice (the logon form unless given). */
+  passwordFrom?: string;
   /** A plan file; without it the starting plan (current plans, first address) when confirmed. */
   planFile?: string;
   /** No questions: the starting plan when there is no plan file, and no confirmation. */
@@ -113,7 +117,9 @@ export async function migrate(options: MigrateOptions, ui: MigrateUi): Promise<M
     stateDir: options.stateDir,
     retry: options.retry,
     signal: options.signal,
-    onRetry: (r) => ui.say(`  (retrying ${r.method} ${r.path} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.reason})`),
+    // The first sentence only: the advice that follows it is for when the retries run out.
+    onRetry: (r) =>
+      ui.say(`  (trying again in ${(r.delayMs / 1000).toFixed(1)} s: ${r.reason.replace(/(?<=\.) .*$/s, '')})`),
   });
   const session = await openSession(api, identity.reused, () => store.forget(options.apiUrl, options.code));
   const { ticket } = session;
@@ -128,29 +134,56 @@ export async function migrate(options: MigrateOptions, ui: MigrateUi): Promise<M
     return finish(api, session, end, tables, documents, started);
   };
 
-  switch (session.mode) {
-    case 'done':
-      return outcome(session, null, null);
-    case 'wait':
-      return outcome(await waitForOutcome(api, options, ui), null, null);
-    case 'recovery': {
-      const archive = await withSource(options, async (source) => {
-        const catalog = await readCrmCatalog(source);
-        logOn(catalog, options, ui);
-        return scan(catalog, options, ui);
-      });
-      const documents = await recover(api, identity.agentToken, session, archive, options, ui);
-      return outcome(await waitForOutcome(api, options, ui), null, documents);
+  try {
+    switch (session.mode) {
+      case 'done':
+        return await outcome(session, null, null);
+      case 'wait':
+        return await outcome(await waitForOutcome(api, options, ui), null, null);
+      case 'recovery': {
+        const archive = await withSource(options, async (source) => {
+          const catalog = await readCrmCatalog(source);
+          logOn(catalog, options, ui);
+          return scan(catalog, options, ui);
+        });
+        const documents = await recover(api, identity.agentToken, session, archive, options, ui);
+        return await outcome(await waitForOutcome(api, options, ui), null, documents);
+      }
+      case 'initial':
+      case 'resume': {
+        const { tables, documents } = await withSource(options, (source) =>
+          upload(api, identity.agentToken, session, source, options, ui),
+        );
+        return await outcome(await waitForOutcome(api, options, ui), tables, documents);
+      }
     }
-    case 'initial':
-    case 'resume': {
-      const { tables, documents } = await withSource(options, (source) =>
-        upload(api, identity.agentToken, session, source, options, ui),
-      );
-      return outcome(await waitForOutcome(api, options, ui), tables, documents);
-    }
+  } catch (error) {
+    // Operations cancelled the ticket while this run worked: the API refuses what follows (CONFLICT, or a
+    // document upload refused); say that, with their reason, rather than the refusal.
+    const cancelled = await cancelledMeanwhile(api, error, options.signal);
+    if (!cancelled) throw error;
+    return outcome(cancelled, null, null);
   }
 }
+
+/** The session when the ticket has been cancelled since the run began; null otherwise (or when that cannot be told). */
+async function cancelledMeanwhile(
+  api: AgentApiClient,
+  error: unknown,
+  signal: AbortSignal,
+): Promise<AgentSession | null> {
+  // Asked only when the API answered: an API that is down would only be retried once more, at length.
+  if (signal.aborted || !(error instanceof OmtError) || UNANSWERED.includes(error.code)) return null;
+  try {
+    const now = await api.session();
+    return now.ticket.state === 'cancelled' ? now : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Errors that mean the API did not answer (after the client's retries). */
+const UNANSWERED: readonly ErrorCode[] = ['SERVICE_UNAVAILABLE', 'RATE_LIMITED', 'API_NOT_FOUND'];
 
 /** States after which a live migration's onsite freeze must go: the customer keeps working onsite. */
 const FREEZE_LIFTED_IN: readonly MigrationState[] = ['failed', 'verification_failed', 'cancelled'];
@@ -186,7 +219,7 @@ async function withSource<T>(options: MigrateOptions, work: (source: SourceConne
 }
 
 function logOn(catalog: CrmCatalog, options: MigrateOptions, ui: MigrateUi): AdminSession {
-  const admin = logOnAsAdministrator(catalog, options.user, options.password);
+  const admin = logOnAsAdministrator(catalog, options.user, options.password, options.passwordFrom);
   ui.say(`Logged on to the onsite database as ${admin.login} (${admin.rights.join(', ')}).`);
   return admin;
 }
@@ -223,15 +256,16 @@ async function upload(
   if (beforeUpload || options.planFile) await sendPlan(api, source, catalog, options, ui);
 
   const tables = await plannedTables(source, catalog);
-  const rows = tables.reduce((n, t) => n + t.rows, 0);
   const documentsPlanned = documentPhaseOf(options).planned(archive);
-  await confirmUpload(session.ticket, tables.length, rows, documentsPlanned.count, options, ui);
+  // What the API holds from an earlier run is not asked about nor announced again.
+  const left = leftToSend(session.manifest, tables, archive);
+  await confirmUpload(session.ticket, left, options, ui);
 
   if (session.ticket.kind === 'live')
     ui.say('Live migration: logins to the onsite CRM are blocked until the migration has finished.');
   // The final upload of a live migration runs with the onsite CRM frozen; the freeze is lifted if the upload fails.
   return withOnsiteFreeze(source, session.ticket.kind, () =>
-    transfer(api, agentToken, session, source, { tables, archive, documentsPlanned }, options, ui),
+    transfer(api, agentToken, session, source, { tables, archive, documentsPlanned, left }, options, ui),
   );
 }
 
@@ -241,18 +275,23 @@ async function transfer(
   agentToken: string,
   session: AgentSession,
   source: SourceConnector,
-  planned: { tables: PlannedTable[]; archive: ArchiveScan | null; documentsPlanned: { count: number; bytes: number } },
+  planned: {
+    tables: PlannedTable[];
+    archive: ArchiveScan | null;
+    documentsPlanned: { count: number; bytes: number };
+    left: LeftToSend;
+  },
   options: MigrateOptions,
   ui: MigrateUi,
 ): Promise<{ tables: TablesSummary; documents: DocumentPhaseResult | null }> {
-  const { tables, archive, documentsPlanned } = planned;
+  const { tables, archive, documentsPlanned, left } = planned;
   const rows = tables.reduce((n, t) => n + t.rows, 0);
   const manifest = await api.startUpload({
     limits: session.manifest.limits ?? options.batchLimits ?? DEFAULT_BATCH_LIMITS,
     tables: tables.map((t) => ({ name: t.schema.name, rows: t.rows })),
     documents: documentsPlanned,
   });
-  ui.say(`Uploading ${tables.length} tables (${rows} rows), ${options.parallel} at a time…`);
+  ui.say(describeLeftToSend(left, tables, options.parallel));
 
   const progress = new UploadProgress();
   progress.expectTables(tables.length, rows);
@@ -427,9 +466,7 @@ async function plannedTables(source: SourceConnector, catalog: CrmCatalog): Prom
 
 async function confirmUpload(
   ticket: TicketView,
-  tables: number,
-  rows: number,
-  documents: number,
+  left: LeftToSend,
   options: MigrateOptions,
   ui: MigrateUi,
 ): Promise<void> {
@@ -438,7 +475,11 @@ async function confirmUpload(
     ticket.kind === 'live'
       ? ' This is a live migration: the onsite database will be frozen (no logins) for the upload.'
       : '';
-  const question = `Upload ${tables} tables (${rows} rows) and ${documents} documents of ${ticket.companyName} to ${ticket.environment}?${freeze}`;
+  const what =
+    left.tables.length + left.documents === 0
+      ? 'Nothing is left to upload from the earlier run. Finish the upload'
+      : `Upload ${left.tables.length} tables (${left.rows} rows) and ${left.documents} documents`;
+  const question = `${what} of ${ticket.companyName} to ${ticket.environment}?${freeze}`;
   if (!ui.ask)
     throw new OmtError('VALIDATION_FAILED', `${question} Nobody can confirm without a terminal: add --yes to start.`);
   if (!(await ui.ask(question)))
