@@ -4,26 +4,14 @@
 // the same run what an administrator would otherwise use on the same data:
 // `pg_dump --data-only | psql` for the tables, `rsync -a` to an rsync daemon
 // on 127.0.0.1 for the archive. Prints a table, then one JSON line.
+// Static imports are Node's own and the set-up's only: `pg` and the rest exist once setup() has run.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { ROOT, bold, dim, fail, step } from './lib.mjs';
 import { setup } from './setup.mjs';
-import { pgDumpBaseline, rsyncBaseline } from './baselines.mjs';
-import {
-  AGENT_BIN,
-  createSalesKey,
-  freePort,
-  freshCustomerId,
-  openTicket,
-  peakRss,
-  spawnNode,
-  startOps,
-  stopProcess,
-} from './migration-run.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -97,6 +85,11 @@ const mb = (bytes) => bytes / 1024 / 1024;
 const fixed = (value, digits = 2) => (value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
 
 await setup();
+const { default: pg } = await import('pg');
+const { pgDumpBaseline, rsyncBaseline } = await import('./baselines.mjs');
+const { AGENT_BIN, createSalesKey, freePort, freshCustomerId, openTicket, peakRss, spawnNode, startOps, stopProcess } = await import(
+  './migration-run.mjs'
+);
 mkdirSync(work, { recursive: true });
 const children = [];
 let tenantDatabase = null;

@@ -4,41 +4,28 @@
 // a whole migration, watched live on the dashboard. Then keeps running.
 //   --once         exit when the migration ends: 0 only if it completed
 //   --size <size>  small, medium (default) or large sample
+// Static imports are Node's own and the set-up's only: on a fresh clone this
+// is the first command, and `pg` and the rest exist once setup() has run.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { ROOT, bold, dim, fail, green, red, step } from './lib.mjs';
 import { setup } from './setup.mjs';
-import { AGENT_BIN, createSalesKey, freePort, freshCustomerId, openTicket, spawnNode, startOps, stopProcess } from './migration-run.mjs';
+import { DEMO_DIR, DEMO_PG_URL, demoDatabaseUrl as databaseUrl, demoEnvironment } from './demo-env.mjs';
 
 const { values: flags } = parseArgs({
   options: { once: { type: 'boolean', default: false }, size: { type: 'string', default: 'medium' } },
 });
 if (!['small', 'medium', 'large'].includes(flags.size)) fail(`--size must be small, medium or large, not "${flags.size}".`);
 
-const DEMO_DIR = path.join(ROOT, '.omt/demo');
-const PG_URL = process.env.OMT_DEMO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const databaseUrl = (name) => Object.assign(new URL(PG_URL), { pathname: `/${name}` }).toString();
-
 await setup();
+const { default: pg } = await import('pg');
+const { AGENT_BIN, createSalesKey, freePort, freshCustomerId, openTicket, spawnNode, startOps, stopProcess } = await import('./migration-run.mjs');
+
 mkdirSync(DEMO_DIR, { recursive: true });
 const port = await freePort(Number(process.env.PORT ?? 3000));
 const url = `http://127.0.0.1:${port}`;
-const env = {
-  ...process.env,
-  PORT: String(port),
-  HOST: '127.0.0.1',
-  DATABASE_URL: process.env.DATABASE_URL ?? databaseUrl('omt_demo'),
-  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  OMT_REDIS_PREFIX: process.env.OMT_REDIS_PREFIX ?? 'omt-demo',
-  OMT_BLOB_DIR: process.env.OMT_BLOB_DIR ?? path.join(DEMO_DIR, 'blobs'),
-  OMT_TENANT_ARCHIVE_DIR: process.env.OMT_TENANT_ARCHIVE_DIR ?? path.join(DEMO_DIR, 'tenant-archives'),
-  OMT_DASHBOARD_ORIGIN: url,
-  // A known local login for the demo only (created on first start while no admin exists).
-  OMT_ADMIN_EMAIL: process.env.OMT_ADMIN_EMAIL ?? 'admin@omt.local',
-  OMT_ADMIN_PASSWORD: process.env.OMT_ADMIN_PASSWORD ?? 'omt-demo-admin',
-};
+const env = { ...demoEnvironment(), PORT: String(port), HOST: '127.0.0.1', OMT_DASHBOARD_ORIGIN: url };
 
 const logFile = path.join(DEMO_DIR, 'ops-api.log');
 step(`starting the API, worker and dashboard (logs: ${path.relative(ROOT, logFile)})…`);
@@ -60,6 +47,9 @@ async function stop(code) {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
+// `npm run ops` finds this database by itself unless the demo was pointed elsewhere.
+const defaultOps = !process.env.DATABASE_URL && !process.env.OMT_DEMO_DATABASE && !process.env.OMT_DEMO_PG_URL;
+const opsCommand = `${defaultOps ? '' : `DATABASE_URL='${env.DATABASE_URL}' `}npm run ops -- keys create --role sales --name "…"`;
 console.log(`
 ${green('✓')} ${bold('omt is running')}
   dashboard     ${url}/
@@ -68,12 +58,13 @@ ${green('✓')} ${bold('omt is running')}
   health        ${url}/api/health
   worker        in the same process (queues omt-import, omt-verify, omt-configure)
   ops login     ${env.OMT_ADMIN_EMAIL} / ${process.env.OMT_ADMIN_PASSWORD ? '(your OMT_ADMIN_PASSWORD)' : env.OMT_ADMIN_PASSWORD}
+  admin CLI     ${opsCommand}
 ${dim(`  operations database ${env.DATABASE_URL}, Redis ${env.REDIS_URL} (prefix ${env.OMT_REDIS_PREFIX})`)}
 `);
 
 // The onsite side: the built-in sample CRM in its own database, and its archive.
 const onsite = 'omt_demo_onsite';
-const admin = new pg.Client({ connectionString: PG_URL });
+const admin = new pg.Client({ connectionString: DEMO_PG_URL });
 await admin.connect();
 if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [onsite])).rowCount === 0) await admin.query(`CREATE DATABASE ${onsite}`);
 await admin.end();

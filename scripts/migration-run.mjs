@@ -6,9 +6,11 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ROOT, waitFor } from './lib.mjs';
+import { PACKAGED_AGENT } from './package-agent.mjs';
 
 const OPS_DIST = path.join(ROOT, 'apps/ops-api/dist');
-export const AGENT_BIN = path.join(ROOT, 'apps/agent/bin/omt-agent.js');
+/** The agent as a migrator runs it: the single file the set-up packages. */
+export const AGENT_BIN = PACKAGED_AGENT;
 
 /** `preferred` when it is free, else any free port on 127.0.0.1. */
 export function freePort(preferred = 0) {

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { bundleAgent } from './package-agent.mjs';
 import { BIN, ROOT, bold, canConnect, commandExists, fail, newerThan, run, runOrFail, step, waitFor } from './lib.mjs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -82,6 +83,9 @@ async function build() {
   await runOrFail(path.join(BIN, 'nx'), ['run-many', '-t', 'build', '--outputStyle=dynamic-legacy'], 'The build', {
     env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
   });
+  // The agent as a migrator gets it: the demo, the benchmark and the end-to-end tests run this file.
+  step('packaging the agent (dist/omt-agent.cjs)…');
+  await bundleAgent().catch((error) => fail(`Packaging the agent failed: ${error.message}`));
 }
 
 export async function setup({ withBuild = true } = {}) {

@@ -13,7 +13,11 @@ import { migrateCommand, type MigrateFlags } from './cli/migrate.command';
 import { DEFAULT_STATE_DIR } from './api/enrollment-store';
 import { DEFAULT_PARALLEL_TABLES } from './upload/upload-tables';
 
+/** Set by the single-file build (scripts/package-agent.mjs), which has no package.json beside it. */
+declare const OMT_AGENT_VERSION: string | undefined;
+
 function agentVersion(): string {
+  if (typeof OMT_AGENT_VERSION === 'string') return OMT_AGENT_VERSION;
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }

@@ -19,7 +19,12 @@ import {
 
 export const ROOT = path.resolve(__dirname, '../../..');
 const OPS_DIST = path.join(ROOT, 'apps/ops-api/dist');
-export const AGENT_BIN = path.join(ROOT, 'apps/agent/bin/omt-agent.js');
+/**
+ * The agent as a migrator gets it: the single file `npm run package:agent`
+ * writes (scripts/package-agent.mjs; the set-up of `npm test` makes it), not
+ * the workspace build, so every end-to-end migration also proves the package.
+ */
+export const AGENT_BIN = path.join(ROOT, 'dist/omt-agent.cjs');
 
 /** One spawned process of the stack, its output kept in a log file for when a test fails. */
 export interface StackProcess {
