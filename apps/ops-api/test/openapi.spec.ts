@@ -15,7 +15,7 @@ type Schema = {
 type Content = Record<string, { schema?: Schema }>;
 type Operation = {
   requestBody?: { content: Content };
-  parameters?: { name: string; in: string }[];
+  parameters?: { name: string; in: string; description?: string; schema?: Schema }[];
   responses: Record<string, { content?: Content }>;
   security?: Record<string, string[]>[];
 };
@@ -207,6 +207,18 @@ describe('the OpenAPI page', () => {
       .filter(([, schema]) => !schema?.description)
       .map(([name]) => name);
     expect(missing).toEqual([]);
+  });
+
+  it('describes every parameter, the ticket filters from their contract', () => {
+    const missing = operationsOf(document).flatMap(([name, operation]) =>
+      (operation.parameters ?? []).filter((p) => !p.description).map((p) => `${name} ${p.in} ${p.name}`),
+    );
+    expect(missing).toEqual([]);
+    // The filter takes what the contract takes: `Cust` ids and the migration kinds.
+    const filters = Object.fromEntries(document.paths['/api/tickets']!.get!.parameters!.map((p) => [p.name, p.schema]));
+    expect(filters.customerId).toMatchObject({ type: 'string', pattern: '^Cust[0-9]{1,12}$' });
+    expect(filters.kind).toMatchObject({ enum: ['test', 'live'] });
+    expect(filters.customerId!.example).toBeUndefined();
   });
 
   it('describes every field of a new ticket and of the error envelope, with examples a sales rep can send as they are', async () => {

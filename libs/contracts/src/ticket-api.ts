@@ -13,11 +13,16 @@ export const ticketJobParamSchema = z
 /** `GET /api/tickets` query: filters and offset paging. */
 export const listTicketsQuerySchema = z
   .object({
-    state: migrationStateSchema.optional(),
-    kind: migrationKindSchema.optional(),
-    customerId: customerIdSchema.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
+    state: migrationStateSchema.optional().meta({ description: 'Only tickets in this state.' }),
+    kind: migrationKindSchema.optional().meta({ description: 'Only test or only live migrations.' }),
+    customerId: customerIdSchema.optional().meta({ description: "Only this customer's tickets." }),
+    limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Tickets per page.' }),
+    offset: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .meta({ description: 'Tickets to skip: the page times the limit.' }),
   })
   .strict();
 export type ListTicketsQuery = z.infer<typeof listTicketsQuerySchema>;

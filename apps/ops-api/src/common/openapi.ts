@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiSecurity, DocumentBuilder, SwaggerModule, type ApiResponseSchemaHost } from '@nestjs/swagger';
+import { ApiQuery, ApiSecurity, DocumentBuilder, SwaggerModule, type ApiResponseSchemaHost } from '@nestjs/swagger';
 import { applyDecorators, type INestApplication } from '@nestjs/common';
 import type { Role } from '@omt/contracts';
 import { SESSION_COOKIE } from '../auth/session-cookie';
@@ -30,6 +30,23 @@ export function openApiSchema(schema: z.ZodType): SchemaObject {
       }
     },
   }) as SchemaObject;
+}
+
+/**
+ * Documents each field of a zod object (a query's schema) as a query
+ * parameter. An optional one loses its example: the docs page would fill it
+ * in, and "Try it out" would filter by it unasked.
+ */
+export function ApiQueryFrom(schema: z.ZodObject): MethodDecorator {
+  type Property = SchemaObject & { description?: string; example?: unknown };
+  const json = openApiSchema(schema) as { properties?: Record<string, Property>; required?: string[] };
+  return applyDecorators(
+    ...Object.entries(json.properties ?? {}).map(([name, { example, ...property }]) => {
+      const required = json.required?.includes(name) ?? false;
+      const documented = required && example !== undefined ? { ...property, example } : property;
+      return ApiQuery({ name, required, description: property.description, schema: documented });
+    }),
+  );
 }
 
 /** The three credentials the API accepts, named once: the docs page's "Authorize" offers each. */
