@@ -8,8 +8,8 @@ type SchemaObject = ApiResponseSchemaHost['schema'];
 type SecuritySchemeObject = Parameters<DocumentBuilder['addSecurity']>[1];
 
 /** Where the docs page and its JSON are served (below the global `api` prefix). */
-export const OPENAPI_PATH = 'api/docs';
-export const OPENAPI_JSON_PATH = 'api/docs/openapi.json';
+const OPENAPI_PATH = 'api/docs';
+const OPENAPI_JSON_PATH = 'api/docs/openapi.json';
 
 /**
  * The contracts' zod schemas are the single source of the OpenAPI document's
@@ -100,9 +100,6 @@ export function setUpOpenApi(app: INestApplication, version: string): void {
     .setVersion(version);
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) builder.addSecurity(name, scheme);
   const document = SwaggerModule.createDocument(app, builder.build());
-  SwaggerModule.setup(OPENAPI_PATH, app, document, {
-    jsonDocumentUrl: OPENAPI_JSON_PATH,
-    // A key entered under "Authorize" survives a reload of the page.
-    swaggerOptions: { persistAuthorization: true },
-  });
+  // No persistAuthorization: a key entered under "Authorize" stays in the page, never in the browser's storage.
+  SwaggerModule.setup(OPENAPI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH });
 }
