@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import pinoHttp from 'pino-http';
 import helmet from 'helmet';
@@ -15,6 +14,7 @@ import { isOmtError } from '@omt/contracts';
 import { loadConfig, type AppConfig } from './config/config';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { OmtExceptionFilter } from './common/omt-exception.filter';
+import { setUpOpenApi } from './common/openapi';
 import { migrateDatabase } from './prisma/migrate';
 import { RedisIoAdapter } from './events/redis-io.adapter';
 import { AppModule, type ProcessRoles } from './app.module';
@@ -58,25 +58,13 @@ export async function startApp(
   const ioAdapter = new RedisIoAdapter(app, config);
   await ioAdapter.connect();
   app.useWebSocketAdapter(ioAdapter);
-  setUpOpenApi(app);
+  setUpOpenApi(app, require('../package.json').version);
   serveDashboard(app, config.dashboardDist, logger);
 
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
   return { url, context: app, close: () => app.close() };
-}
-
-function setUpOpenApi(app: NestExpressApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('omt operations API')
-      .setDescription('Tickets, enrollment, uploads and the state of every migration.')
-      .setVersion(require('../package.json').version)
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 }
 
 /** The built dashboard at `/`, with every non-API path falling back to its index.html. */

@@ -27,26 +27,36 @@ export const passwordSchema = z.string().min(12, 'must be at least 12 characters
 /** `POST /api/auth/login`. Sets the httpOnly session cookie. */
 export const loginRequestSchema = z
   .object({
-    email: emailSchema,
-    password: z.string().min(1).max(200),
+    email: emailSchema.meta({ description: 'The ops or admin user.', examples: ['ops@example.com'] }),
+    password: z.string().min(1).max(200).meta({ description: "The user's password." }),
   })
-  .strict();
+  .strict()
+  .meta({ description: 'An ops or admin login.' });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
 /** `GET /api/auth/me` and the answer to a login: who the caller is. */
-export const principalViewSchema = z.object({
-  role: roleSchema,
-  /** The person's email, the API key's name, or `agent:<ticket id>`. */
-  name: z.string(),
-  /** Only for agents: the one ticket this token opens. */
-  ticketId: z.string().nullable(),
-});
+export const principalViewSchema = z
+  .object({
+    role: roleSchema.meta({ description: '`sales` (API key), `ops` or `admin` (logged in), `agent` (agent token).' }),
+    name: z.string().meta({ description: "The person's email, the API key's name, or `agent:<ticket id>`." }),
+    ticketId: z.string().nullable().meta({ description: 'Only for agents: the one ticket this token opens.' }),
+  })
+  .meta({ description: 'Who the caller is.' });
 export type PrincipalView = z.infer<typeof principalViewSchema>;
 
 /** `POST /api/agent/enroll`: the migrator's one-time code for an agent token. */
 export const enrollRequestSchema = z
   .object({
-    code: z.string().trim().min(8).max(100),
+    code: z
+      .string()
+      .trim()
+      .min(8)
+      .max(100)
+      .meta({
+        description: 'The one-time enrollment code of the ticket, as sales or ops handed it to the migrator.',
+        examples: ['7Q2M-X4KD-9TNB-R3HC-VW8P-6Y1F-JA5E-G0ZS'],
+      }),
   })
-  .strict();
+  .strict()
+  .meta({ description: "The migrator's enrollment code." });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;

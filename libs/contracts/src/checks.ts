@@ -42,5 +42,5 @@ export const checkReportSchema = z.object({
   results: z.array(checkResultSchema),
   /** True when at least one `block` check failed: the migration cannot start. */
   blocked: z.boolean(),
-});
+}).meta({ description: 'The results of the pre-migration checks.' });
 export type CheckReport = z.infer<typeof checkReportSchema>;

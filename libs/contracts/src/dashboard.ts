@@ -46,7 +46,7 @@ export const ticketOverviewListSchema = z.object({
   offset: z.number().int().nonnegative(),
   /** OMT_STALLED_AFTER_MINUTES, so the dashboard marks rows stalled by the same rule as the API. */
   stalledAfterMinutes: z.number().positive(),
-});
+}).meta({ description: 'One page of tickets with their figures, for the dashboard.' });
 export type TicketOverviewList = z.infer<typeof ticketOverviewListSchema>;
 
 export const stalledTicketSchema = z.object({
@@ -62,7 +62,7 @@ export const queueHealthSchema = z.object({
   stalledAfterMinutes: z.number().positive(),
   /** Migrations that should be moving and have shown no progress for `stalledAfterMinutes`, longest silent first. */
   stalled: z.array(stalledTicketSchema),
-});
+}).meta({ description: 'Jobs per queue and the migrations that have stalled.' });
 export type QueueHealth = z.infer<typeof queueHealthSchema>;
 
 /**

@@ -29,6 +29,30 @@ describe('parseOrThrow', () => {
     expect(envelope.message).toContain('ticket');
   });
 
+  it('says "required" for a missing field and keeps the reason for a wrong one', () => {
+    let thrown: unknown;
+    try {
+      parseOrThrow(
+        createTicketRequestSchema,
+        { customerId: 'Cust1', companyName: 7, salesRep: { email: 's@example.com' } },
+        'ticket',
+      );
+    } catch (error) {
+      thrown = error;
+    }
+    const details = (thrown as OmtError).details;
+    expect(details).toEqual(
+      expect.arrayContaining([
+        { path: 'serialNumber', message: 'required' },
+        { path: 'environment', message: 'required' },
+        { path: 'kind', message: 'required' },
+        { path: 'salesRep.name', message: 'required' },
+      ]),
+    );
+    expect(details.find((d) => d.path === 'companyName')?.message).toMatch(/expected string, received number/);
+    expect(details.some((d) => d.path === 'customerId')).toBe(false);
+  });
+
   it('rejects unknown fields in a ticket request', () => {
     const result = createTicketRequestSchema.safeParse({
       customerId: 'Cust1',

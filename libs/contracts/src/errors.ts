@@ -43,17 +43,36 @@ export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ..
 
 export const errorDetailSchema = z.object({
   /** Where the problem is, e.g. `customerId` or `users.3.email`; empty for the whole input. */
-  path: z.string(),
-  message: z.string(),
+  path: z
+    .string()
+    .meta({
+      description: 'The field, dotted (`salesRep.email`, `users.3.email`); empty for the whole input.',
+      examples: ['customerId'],
+    }),
+  message: z
+    .string()
+    .meta({ description: 'What is wrong with it: `required` when it is missing.', examples: ['required'] }),
 });
 export type ErrorDetail = z.infer<typeof errorDetailSchema>;
 
 /** The one shape of every error body: `{ code, message, details[] }`. */
-export const errorEnvelopeSchema = z.object({
-  code: errorCodeSchema,
-  message: z.string(),
-  details: z.array(errorDetailSchema),
-});
+export const errorEnvelopeSchema = z
+  .object({
+    code: errorCodeSchema.meta({
+      description: 'Stable, for programs; the HTTP status follows from it.',
+      examples: ['VALIDATION_FAILED'],
+    }),
+    message: z
+      .string()
+      .meta({
+        description: 'For people: what went wrong and what to do.',
+        examples: ['The ticket is invalid: customerId.'],
+      }),
+    details: z
+      .array(errorDetailSchema)
+      .meta({ description: 'One entry per offending field; empty when the error is not about fields.' }),
+  })
+  .meta({ description: 'The one shape of every error answer.' });
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 
 /** An error with a code from this file and a message a person can act on. */
@@ -90,12 +109,19 @@ export function detailsFromZodError(error: z.ZodError): ErrorDetail[] {
 }
 
 /**
+ * A field that is absent says so ("required") instead of zod's "expected
+ * string, received undefined"; a schema's own message still wins, and every
+ * other issue keeps zod's wording.
+ */
+const requiredWhenMissing = (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : undefined);
+
+/**
  * Parses `value` with `schema`; on failure throws VALIDATION_FAILED naming
  * every offending field. The same call validates HTTP bodies, socket
  * payloads and job payloads.
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what = 'input'): z.output<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: requiredWhenMissing });
   if (result.success) return result.data;
   const details = detailsFromZodError(result.error);
   const fields = details.map((d) => d.path || '(root)').join(', ');

@@ -22,11 +22,17 @@ export const MIGRATION_STATES = [
   'failed',
   'cancelled',
 ] as const;
-export const migrationStateSchema = z.enum(MIGRATION_STATES);
+export const migrationStateSchema = z
+  .enum(MIGRATION_STATES)
+  .meta({ description: 'Where the migration is (the state machine in docs/domain.md).' });
 export type MigrationState = z.infer<typeof migrationStateSchema>;
 
 export const MIGRATION_KINDS = ['test', 'live'] as const;
-export const migrationKindSchema = z.enum(MIGRATION_KINDS);
+export const migrationKindSchema = z.enum(MIGRATION_KINDS).meta({
+  description:
+    '`test`: a trial run, may be reset and repeated. `live`: the real move; the tenant goes live at the end and is never reset.',
+  examples: ['test'],
+});
 export type MigrationKind = z.infer<typeof migrationKindSchema>;
 
 /** Forward moves of a migration, whatever its kind. */
@@ -84,10 +90,7 @@ export function assertTransition(from: MigrationState, to: MigrationState, kind:
   if (canTransition(from, to, kind)) return;
   const allowed = allowedTransitions(from, kind);
   const hint = allowed.length ? `allowed from '${from}': ${allowed.join(', ')}` : `'${from}' is final`;
-  const why =
-    to === 'created' && kind === 'live'
-      ? ' A live migration cannot be reset.'
-      : '';
+  const why = to === 'created' && kind === 'live' ? ' A live migration cannot be reset.' : '';
   throw new OmtError(
     from === 'completed' && kind === 'live' ? 'LIVE_MIGRATION_COMPLETED' : 'STATE_TRANSITION_FORBIDDEN',
     `A ${kind} migration cannot move from '${from}' to '${to}' (${hint}).${why}`,
@@ -106,5 +109,5 @@ export const TENANT_STATES = [
   'offline_maintenance',
   'deleting',
 ] as const;
-export const tenantStateSchema = z.enum(TENANT_STATES);
+export const tenantStateSchema = z.enum(TENANT_STATES).meta({ description: "The tenant's state online." });
 export type TenantState = z.infer<typeof tenantStateSchema>;

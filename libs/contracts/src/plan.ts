@@ -84,6 +84,8 @@ export type MigrationPlan = z.infer<typeof migrationPlanSchema>;
 export const planSubmissionSchema = z.object({
   plan: migrationPlanSchema,
   directory: userDirectorySchema,
+}).meta({
+  description: "The migrator's plan (user plans, login emails, contact) and the source's user directory it refers to.",
 });
 export type PlanSubmission = z.infer<typeof planSubmissionSchema>;
 

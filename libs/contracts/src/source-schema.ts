@@ -50,5 +50,5 @@ export const tableSchemaSchema = z.object({
   columns: z.array(columnSchema).min(1),
   /** Column names in key order; empty when the table has no primary key. */
   primaryKey: z.array(identifierSchema),
-});
+}).meta({ description: "A source table's columns and primary key." });
 export type TableSchema = z.infer<typeof tableSchemaSchema>;

@@ -88,7 +88,7 @@ export const batchReceiptSchema = z.object({
   sequence: z.number().int().nonnegative(),
   /** `stored`: new, queued for import. `duplicate`: this exact batch had arrived before; nothing was done. */
   status: z.enum(['stored', 'duplicate']),
-});
+}).meta({ description: 'What the API did with a table batch.' });
 export type BatchReceipt = z.infer<typeof batchReceiptSchema>;
 
 /** The source's own figures for a table, sent after its last batch; verification compares the tenant with them. */
@@ -99,7 +99,8 @@ export const tableCompleteSchema = z
     /** TableDigest (@omt/copy-text) of every COPY text line of the table at the source. */
     hash: sha256HexSchema,
   })
-  .strict();
+  .strict()
+  .meta({ description: "The source's own figures for a table, sent after its last batch." });
 export type TableComplete = z.infer<typeof tableCompleteSchema>;
 
 // ---------------------------------------------------------------------------
@@ -127,7 +128,10 @@ export const missingDocumentSchema = z.object({
 });
 export type MissingDocument = z.infer<typeof missingDocumentSchema>;
 
-export const missingDocumentsSchema = z.object({ documents: z.array(missingDocumentSchema).max(1_000_000) }).strict();
+export const missingDocumentsSchema = z
+  .object({ documents: z.array(missingDocumentSchema).max(1_000_000) })
+  .strict()
+  .meta({ description: 'The documents the archive scan could not send, with why.' });
 export type MissingDocuments = z.infer<typeof missingDocumentsSchema>;
 
 // ---------------------------------------------------------------------------
@@ -141,7 +145,8 @@ export const startUploadSchema = z
     /** The documents the agent will send (status `ok` in the archive scan). */
     documents: z.object({ count: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
   })
-  .strict();
+  .strict()
+  .meta({ description: 'What the agent is about to send: batch limits, tables with row counts, document totals.' });
 export type StartUpload = z.infer<typeof startUploadSchema>;
 
 export const manifestTableSchema = z.object({
@@ -168,7 +173,7 @@ export const uploadManifestSchema = z.object({
   missingDocuments: z.array(missingDocumentSchema),
   /** The agent has called upload/complete for the current run. */
   uploadComplete: z.boolean(),
-});
+}).meta({ description: 'What has landed for the ticket; resume and recovery work from it.' });
 export type UploadManifest = z.infer<typeof uploadManifestSchema>;
 
 // ---------------------------------------------------------------------------
@@ -225,7 +230,7 @@ export const agentSessionSchema = z.object({
   manifest: uploadManifestSchema,
   mode: agentModeSchema,
   modeReason: z.string(),
-});
+}).meta({ description: "The agent's ticket, what has landed, and the mode it should work in." });
 export type AgentSession = z.infer<typeof agentSessionSchema>;
 
 // ---------------------------------------------------------------------------
@@ -274,5 +279,5 @@ export const ticketDetailSchema = z.object({
   lastActivityAt: z.iso.datetime().nullable(),
   mode: agentModeSchema,
   modeReason: z.string(),
-});
+}).meta({ description: 'Everything ops see of a ticket: checks, plan, per-table progress, documents, failed jobs, agent mode.' });
 export type TicketDetail = z.infer<typeof ticketDetailSchema>;

@@ -1,10 +1,9 @@
 import { SetMetadata, UseGuards, applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiResponse } from '@nestjs/swagger';
+import { ApiResponse } from '@nestjs/swagger';
 import { OmtError, errorEnvelopeSchema, type Role } from '@omt/contracts';
-import { openApiSchema } from '../common/openapi';
+import { ApiCredentials, openApiSchema } from '../common/openapi';
 import { AuthGuard, REUSES_AGENT_AUTH_KEY, ROLES_KEY, type AuthenticatedRequest } from './auth.guard';
 import type { Principal } from './principal';
-import { SESSION_COOKIE } from './session-cookie';
 
 /**
  * Who may call a handler (or every handler of a controller). Applies the
@@ -15,8 +14,7 @@ export function Roles(...roles: Role[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(ROLES_KEY, roles),
     UseGuards(AuthGuard),
-    ApiBearerAuth(),
-    ApiCookieAuth(SESSION_COOKIE),
+    ApiCredentials(roles),
     ApiResponse({ status: 401, description: 'No valid credentials.', schema: envelope }),
     ApiResponse({ status: 403, description: `Allowed for: ${roles.join(', ')}.`, schema: envelope }),
   );

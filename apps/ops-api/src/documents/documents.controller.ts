@@ -1,5 +1,5 @@
 import { Controller, Head, Param, Patch, Post, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { errorEnvelopeSchema, isOmtError } from '@omt/contracts';
 import { openApiSchema } from '../common/openapi';
@@ -8,6 +8,11 @@ import type { Principal } from '../auth/principal';
 import { DocumentTusServer } from './document-tus.server';
 
 const envelope = openApiSchema(errorEnvelopeSchema);
+const uploadId = {
+  name: 'id',
+  description: 'The upload, as the Location of its POST names it.',
+  schema: { type: 'string' },
+} as const;
 
 /**
  * `POST/HEAD/PATCH /api/agent/documents[/:id]`: the tus 1.0 protocol
@@ -43,6 +48,7 @@ export class DocumentsController {
 
   @Head(':id')
   @ApiOperation({ summary: 'The offset of an upload of this ticket, to resume from (tus).' })
+  @ApiParam(uploadId)
   @ApiResponse({ status: 200, description: 'Upload-Offset and Upload-Length.' })
   @ApiResponse({ status: 404, description: 'No such upload (any more): start a new one.' })
   async offset(
@@ -64,7 +70,12 @@ export class DocumentsController {
   @ApiOperation({
     summary: 'Appends bytes at Upload-Offset (tus); the last byte triggers the sha256 check and the import job.',
   })
-  @ApiHeader({ name: 'Upload-Offset', required: true })
+  @ApiParam(uploadId)
+  @ApiHeader({
+    name: 'Upload-Offset',
+    required: true,
+    description: 'Where these bytes start: the offset HEAD answered.',
+  })
   @ApiResponse({ status: 204, description: 'Accepted; Upload-Offset is the new offset.' })
   @ApiResponse({ status: 409, description: "The offset is not the upload's current one (tus)." })
   @ApiResponse({

@@ -1,8 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
-  MIGRATION_KINDS,
-  MIGRATION_STATES,
   errorEnvelopeSchema,
   listTicketsQuerySchema,
   parseOrThrow,
@@ -11,7 +9,7 @@ import {
   type QueueHealth,
   type TicketOverviewList,
 } from '@omt/contracts';
-import { openApiSchema } from '../common/openapi';
+import { ApiQueryFrom, openApiSchema } from '../common/openapi';
 import { Roles } from '../auth/roles.decorator';
 import { QueueHealthService } from './queue-health.service';
 import { TicketsOverviewService } from './tickets-overview.service';
@@ -40,11 +38,7 @@ export class QueueHealthController {
     summary:
       'A page of tickets (filters and order of GET /api/tickets) with progress, downtime, migrator and last event.',
   })
-  @ApiQuery({ name: 'state', required: false, enum: MIGRATION_STATES })
-  @ApiQuery({ name: 'kind', required: false, enum: MIGRATION_KINDS })
-  @ApiQuery({ name: 'customerId', required: false, schema: { type: 'string', pattern: '^Cust[0-9]{1,12}$' } })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
-  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQueryFrom(listTicketsQuerySchema)
   @ApiResponse({ status: 200, description: 'One page.', schema: openApiSchema(ticketOverviewListSchema) })
   @ApiResponse({
     status: 400,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   createTicketRequestSchema,
   createTicketResponseSchema,
@@ -14,8 +14,6 @@ import {
   ticketJobParamSchema,
   ticketListSchema,
   ticketViewSchema,
-  MIGRATION_KINDS,
-  MIGRATION_STATES,
   type CreateTicketResponse,
   type EnrollmentCodeIssued,
   type TicketDetail,
@@ -23,7 +21,7 @@ import {
   type TicketList,
   type TicketView,
 } from '@omt/contracts';
-import { openApiSchema } from '../common/openapi';
+import { ApiQueryFrom, openApiSchema } from '../common/openapi';
 import { actorOf, assertTicketAccess, type Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { TicketActionsService } from './ticket-actions.service';
@@ -65,11 +63,7 @@ export class TicketsController {
   @Get()
   @Roles('ops', 'admin')
   @ApiOperation({ summary: 'Lists tickets, newest first, filtered by state, kind and customer, in pages.' })
-  @ApiQuery({ name: 'state', required: false, enum: MIGRATION_STATES })
-  @ApiQuery({ name: 'kind', required: false, enum: MIGRATION_KINDS })
-  @ApiQuery({ name: 'customerId', required: false, schema: { type: 'string', pattern: '^Cust[0-9]{1,12}$' } })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
-  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQueryFrom(listTicketsQuerySchema)
   @ApiResponse({ status: 200, description: 'One page.', schema: openApiSchema(ticketListSchema) })
   @ApiResponse(badRequest)
   list(@Query() query: unknown): Promise<TicketList> {
