@@ -196,6 +196,43 @@ async function buildPlanInPage(
   return expected;
 }
 
+/**
+ * `omt-agent wizard --api … --code …` as the migrator starts it: `link`
+ * resolves with the one-time URL it prints (and all it printed by then);
+ * `stop` is its Ctrl+C.
+ */
+function startWizardWithApi(onsite: Onsite, apiUrl: string, code: string) {
+  let announced = '';
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const running: Promise<CommandResult> = wizardCommand(
+    {
+      source: onsite.db.url,
+      archive: onsite.archive,
+      open: false,
+      out: join(onsite.dir, 'unused-plan.json'),
+      api: apiUrl,
+      code,
+      stateDir: join(onsite.dir, 'state'),
+    },
+    (text) => void (announced += text),
+    stopped,
+  );
+  let ended = false;
+  void running.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  const link = (async () => {
+    while (!/token=/.test(announced)) {
+      if (ended) throw new Error(`the wizard ended before it printed its link:\n${announced}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return { url: announced.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0], announced };
+  })();
+  return { running, stop, link };
+}
+
 (hasChromium ? describe : describe.skip)('the wizard in Chromium', () => {
   let browser: Browser;
 
@@ -267,26 +304,10 @@ async function buildPlanInPage(
 
     it('submits the plan to the ticket, starts the live upload after the freeze is confirmed, shows the progress and the completed result', async () => {
       const created = await api.createTicket(sales, { companyName: 'Wizard Works AS', kind: 'live' });
-      let announced = '';
-      let stop!: () => void;
-      const stopped = new Promise<void>((resolve) => (stop = resolve));
-      const running: Promise<CommandResult> = wizardCommand(
-        {
-          source: onsite.db.url,
-          archive: onsite.archive,
-          open: false,
-          out: join(onsite.dir, 'unused-plan.json'),
-          api: api.url,
-          code: created.enrollmentCode,
-          stateDir: join(onsite.dir, 'state'),
-        },
-        (text) => void (announced += text),
-        stopped,
-      );
+      const { running, stop, link } = startWizardWithApi(onsite, api.url, created.enrollmentCode);
       try {
-        while (!/token=/.test(announced)) await new Promise((resolve) => setTimeout(resolve, 20));
+        const { url, announced } = await link;
         expect(announced).toContain('Wizard Works AS (live migration to online)');
-        const url = announced.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0];
 
         const expected = await buildPlanInPage(page, url, onsite.directory, 'wizard-api');
         await page.click('#submit');
@@ -393,29 +414,13 @@ async function buildPlanInPage(
 
     it('shows them as fixed in the plan step, turns them resolved as the plan changes, uploads, and the tenant holds the choices', async () => {
       const created = await api.createTicket(sales, { companyName: 'Shared Inbox AS', kind: 'test' });
-      let announced = '';
-      let stop!: () => void;
-      const stopped = new Promise<void>((resolve) => (stop = resolve));
-      const running: Promise<CommandResult> = wizardCommand(
-        {
-          source: onsite.db.url,
-          archive: onsite.archive,
-          open: false,
-          out: join(onsite.dir, 'unused-plan.json'),
-          api: api.url,
-          code: created.enrollmentCode,
-          stateDir: join(onsite.dir, 'state'),
-        },
-        (text) => void (announced += text),
-        stopped,
-      );
+      const { running, stop, link } = startWizardWithApi(onsite, api.url, created.enrollmentCode);
       const user = (login: string) => onsite.directory.users.find((u) => u.login === login)!;
       const jdAddress = user(SAMPLE_SALES_LOGIN).emails[0]!;
       const adminAddress = user(SAMPLE_ADMIN_LOGIN).emails[0]!;
       const finding = (list: string, id: string) => page.locator(`${list} li[data-check="${id}"]`);
       try {
-        while (!/token=/.test(announced)) await new Promise((resolve) => setTimeout(resolve, 20));
-        await page.goto(announced.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0]);
+        await page.goto((await link).url);
         await page.fill('#logon-form [name=login]', SAMPLE_ADMIN_LOGIN);
         await page.fill('#logon-form [name=password]', SAMPLE_ADMIN_PASSWORD);
         await page.click('#logon-form button[type=submit]');
