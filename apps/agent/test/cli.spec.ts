@@ -58,6 +58,27 @@ it('builds a sample, checks it, and exits 2 only when a check blocks', async () 
   expect(blocked.stdout).toMatch(/WARN {2}No Customer Service mailbox needs a new address \[customer-service-mailboxes\]/);
 });
 
+it('check marks the blocking findings the plan step fixes as PLAN, apart from those fixed onsite', async () => {
+  const archive = join(dir, 'arc-plan');
+  const env = { OMT_SOURCE: db.url, OMT_CRM_USER: SAMPLE_ADMIN_LOGIN, OMT_CRM_PASSWORD: SAMPLE_ADMIN_PASSWORD };
+  await agent(['sample-db', '--target', db.url, '--archive', archive, '--problems', 'duplicate-emails,satellite']);
+  const both = await agent(['check', '--archive', archive], env);
+  expect(both.code).toBe(2);
+  expect(both.stdout).toMatch(/\(logged on as ADMIN\): 2 blocking \(1 fixed in the plan\), 0 warnings/);
+  expect(both.stdout).toMatch(/PLAN {2}Users share a login email \[user-email-duplicate\]/);
+  expect(both.stdout).toContain("fixed in the plan: give users 'JD' and 'MG' login emails of their own in the login email step");
+  expect(both.stdout).toMatch(/BLOCK Active satellites/);
+  expect(both.stdout).toContain('Migration is blocked until the BLOCK findings are fixed onsite and the PLAN findings in the plan.');
+
+  await agent(['sample-db', '--target', db.url, '--archive', archive, '--problems', 'duplicate-emails,no-licensed-admin']);
+  const plan = await agent(['check', '--archive', archive], env);
+  expect(plan.code).toBe(2);
+  expect(plan.stdout).not.toMatch(/BLOCK/);
+  expect(plan.stdout).toMatch(/Nothing blocks onsite: fix the PLAN findings in the plan/);
+  const json = JSON.parse((await agent(['check', '--archive', archive, '--json'], env)).stdout);
+  expect(json.fixedInPlan.map((f: { id: string }) => f.id)).toEqual(['user-email-duplicate', 'admin-without-plan']);
+});
+
 it('prints errors with a code and no stack trace, exit 1', async () => {
   const refused = await agent(['check', '--source', db.url, '--user', SAMPLE_ADMIN_LOGIN, '--password', 'wrong']);
   expect(refused.code).toBe(1);

@@ -12,13 +12,14 @@ import {
 import type { Credential } from '../../ops-api/test/support/auth-helpers';
 import { startTestApi, type TestApi } from '../../ops-api/test/support/test-api';
 import { chromiumAvailable, launchChromium, screenshot, TEST_RESULTS } from '../../../test/support/chromium';
-import { createTestDatabase, queryDatabase, type TestDatabase } from '../../../test/support/databases';
+import { createTestDatabase, databaseUrl, queryDatabase, type TestDatabase } from '../../../test/support/databases';
 import { CHECKS } from '../src/checks/run-checks';
 import { wizardCommand } from '../src/cli/wizard.command';
 import type { CommandResult } from '../src/cli/command-result';
 import { startingPlan } from '../src/plan/starting-plan';
 import { readPlanSource } from '../src/plan/user-directory';
 import { createSampleDatabase } from '../src/sample/sample-db';
+import type { SampleProblem } from '../src/sample/sample-options';
 import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD, SAMPLE_SALES_LOGIN } from '../src/sample/sample-users';
 import { NO_LOGIN_EVENT } from '../src/source/onsite-freeze';
 import { PostgresSource } from '../src/source/postgres-source';
@@ -43,11 +44,11 @@ interface Onsite {
   drop(): Promise<void>;
 }
 
-async function sampleOnsite(label: string): Promise<Onsite> {
+async function sampleOnsite(label: string, problems: SampleProblem[] = []): Promise<Onsite> {
   const db = await createTestDatabase(label);
   const dir = await mkdtemp(join(tmpdir(), 'omt-wizard-browser-'));
   const archive = join(dir, 'arc');
-  await createSampleDatabase({ target: db.url, archive, seed: 7, size: 'small', problems: [], schema: 'crm7' });
+  await createSampleDatabase({ target: db.url, archive, seed: 7, size: 'small', problems, schema: 'crm7' });
   const source = new PostgresSource(db.url, 'crm7');
   try {
     const { directory } = await readPlanSource(source);
@@ -214,6 +215,43 @@ async function buildPlanInPage(
   return expected;
 }
 
+/**
+ * `omt-agent wizard --api … --code …` as the migrator starts it: `link`
+ * resolves with the one-time URL it prints (and all it printed by then);
+ * `stop` is its Ctrl+C.
+ */
+function startWizardWithApi(onsite: Onsite, apiUrl: string, code: string) {
+  let announced = '';
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const running: Promise<CommandResult> = wizardCommand(
+    {
+      source: onsite.db.url,
+      archive: onsite.archive,
+      open: false,
+      out: join(onsite.dir, 'unused-plan.json'),
+      api: apiUrl,
+      code,
+      stateDir: join(onsite.dir, 'state'),
+    },
+    (text) => void (announced += text),
+    stopped,
+  );
+  let ended = false;
+  void running.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  const link = (async () => {
+    while (!/token=/.test(announced)) {
+      if (ended) throw new Error(`the wizard ended before it printed its link:\n${announced}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return { url: announced.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0], announced };
+  })();
+  return { running, stop, link };
+}
+
 (hasChromium ? describe : describe.skip)('the wizard in Chromium', () => {
   let browser: Browser;
 
@@ -346,26 +384,10 @@ async function buildPlanInPage(
 
     it('submits the plan to the ticket, starts the live upload after the freeze is confirmed, shows the progress and the completed result', async () => {
       const created = await api.createTicket(sales, { companyName: 'Wizard Works AS', kind: 'live' });
-      let announced = '';
-      let stop!: () => void;
-      const stopped = new Promise<void>((resolve) => (stop = resolve));
-      const running: Promise<CommandResult> = wizardCommand(
-        {
-          source: onsite.db.url,
-          archive: onsite.archive,
-          open: false,
-          out: join(onsite.dir, 'unused-plan.json'),
-          api: api.url,
-          code: created.enrollmentCode,
-          stateDir: join(onsite.dir, 'state'),
-        },
-        (text) => void (announced += text),
-        stopped,
-      );
+      const { running, stop, link } = startWizardWithApi(onsite, api.url, created.enrollmentCode);
       try {
-        while (!/token=/.test(announced)) await new Promise((resolve) => setTimeout(resolve, 20));
+        const { url, announced } = await link;
         expect(announced).toContain('Wizard Works AS (live migration to online)');
-        const url = announced.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0];
 
         const expected = await buildPlanInPage(page, url, onsite.directory, 'wizard-api');
         await page.click('#submit');
@@ -444,6 +466,144 @@ async function buildPlanInPage(
         await page.click('#close-wizard');
         const done = await running;
         expect(done).toMatchObject({ exitCode: 0, data: { outcome: { state: 'completed', verified: true } } });
+      } finally {
+        stop();
+        await running.catch(() => undefined);
+      }
+    });
+  });
+  describe('with findings the plan fixes: shared login emails, no administrator with a plan', () => {
+    let onsite: Onsite;
+    let api: TestApi;
+    let sales: Credential;
+    let page: Page;
+
+    beforeAll(async () => {
+      api = await startTestApi('wizard_findings', { worker: true });
+      sales = await api.createSalesKey();
+      // duplicate-emails: MG's only address is JD's, upper-cased. no-licensed-admin: ADMIN and UA hold no user plan.
+      onsite = await sampleOnsite('wizard_findings_browser', ['duplicate-emails', 'no-licensed-admin']);
+      page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    });
+
+    afterAll(async () => {
+      await page?.close();
+      await api?.close();
+      await onsite?.drop();
+    });
+
+    it('shows them as fixed in the plan step, turns them resolved as the plan changes, uploads, and the tenant holds the choices', async () => {
+      const created = await api.createTicket(sales, { companyName: 'Shared Inbox AS', kind: 'test' });
+      const { running, stop, link } = startWizardWithApi(onsite, api.url, created.enrollmentCode);
+      const user = (login: string) => onsite.directory.users.find((u) => u.login === login)!;
+      const jdAddress = user(SAMPLE_SALES_LOGIN).emails[0]!;
+      const adminAddress = user(SAMPLE_ADMIN_LOGIN).emails[0]!;
+      const finding = (list: string, id: string) => page.locator(`${list} li[data-check="${id}"]`);
+      try {
+        await page.goto((await link).url);
+        await page.fill('#logon-form [name=login]', SAMPLE_ADMIN_LOGIN);
+        await page.fill('#logon-form [name=password]', SAMPLE_ADMIN_PASSWORD);
+        await page.click('#logon-form button[type=submit]');
+        await page.locator('section[data-step=contact]').waitFor();
+        await page.fill('#contact-form [name=name]', MIGRATOR.name);
+        await page.fill('#contact-form [name=email]', MIGRATOR.email);
+        await page.fill('#contact-form [name=phone]', MIGRATOR.phone);
+        await page.click('#contact-form button[type=submit]');
+
+        // The checks: both findings block, but in the plan step, not onsite; the migrator may go on.
+        await page.locator('section[data-step=checks]').waitFor();
+        for (const id of ['user-email-duplicate', 'admin-without-plan']) {
+          await finding('#checks-list', id).and(page.locator('.plan')).waitFor();
+          expect(await finding('#checks-list', id).locator('.badge').textContent()).toBe('PLAN');
+          expect(await finding('#checks-list', id).locator('.fix').textContent()).toMatch(/^Fixed in the plan step: /);
+        }
+        expect(await finding('#checks-list', 'user-email-duplicate').locator('.fix').textContent()).toContain(
+          "give users 'JD' and 'MG' login emails of their own",
+        );
+        expect(await page.textContent('#checks-lead')).toMatch(/^Nothing blocks the migration onsite\./);
+        await page.screenshot({ path: join(RESULTS, 'wizard-findings-checks.png'), fullPage: true });
+        await page.click('#checks-next:not([disabled])');
+
+        // User plans: the administrator finding is open until ADMIN gets a plan.
+        await page.locator('section[data-step=plans]').waitFor();
+        await finding('#plan-findings', 'admin-without-plan').and(page.locator('.open')).waitFor();
+        await finding('#plan-findings', 'user-email-duplicate').and(page.locator('.open')).waitFor();
+        await page
+          .locator(`#board .card[data-login="${SAMPLE_ADMIN_LOGIN}"]`)
+          .dragTo(page.locator('#board .column[data-plan="ten-sales"]'));
+        await finding('#plan-findings', 'admin-without-plan').and(page.locator('.resolved')).waitFor();
+        expect(await finding('#plan-findings', 'admin-without-plan').textContent()).toBe(
+          'No administrator has a user plan: resolved by the plan.',
+        );
+        await finding('#plan-findings', 'user-email-duplicate').and(page.locator('.open')).waitFor();
+        await page.click('section[data-step=plans] [data-goto=emails]');
+
+        // Login emails: MG gets an address of their own, and the shared address turns resolved as it is typed.
+        await page.locator('section[data-step=emails]').waitFor();
+        await finding('#email-findings', 'user-email-duplicate').and(page.locator('.open')).waitFor();
+        expect(await page.locator(`#email-rows tr[data-login="${SAMPLE_ADMIN_LOGIN}"] input`).inputValue()).toBe(
+          adminAddress,
+        );
+        await page.locator('#email-rows tr[data-login="MG"] input').fill('magnus.mg@nordlys.example');
+        await finding('#email-findings', 'user-email-duplicate').and(page.locator('.resolved')).waitFor();
+        await page.screenshot({ path: join(RESULTS, 'wizard-findings-emails.png'), fullPage: true });
+
+        // Back at the checks, both findings now say the plan resolves them.
+        await page.locator('#steps li', { hasText: 'Checks' }).click();
+        for (const id of ['user-email-duplicate', 'admin-without-plan']) {
+          await finding('#checks-list', id).and(page.locator('.resolved')).waitFor();
+          expect(await finding('#checks-list', id).locator('.badge').textContent()).toBe('RESOLVED');
+        }
+        await page.click('#checks-next');
+        await page.click('section[data-step=plans] [data-goto=emails]');
+        await page.click('section[data-step=emails] [data-goto=summary]');
+        await page.click('#submit:not([disabled])');
+
+        // The upload proceeds: a test migration needs no freeze confirmation.
+        await page.locator('#start-panel:not([hidden])').waitFor();
+        await page.click('#start-upload:not([disabled])');
+        await page
+          .locator('section[data-step=result]')
+          .waitFor({ timeout: 150_000 })
+          .catch(async (error: Error) => {
+            throw new Error(`${error.message}\n--- the page said:\n${await page.locator('main').innerText()}`);
+          });
+        expect(await page.textContent('#result-title')).toBe('Migration completed');
+        const detail = await api.call('GET', `/api/tickets/${created.ticket.id}/detail`, {
+          as: await api.loginAs('ops'),
+        });
+        expect(ticketDetailSchema.parse(detail.body).ticket.state).toBe('completed');
+
+        // The tenant, read with SQL: the login emails and the administrator's plan chosen in the page.
+        const tenant = databaseUrl(created.ticket.tenant.databaseName);
+        const userNames = new Map(
+          (await queryDatabase(tenant, 'SELECT name, "userName" FROM crm7.associate')).map((r) => [r.name, r.userName]),
+        );
+        expect(userNames.get('MG')).toBe('magnus.mg@nordlys.example');
+        expect(userNames.get(SAMPLE_SALES_LOGIN)).toBe(jdAddress);
+        expect(userNames.get(SAMPLE_ADMIN_LOGIN)).toBe(adminAddress);
+        const cardOf = async (login: string) =>
+          (
+            await queryDatabase(
+              tenant,
+              'SELECT e.email_address FROM crm7."Email" e JOIN crm7.associate a ON a.person_id = e.person_id WHERE a.name = $1',
+              [login],
+            )
+          ).map((r) => String(r.email_address).toLowerCase());
+        // JD logs in with the address MG shared: it is taken off MG's card.
+        expect(await cardOf('MG')).not.toContain(jdAddress.toLowerCase());
+        expect(await cardOf(SAMPLE_SALES_LOGIN)).toContain(jdAddress.toLowerCase());
+        const adminPlans = await queryDatabase(
+          tenant,
+          `SELECT m."moduleName" FROM crm7."LicenseAssocLink" l
+             JOIN crm7."ModuleLicense" m ON m."ModuleLicense_id" = l."moduleLicenseId" AND m."extraFlags" = 1
+             JOIN crm7.associate a ON a.associate_id = l."assocId" WHERE a.name = $1`,
+          [SAMPLE_ADMIN_LOGIN],
+        );
+        expect(adminPlans).toEqual([{ moduleName: 'ten-sales' }]);
+
+        await page.click('#close-wizard');
+        expect(await running).toMatchObject({ exitCode: 0, data: { outcome: { state: 'completed' } } });
       } finally {
         stop();
         await running.catch(() => undefined);

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   /** A batch that is not what its headers say (row count, gzip, COPY text ending inside a row). */
   BATCH_INVALID: 422,
   PLAN_INVALID: 422,
+  /** The plan leaves blocking check findings that the plan step fixes (shared login emails, no administrator with a plan): one detail per finding. */
+  CHECKS_UNRESOLVED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,

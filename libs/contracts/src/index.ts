@@ -6,6 +6,7 @@ export * from './source-schema';
 export * from './jobs';
 export * from './events';
 export * from './checks';
+export * from './check-resolution';
 export * from './archive';
 export * from './auth';
 export * from './ticket-api';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { joinNames, quoteList } from './name-list';
 
 /**
  * The migration plan: who gets which user plan online, which email each of
@@ -216,25 +217,17 @@ export function validatePlan(plan: MigrationPlan, directory: UserDirectory): Pla
   }
 
   // Login emails: only users with a plan log in, so only they need one.
-  const byEmail = new Map<string, Array<{ index: number; login: string; address: string }>>();
   for (const { index, user, who } of rows) {
     if (user.plan === null) continue;
     const address = (user.loginEmail ?? '').trim();
     if (address === '') {
       issue('login-email-missing', `users.${index}.loginEmail`, `user '${who.login}' has a user plan but no login email.`);
-      continue;
-    }
-    if (!isValidLoginEmail(address)) {
+    } else if (!isValidLoginEmail(address)) {
       issue('login-email-invalid', `users.${index}.loginEmail`, `user '${who.login}' has an invalid login email: "${address}".`);
-      continue;
     }
-    const key = normaliseEmail(address);
-    byEmail.set(key, [...(byEmail.get(key) ?? []), { index, login: who.login, address }]);
   }
-  for (const [key, holders] of byEmail) {
-    if (holders.length < 2) continue;
-    const users = holders.map((h) => `user '${h.login}'`);
-    const message = `${joinNames(users)} share ${key}.`;
+  for (const { address, holders } of sharedLoginEmails(rows.map((r) => ({ ...r.user, login: r.who.login, index: r.index })))) {
+    const message = `${joinNames(holders.map((h) => `user '${h.login}'`))} share ${address}.`;
     for (const h of holders) issue('login-email-duplicate', `users.${h.index}.loginEmail`, message);
   }
 
@@ -259,10 +252,22 @@ export function validatePlan(plan: MigrationPlan, directory: UserDirectory): Pla
   return issues;
 }
 
-function quoteList(logins: readonly string[], last = ' and '): string {
-  return joinNames(logins.map((l) => `'${l}'`), last);
-}
-
-function joinNames(names: readonly string[], last = ' and '): string {
-  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')}${last}${names.at(-1)}`;
+/**
+ * The login emails two or more users would share (compared ignoring case),
+ * each with its holders in plan order. Only users with a plan and a valid
+ * address count: the others do not log in, or are flagged as invalid.
+ * validatePlan and the check findings' resolution (check-resolution.ts) both
+ * judge sharing with this one rule.
+ */
+export function sharedLoginEmails<T extends Pick<PlanUser, 'plan' | 'loginEmail'>>(
+  users: readonly T[],
+): Array<{ address: string; holders: T[] }> {
+  const byEmail = new Map<string, T[]>();
+  for (const user of users) {
+    const address = (user.loginEmail ?? '').trim();
+    if (user.plan === null || !isValidLoginEmail(address)) continue;
+    const key = normaliseEmail(address);
+    byEmail.set(key, [...(byEmail.get(key) ?? []), user]);
+  }
+  return [...byEmail].filter(([, holders]) => holders.length > 1).map(([address, holders]) => ({ address, holders }));
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../../support/databases';
 import { createSampleDatabase } from '../../../apps/agent/src/sample/sample-db';
-import type { SampleVolumes } from '../../../apps/agent/src/sample/sample-options';
+import type { SampleProblem, SampleVolumes } from '../../../apps/agent/src/sample/sample-options';
 import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD } from '../../../apps/agent/src/sample/sample-users';
 import { AGENT_BIN, type NodeRun, type PipelineStack } from './pipeline-stack';
 
@@ -20,7 +20,7 @@ export interface SampleSource {
 
 export async function createSampleSource(
   label: string,
-  options: { seed: number; size?: 'small' | 'medium'; volumes?: Partial<SampleVolumes> },
+  options: { seed: number; size?: 'small' | 'medium'; volumes?: Partial<SampleVolumes>; problems?: SampleProblem[] },
 ): Promise<SampleSource> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `omt-e2e-${label}-`));
   const archive = path.join(dir, 'SO_ARC');
@@ -30,7 +30,7 @@ export async function createSampleSource(
     archive,
     seed: options.seed,
     size: options.size ?? 'small',
-    problems: [],
+    problems: options.problems ?? [],
     volumes: options.volumes,
   });
   return {

@@ -1,4 +1,4 @@
-import { OmtError, type ArchiveScan, type CheckReport } from '@omt/contracts';
+import { OmtError, judgeChecksAgainstPlan, type ArchiveScan, type CheckReport } from '@omt/contracts';
 import { scanArchive } from '../archive/archive-scan';
 import { readCrmCatalog } from '../catalog/crm-catalog';
 import { runChecks } from '../checks/run-checks';
@@ -16,7 +16,10 @@ export interface CheckFlags extends SourceFlags {
 
 export async function checkCommand(flags: CheckFlags): Promise<CommandResult> {
   if (!flags.user || flags.password === undefined) {
-    throw new OmtError('VALIDATION_FAILED', 'check needs the CRM administrator: --user <login> and --password (or OMT_CRM_USER / OMT_CRM_PASSWORD).');
+    throw new OmtError(
+      'VALIDATION_FAILED',
+      'check needs the CRM administrator: --user <login> and --password (or OMT_CRM_USER / OMT_CRM_PASSWORD).',
+    );
   }
   const { location, archive } = await resolveSource(flags);
   const source = openSource(location);
@@ -25,8 +28,16 @@ export async function checkCommand(flags: CheckFlags): Promise<CommandResult> {
     const session = logOnAsAdministrator(catalog, flags.user, flags.password, CLI_PASSWORD_SOURCE);
     const scan = archive ? await scanArchive(catalog, archive) : null;
     const report = runChecks({ catalog, archive: scan });
+    // Which blocking findings the plan step fixes instead of work onsite (contracts' rule, as migrate and the API apply it).
+    const fixedInPlan = judgeChecksAgainstPlan(report, null).findings.filter((f) => f.planResolvable);
     return {
-      data: { source: describeSource(location), administrator: session, report, archive: scan && summariseScan(scan) },
+      data: {
+        source: describeSource(location),
+        administrator: session,
+        report,
+        fixedInPlan,
+        archive: scan && summariseScan(scan),
+      },
       human: formatReport(describeSource(location), session.login, report, scan),
       exitCode: report.blocked ? EXIT_BLOCKED : 0,
     };
@@ -40,19 +51,34 @@ export function summariseScan(scan: ArchiveScan) {
 }
 
 export function formatReport(source: string, login: string, report: CheckReport, scan: ArchiveScan | null): string {
-  const failedBlock = report.results.filter((r) => !r.passed && r.severity === 'block').length;
+  const verdicts = new Map(judgeChecksAgainstPlan(report, null).findings.map((f) => [f.id, f]));
+  const inPlan = [...verdicts.values()].filter((f) => f.planResolvable).length;
+  const onsite = verdicts.size - inPlan;
   const failedWarn = report.results.filter((r) => !r.passed && r.severity === 'warn').length;
-  const lines = [`Checks of ${source} (logged on as ${login}): ${failedBlock} blocking, ${failedWarn} warnings`];
+  const lines = [
+    `Checks of ${source} (logged on as ${login}): ${verdicts.size} blocking` +
+      `${inPlan ? ` (${inPlan} fixed in the plan)` : ''}, ${failedWarn} warnings`,
+  ];
   for (const r of report.results) {
-    const mark = r.passed ? 'ok   ' : r.severity === 'block' ? 'BLOCK' : 'WARN ';
+    const planFix = verdicts.get(r.id)?.planFix;
+    const mark = r.passed ? 'ok   ' : planFix ? 'PLAN ' : r.severity === 'block' ? 'BLOCK' : 'WARN ';
     lines.push(`  ${mark} ${r.title} [${r.id}]`);
     if (!r.passed) {
       lines.push(indent(r.message, '          '));
-      lines.push(indent(`fix: ${r.fix}`, '          '));
+      const fix = planFix
+        ? `fixed in the plan: ${planFix} (omt-agent wizard, or plan.json); or onsite: ${r.fix}`
+        : `fix: ${r.fix}`;
+      lines.push(indent(fix, '          '));
     }
   }
   if (scan) lines.push(formatScanTotals(scan));
-  lines.push(report.blocked ? 'Migration is blocked until the BLOCK findings are fixed.' : 'No blocking findings: the migration can start.');
+  lines.push(
+    onsite
+      ? `Migration is blocked until the BLOCK findings are fixed onsite${inPlan ? ' and the PLAN findings in the plan' : ''}.`
+      : inPlan
+        ? 'Nothing blocks onsite: fix the PLAN findings in the plan (omt-agent wizard, or plan init, edit, plan validate), then the migration can start.'
+        : 'No blocking findings: the migration can start.',
+  );
   return lines.join('\n');
 }
 

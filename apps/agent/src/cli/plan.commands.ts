@@ -1,4 +1,5 @@
-import { validatePlan, type MigratorContact, type PlanIssue } from '@omt/contracts';
+import { judgeChecksAgainstPlan, validatePlan, type MigratorContact, type PlanIssue } from '@omt/contracts';
+import { runChecks } from '../checks/run-checks';
 import { planJson, readPlanFile, writePlanFile } from '../plan/plan-file';
 import { startingPlan, summarisePlan, type PlanSummary } from '../plan/starting-plan';
 import { readPlanSource } from '../plan/user-directory';
@@ -35,7 +36,11 @@ async function readDirectory(flags: SourceFlags) {
  */
 export async function planInitCommand(flags: PlanInitFlags): Promise<CommandResult> {
   const { directory } = await readDirectory(flags);
-  const migrator: MigratorContact = { name: flags.migratorName ?? '', email: flags.migratorEmail ?? '', phone: flags.migratorPhone ?? '' };
+  const migrator: MigratorContact = {
+    name: flags.migratorName ?? '',
+    email: flags.migratorEmail ?? '',
+    phone: flags.migratorPhone ?? '',
+  };
   const plan = startingPlan(directory, migrator);
   if (!flags.out) return { data: plan, human: planJson(plan) };
   await writePlanFile(flags.out, plan);
@@ -52,26 +57,47 @@ export async function planInitCommand(flags: PlanInitFlags): Promise<CommandResu
   };
 }
 
-/** Checks a plan file against the onsite directory with the rules the API applies; exit 2 when it breaks one. */
+/**
+ * Checks a plan file against the onsite directory with the rules the API
+ * applies, and against the blocking check findings the plan step fixes
+ * (shared login emails, no administrator with a plan); exit 2 when it breaks
+ * a rule or leaves such a finding.
+ */
 export async function planValidateCommand(flags: PlanValidateFlags): Promise<CommandResult> {
   const plan = await readPlanFile(flags.plan);
-  const { directory, source } = await readDirectory(flags);
+  const { directory, catalog, source } = await readDirectory(flags);
   const issues = validatePlan(plan, directory);
   const summary = summarisePlan(plan, directory);
+  // The documents are not the plan's business: no archive scan here.
+  const findings = judgeChecksAgainstPlan(runChecks({ catalog, archive: null }), plan).findings.filter(
+    (f) => f.planResolvable,
+  );
+  const unresolved = findings.filter((f) => !f.resolved);
+  const valid = issues.length === 0 && unresolved.length === 0;
   return {
-    data: { plan: flags.plan, source, valid: issues.length === 0, summary, issues },
+    data: { plan: flags.plan, source, valid, summary, issues, findings },
     human: [
       `Plan ${flags.plan} against ${source}:`,
       formatSummary(summary),
-      issues.length ? `${issues.length} ${issues.length === 1 ? 'problem' : 'problems'}:\n${formatIssues(issues)}` : 'The plan passes every rule.',
+      ...findings.map((f) =>
+        f.resolved
+          ? `  Resolves the check finding: ${f.title} [${f.id}]`
+          : `  Leaves the check finding: ${f.title} [${f.id}]: ${f.message}`,
+      ),
+      issues.length
+        ? `${issues.length} ${issues.length === 1 ? 'problem' : 'problems'}:\n${formatIssues(issues)}`
+        : 'The plan passes every rule.',
     ].join('\n'),
-    exitCode: issues.length ? EXIT_BLOCKED : 0,
+    exitCode: valid ? 0 : EXIT_BLOCKED,
   };
 }
 
 export function formatSummary(summary: PlanSummary): string {
   return summary.perPlan
-    .map((p) => `  ${p.description.padEnd(28)} ${String(p.users).padStart(4)}${p.seats === null ? '' : ` / ${p.seats} seats`}`)
+    .map(
+      (p) =>
+        `  ${p.description.padEnd(28)} ${String(p.users).padStart(4)}${p.seats === null ? '' : ` / ${p.seats} seats`}`,
+    )
     .join('\n');
 }
 

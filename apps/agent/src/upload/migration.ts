@@ -2,6 +2,8 @@ import {
   DEFAULT_BATCH_LIMITS,
   OmtError,
   type BatchLimits,
+  judgeChecksAgainstPlan,
+  remainingFindingsError,
   validatePlan,
   type AgentMode,
   type AgentSession,
@@ -252,8 +254,8 @@ async function upload(
 
   // Checks and plan are decided before the upload; a resume keeps what the API holds (unless a new --plan is given).
   const beforeUpload = BEFORE_UPLOAD.includes(session.ticket.state);
-  if (beforeUpload) await sendChecks(api, catalog, archive, ui);
-  if (beforeUpload || options.planFile) await sendPlan(api, source, catalog, options, ui);
+  const report = beforeUpload ? await sendChecks(api, catalog, archive, ui) : null;
+  if (beforeUpload || options.planFile) await sendPlan(api, source, catalog, report, options, ui);
 
   const tables = await plannedTables(source, catalog);
   const documentsPlanned = documentPhaseOf(options).planned(archive);
@@ -376,28 +378,53 @@ async function withProgressView<T>(
 /** States before the first upload starts: the checks and the plan can still change. */
 const BEFORE_UPLOAD: readonly MigrationState[] = ['created', 'enrolled', 'checks_failed', 'ready'];
 
-/** Runs the checks and reports them; blocking findings stop the migration here, each with its fix. */
+/**
+ * Runs the checks and reports them. A blocking finding that must be fixed
+ * onsite stops the migration here, each with its fix; the ones the plan
+ * resolves (contracts' judgeChecksAgainstPlan) are judged with the plan next.
+ */
 async function sendChecks(
   api: AgentApiClient,
   catalog: CrmCatalog,
   archive: ArchiveScan | null,
   ui: MigrateUi,
-): Promise<void> {
+): Promise<CheckReport> {
   const report = runChecks({ catalog, archive });
   await api.putChecks(report);
-  assertNotBlocked(report);
-  ui.say(`Checks: no blocking findings (${report.results.filter((r) => !r.passed).length} warning(s)).`);
+  const judged = judgeChecksAgainstPlan(report, null);
+  if (judged.remaining.some((f) => !f.planResolvable)) throw remainingFindingsError(judged)!;
+  const warnings = report.results.filter((r) => !r.passed && r.severity === 'warn').length;
+  ui.say(
+    judged.remaining.length === 0
+      ? `Checks: no blocking findings (${warnings} warning(s)).`
+      : `Checks: ${judged.remaining.length} blocking finding(s) fixed in the plan (${judged.remaining.map((f) => f.id).join(', ')}); ${warnings} warning(s).`,
+  );
+  return report;
 }
 
+/**
+ * Chooses the plan, checks that it resolves the findings the plan step fixes
+ * and passes every rule, and sends it: the API judges it the same way.
+ */
 async function sendPlan(
   api: AgentApiClient,
   source: SourceConnector,
   catalog: CrmCatalog,
+  report: CheckReport | null,
   options: MigrateOptions,
   ui: MigrateUi,
 ): Promise<void> {
   const { directory } = await readPlanSource(source, catalog);
   const plan = await choosePlan(directory, options, ui);
+  const judged = report && judgeChecksAgainstPlan(report, plan);
+  const unresolved = judged && remainingFindingsError(judged);
+  if (unresolved) {
+    throw new OmtError(
+      unresolved.code,
+      `${unresolved.message} ${options.planFile ? `Edit ${options.planFile}` : 'Write a plan (omt-agent plan init, or omt-agent wizard)'}, check it with omt-agent plan validate, then run migrate --plan again.`,
+      unresolved.details,
+    );
+  }
   const issues = validatePlan(plan, directory);
   if (issues.length > 0) {
     throw new OmtError(
@@ -407,16 +434,10 @@ async function sendPlan(
     );
   }
   await api.putPlan({ plan, directory });
-  ui.say(`Plan: ${plan.users.filter((u) => u.plan !== null).length} of ${plan.users.length} users with a user plan.`);
-}
-
-function assertNotBlocked(report: CheckReport): void {
-  if (!report.blocked) return;
-  const blocking = report.results.filter((r) => !r.passed && r.severity === 'block');
-  throw new OmtError(
-    'CHECKS_BLOCKING',
-    `${blocking.length} blocking check finding(s) stop the migration; fix them onsite, then run migrate again.`,
-    blocking.map((r) => ({ path: r.id, message: `${r.message} Fix: ${r.fix}` })),
+  const resolved = judged?.findings.filter((f) => f.resolved).map((f) => f.id) ?? [];
+  ui.say(
+    `Plan: ${plan.users.filter((u) => u.plan !== null).length} of ${plan.users.length} users with a user plan` +
+      `${resolved.length ? `; it resolves ${resolved.join(', ')}` : ''}.`,
   );
 }
 

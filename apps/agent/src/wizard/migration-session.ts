@@ -1,9 +1,12 @@
 import {
   OmtError,
+  isPlanResolvable,
+  judgeChecksAgainstPlan,
   validatePlan,
   type ArchiveDocument,
   type CheckId,
   type CheckReport,
+  type ChecksJudgement,
   type MigrationPlan,
   type MigratorContact,
   type PlanIssue,
@@ -30,22 +33,11 @@ export interface SessionOptions {
   drafts?: { store: DraftStore; found: WizardDraft | null };
 }
 
-/**
- * Blocking checks that the plan steps resolve: the migrator picks other login
- * emails or gives an administrator a plan there, and validatePlan enforces the
- * same rules on the plan. Every other blocking finding must be fixed onsite.
- */
-export const CHECKS_RESOLVED_IN_PLAN: readonly CheckId[] = [
-  'user-email-duplicate',
-  'user-email-invalid',
-  'admin-without-plan',
-];
-
 export interface ChecksView {
   report: CheckReport;
   /** A blocking finding that must be fixed onsite: the wizard stops at the checks. */
   blocking: boolean;
-  /** Failed blocking checks the plan steps resolve. */
+  /** Failed blocking checks the plan steps fix instead (contracts' isPlanResolvable); `judgement` says whether the plan does yet. */
   resolvedInPlan: CheckId[];
   /** Documents that cannot be migrated, with the reason; empty without an archive. */
   missingDocuments: ArchiveDocument[];
@@ -61,8 +53,10 @@ export interface SessionView {
   directory: UserDirectory | null;
   plan: MigrationPlan | null;
   issues: PlanIssue[];
+  /** The failed blocking checks judged against the plan as it is now: the page marks the plan-resolvable ones resolved as the plan changes. */
+  judgement: ChecksJudgement | null;
   summary: PlanSummary | null;
-  /** Everything is in place to submit: logged on, checks not blocking, no issues. */
+  /** Everything is in place to submit: logged on, no finding left (onsite or in the plan), no issues. */
   ready: boolean;
   submitted: { location: string; at: string; nextStep: string } | null;
   /** A draft from an earlier start, offered until the migrator continues with it or starts over. */
@@ -99,6 +93,7 @@ export class MigrationSession {
 
   view(): SessionView {
     const issues = this.plan && this.directory ? validatePlan(this.plan, this.directory) : [];
+    const judgement = this.checks && judgeChecksAgainstPlan(this.checks.report, this.plan);
     return {
       source: this.options.sourceLabel,
       administrator: this.administrator,
@@ -106,8 +101,9 @@ export class MigrationSession {
       directory: this.directory,
       plan: this.plan,
       issues,
+      judgement,
       summary: this.plan && this.directory ? summarisePlan(this.plan, this.directory) : null,
-      ready: this.administrator !== null && this.checks !== null && !this.checks.blocking && issues.length === 0,
+      ready: this.administrator !== null && judgement !== null && !judgement.blocked && issues.length === 0,
       submitted: this.submitted,
       draftOffer: this.offeredDraft && {
         savedAt: this.offeredDraft.savedAt,
@@ -174,11 +170,11 @@ export class MigrationSession {
       const catalog = await readCrmCatalog(source);
       const scan = this.options.archive ? await scanArchive(catalog, this.options.archive) : null;
       const report = runChecks({ catalog, archive: scan });
-      const failedBlocks = report.results.filter((r) => !r.passed && r.severity === 'block').map((r) => r.id);
+      const failedBlocks = report.results.filter((r) => !r.passed && r.severity === 'block');
       this.checks = {
         report,
-        blocking: failedBlocks.some((id) => !CHECKS_RESOLVED_IN_PLAN.includes(id)),
-        resolvedInPlan: failedBlocks.filter((id) => CHECKS_RESOLVED_IN_PLAN.includes(id)),
+        blocking: failedBlocks.some((r) => !isPlanResolvable(r)),
+        resolvedInPlan: failedBlocks.filter(isPlanResolvable).map((r) => r.id),
         missingDocuments: scan ? scan.documents.filter((d) => d.status !== 'ok') : [],
         archiveRoot: scan?.root ?? null,
         ranAt: new Date().toISOString(),

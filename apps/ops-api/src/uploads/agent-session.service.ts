@@ -2,9 +2,12 @@ import { Injectable } from '@nestjs/common';
 import {
   OmtError,
   chooseAgentMode,
+  judgeChecksAgainstPlan,
+  remainingFindingsError,
   validatePlan,
   type AgentSession,
   type CheckReport,
+  type ChecksJudgement,
   type MigrationState,
   type PlanSubmission,
   type TicketView,
@@ -22,9 +25,13 @@ export function wrongState(state: MigrationState, what: string): OmtError {
   return new OmtError('CONFLICT', `The ticket is '${state}'; ${what}.`, [{ path: 'state', message: state }]);
 }
 
-/** A check that blocks the migration failed (the report's own flag or any failed `block` result). */
-export function isBlocked(report: CheckReport): boolean {
-  return report.blocked || report.results.some((r) => r.severity === 'block' && !r.passed);
+/** "; 2 fixed in the plan (resolved by the stored plan)": what the audit trail says of plan-resolvable findings. */
+function planFindingsNote(judged: ChecksJudgement, hasPlan: boolean): string {
+  const inPlan = judged.findings.filter((f) => f.planResolvable);
+  if (inPlan.length === 0) return '';
+  const resolved = inPlan.filter((f) => f.resolved).length;
+  const how = !hasPlan ? 'until a plan resolves them' : resolved === inPlan.length ? 'resolved by the plan' : `${resolved} resolved by the plan`;
+  return `; ${inPlan.length} fixed in the plan (${how}: ${inPlan.map((f) => f.id).join(', ')})`;
 }
 
 /** What the agent asks before it works (its session) and what it decides first: checks and plan. */
@@ -44,17 +51,25 @@ export class AgentSessionService {
     return { ticket: toView(ticket), manifest, mode, modeReason: reason };
   }
 
-  /** Stores the report and moves the ticket to `ready` or `checks_failed`. */
+  /**
+   * Stores the report and moves the ticket to `ready`, or to `checks_failed`
+   * while a blocking finding remains: one only onsite work fixes, or one the
+   * plan fixes (shared login emails, no administrator with a plan) that the
+   * stored plan, if any, does not resolve. Storing a plan that resolves it
+   * moves the ticket on to `ready` (storePlan).
+   */
   async storeChecks(ticketId: string, report: CheckReport, actor: string): Promise<TicketView> {
     const { ticket, change } = await this.uploads.inTransaction(async (tx, uploads) => {
       const locked = await tx.lockTicket(ticketId);
       if (!locked) throw ticketNotFound(ticketId);
       if (!CHECKS_STATES.includes(locked.state)) throw wrongState(locked.state, 'the checks cannot change once the upload has started');
+      const { plan } = await uploads.decisions(ticketId);
       await uploads.storeChecks(ticketId, report);
+      const judged = judgeChecksAgainstPlan(report, plan);
       const failed = report.results.filter((r) => !r.passed);
-      const summary = `${report.results.length} check(s), ${failed.length} not passed`;
+      const summary = `${report.results.length} check(s), ${failed.length} not passed${planFindingsNote(judged, plan !== null)}`;
       await tx.audit({ ticketId, actor, action: 'checks.stored', reason: summary });
-      const target: MigrationState = isBlocked(report) ? 'checks_failed' : 'ready';
+      const target: MigrationState = judged.blocked ? 'checks_failed' : 'ready';
       let change: StateChange | null = null;
       if (locked.state !== target) change = await this.state.applyLocked(tx, locked, target, actor, summary);
       return { ticket: await tx.getTicket(ticketId), change };
@@ -63,7 +78,12 @@ export class AgentSessionService {
     return toView(ticket);
   }
 
-  /** Validates the plan again with the contracts' rules and stores it with the ticket. */
+  /**
+   * Validates the plan again with the contracts' rules and stores it with
+   * the ticket. A plan that leaves a finding of the stored checks report that
+   * the plan fixes is refused (CHECKS_UNRESOLVED); one that resolves the
+   * last finding keeping the ticket in `checks_failed` moves it to `ready`.
+   */
   async storePlan(ticketId: string, submission: PlanSubmission, actor: string): Promise<TicketView> {
     const issues = validatePlan(submission.plan, submission.directory);
     if (issues.length > 0) {
@@ -73,20 +93,30 @@ export class AgentSessionService {
         issues.map((i) => ({ path: i.path, message: i.message })),
       );
     }
-    const ticket = await this.uploads.inTransaction(async (tx, uploads) => {
+    const { ticket, change } = await this.uploads.inTransaction(async (tx, uploads) => {
       const locked = await tx.lockTicket(ticketId);
       if (!locked) throw ticketNotFound(ticketId);
       if (PLAN_FROZEN.includes(locked.state)) throw wrongState(locked.state, 'the plan can no longer change');
+      const { checks } = await uploads.decisions(ticketId);
+      const judged = checks && judgeChecksAgainstPlan(checks, submission.plan);
+      const unresolved = judged?.remaining.filter((f) => f.planResolvable) ?? [];
+      if (judged && unresolved.length > 0) throw remainingFindingsError({ ...judged, remaining: unresolved })!;
       await uploads.storePlan(ticketId, submission.plan);
       const withPlan = submission.plan.users.filter((u) => u.plan !== null).length;
       await tx.audit({
         ticketId,
         actor,
         action: 'plan.stored',
-        reason: `${submission.plan.users.length} user(s), ${withPlan} with a user plan`,
+        reason: `${submission.plan.users.length} user(s), ${withPlan} with a user plan${judged ? planFindingsNote(judged, true) : ''}`,
       });
-      return tx.getTicket(ticketId);
+      let change: StateChange | null = null;
+      if (locked.state === 'checks_failed' && judged && !judged.blocked) {
+        const resolved = judged.findings.map((f) => f.id).join(', ');
+        change = await this.state.applyLocked(tx, locked, 'ready', actor, `the plan resolves the blocking check findings (${resolved})`);
+      }
+      return { ticket: await tx.getTicket(ticketId), change };
     });
+    if (change) this.state.publish(change);
     return toView(ticket);
   }
 }

@@ -76,7 +76,10 @@ export class AgentUploadController {
   }
 
   @Put('checks')
-  @ApiOperation({ summary: 'Stores the checks report; the ticket becomes ready, or checks_failed when a blocking check failed.' })
+  @ApiOperation({
+    summary:
+      'Stores the checks report; the ticket becomes ready, or checks_failed while a blocking finding remains (one fixed onsite, or one the plan fixes that the stored plan does not resolve; a plan that resolves it makes the ticket ready).',
+  })
   @ApiBody({ schema: openApiSchema(checkReportSchema) })
   @ApiResponse({ status: 200, description: 'The ticket after the checks.', schema: openApiSchema(ticketViewSchema) })
   @ApiResponse(badRequest)
@@ -91,7 +94,12 @@ export class AgentUploadController {
   @ApiResponse({ status: 200, description: 'The ticket; the plan is stored.', schema: openApiSchema(ticketViewSchema) })
   @ApiResponse(badRequest)
   @ApiResponse({ ...wrongState, description: 'CONFLICT once the upload is complete (importing and later) or cancelled.' })
-  @ApiResponse({ status: 422, description: 'PLAN_INVALID: one detail per broken rule, with its path in the plan.', schema: envelope })
+  @ApiResponse({
+    status: 422,
+    description:
+      'PLAN_INVALID: one detail per broken rule, with its path in the plan. CHECKS_UNRESOLVED: the plan leaves blocking findings of the stored checks report that the plan fixes (shared login emails, no administrator with a plan), one detail per finding.',
+    schema: envelope,
+  })
   plan(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
     return this.sessions.storePlan(ticketOf(principal), parseOrThrow(planSubmissionSchema, body, 'plan'), actorOf(principal));
   }
@@ -105,7 +113,12 @@ export class AgentUploadController {
   @ApiBody({ schema: openApiSchema(startUploadSchema) })
   @ApiResponse({ status: 200, description: 'The manifest; `limits` are the ones to use.', schema: openApiSchema(uploadManifestSchema) })
   @ApiResponse(badRequest)
-  @ApiResponse({ ...wrongState, description: 'CONFLICT: no plan stored, a state an upload cannot start from, or tables of an earlier run missing.' })
+  @ApiResponse({
+    ...wrongState,
+    description:
+      'CONFLICT: no plan stored, a state an upload cannot start from, or tables of an earlier run missing. CHECKS_BLOCKING: a blocking check finding remains (one detail per finding).',
+  })
+  @ApiResponse({ status: 422, description: 'CHECKS_UNRESOLVED: the stored plan leaves blocking findings that the plan fixes.', schema: envelope })
   startUpload(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<UploadManifest> {
     return this.runs.start(ticketOf(principal), parseOrThrow(startUploadSchema, body, 'upload start'), actorOf(principal));
   }

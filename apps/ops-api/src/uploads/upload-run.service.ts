@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { OmtError, type AgentSession, type MigrationState, type MissingDocuments, type StartUpload, type UploadManifest } from '@omt/contracts';
+import { OmtError, judgeChecksAgainstPlan, remainingFindingsError, type AgentSession, type MigrationState, type MissingDocuments, type StartUpload, type UploadManifest } from '@omt/contracts';
 import { VerificationTrigger } from '../pipeline/verification-trigger';
 import { TicketStateService, ticketNotFound, type StateChange } from '../tickets/ticket-state.service';
 import { AgentSessionService, wrongState } from './agent-session.service';
 import { ProgressService } from './progress.service';
-import { UploadsRepository, type TableCompleteness } from './uploads.repository';
+import { UploadsRepository, type TableCompleteness, type UploadsTransaction } from './uploads.repository';
 
 /**
  * Where `POST /upload` takes the ticket from each state; absent: refused.
@@ -52,6 +52,7 @@ export class UploadRunService {
       }
       const target = START_TARGET[locked.state];
       if (!target) throw wrongState(locked.state, 'an upload cannot start from here');
+      if (locked.state === 'ready') await this.assertNothingBlocks(uploads, ticketId);
       const recovery = target === 'recovering';
       if (!recovery) this.assertSameTables(await uploads.announcedTables(ticketId), request);
       await uploads.startRun(ticketId, request, { tables: !recovery });
@@ -138,6 +139,17 @@ export class UploadRunService {
     await this.verification.checkTicket(ticketId);
     this.progress.publish(ticketId);
     return this.sessions.session(ticketId);
+  }
+
+  /**
+   * The first start: the stored plan must resolve every blocking finding of
+   * the stored checks report that the plan fixes (storeChecks and storePlan
+   * keep `ready` so; this holds it where the upload begins).
+   */
+  private async assertNothingBlocks(uploads: UploadsTransaction, ticketId: string): Promise<void> {
+    const { checks, plan } = await uploads.decisions(ticketId);
+    const blocking = checks && remainingFindingsError(judgeChecksAgainstPlan(checks, plan));
+    if (blocking) throw blocking;
   }
 
   /** A resume must announce every table of the first run: sequences and figures are kept per table. */

@@ -105,6 +105,12 @@ export class UploadsTransaction {
     };
   }
 
+  /** What the agent decided before the upload: its last checks report and the plan (null until sent). */
+  async decisions(ticketId: string): Promise<{ checks: CheckReport | null; plan: MigrationPlan | null }> {
+    const row = await this.tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { checksReport: true, plan: true } });
+    return { checks: (row.checksReport as CheckReport | null) ?? null, plan: (row.plan as MigrationPlan | null) ?? null };
+  }
+
   async storeChecks(ticketId: string, report: CheckReport): Promise<void> {
     await this.tx.ticket.update({ where: { id: ticketId }, data: { checksReport: report, lastActivityAt: new Date() } });
   }

@@ -46,7 +46,7 @@ export function TicketPage({ ticketId }: { ticketId: string }) {
               <FailuresPanel ticketId={ticketId} failures={detail.failures} onRetried={reload} />
               <TablesPanel tables={detail.tables} />
               <DocumentsPanel documents={detail.documents} />
-              <ChecksPanel checks={detail.checks} />
+              <ChecksPanel checks={detail.checks} plan={detail.plan} />
             </div>
             <div className="ticket-grid__side">
               <TicketActions ticket={detail.ticket} onChanged={reload} />

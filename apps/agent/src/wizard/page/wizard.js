@@ -209,6 +209,10 @@ async function runChecks() {
   if (await act(() => api('POST', '/api/checks'))) renderChecks();
 }
 
+/** The verdict on a failed blocking check against the plan as it is now (contracts' judgeChecksAgainstPlan), if any. */
+const verdictOf = (/** @type {string} */ id) =>
+  (view.judgement?.findings ?? []).find((/** @type {any} */ f) => f.id === id);
+
 function renderChecks() {
   const checks = view.checks;
   const next = /** @type {HTMLButtonElement} */ ($('#checks-next'));
@@ -220,24 +224,37 @@ function renderChecks() {
   $('#checks-lead').textContent = checks.blocking
     ? `${blocking.length} blocking ${blocking.length === 1 ? 'finding stops' : 'findings stop'} the migration. Fix ${blocking.length === 1 ? 'it' : 'them'} in SuperOffice as described, then run the checks again.`
     : checks.resolvedInPlan.length
-      ? 'Nothing blocks the migration onsite. The findings marked “plan” are resolved in the next steps.'
+      ? 'Nothing blocks the migration onsite. The findings marked “plan” are fixed in the plan step: the user plan and login email steps that follow.'
       : 'Nothing blocks the migration.';
   $('#checks-list').replaceChildren(
     ...checks.report.results.map((/** @type {any} */ r) => {
-      const kind = r.passed ? 'ok' : checks.resolvedInPlan.includes(r.id) ? 'plan' : r.severity;
-      const label = { ok: 'OK', block: 'BLOCKS', warn: 'WARNING', plan: 'PLAN' }[kind];
+      const verdict = checks.resolvedInPlan.includes(r.id) ? verdictOf(r.id) : null;
+      const kind = r.passed ? 'ok' : verdict ? (verdict.resolved ? 'ok resolved' : 'plan') : r.severity;
+      const label = r.passed
+        ? 'OK'
+        : verdict
+          ? verdict.resolved
+            ? 'RESOLVED'
+            : 'PLAN'
+          : r.severity === 'block'
+            ? 'BLOCKS'
+            : 'WARNING';
+      const fix = verdict
+        ? verdict.resolved
+          ? 'Fixed in the plan step: your plan resolves it.'
+          : `Fixed in the plan step: ${verdict.planFix}. ${verdict.message}`
+        : `Fix: ${r.fix}`;
       return el(
         'li',
         { class: kind, 'data-check': r.id },
-        el('div', {}, el('span', { class: `badge ${kind}`, text: label }), el('strong', { text: r.title })),
+        el(
+          'div',
+          {},
+          el('span', { class: `badge ${kind.split(' ')[0]}`, text: label }),
+          el('strong', { text: r.title }),
+        ),
         el('p', { class: 'message', text: r.message }),
-        !r.passed && r.fix
-          ? el('p', {
-              class: 'fix',
-              text:
-                kind === 'plan' ? 'Resolve it in the user plan and login email steps, or: ' + r.fix : `Fix: ${r.fix}`,
-            })
-          : null,
+        !r.passed && (verdict || r.fix) ? el('p', { class: 'fix', text: fix }) : null,
       );
     }),
   );
@@ -337,6 +354,7 @@ function renderBoard() {
       return column;
     }),
   );
+  renderPlanFindings();
   const boardIssues = issuesAt((p) => p === 'users' || p.endsWith('.plan'));
   $('#plan-issues').replaceChildren(
     ...boardIssues.map((/** @type {any} */ i) => el('li', { text: capitalise(i.message) })),
@@ -434,8 +452,29 @@ async function sendEmail(/** @type {number} */ id, /** @type {string} */ address
   if (await act(() => api('PATCH', `/api/plan/users/${id}`, { loginEmail: address }))) flagEmails();
 }
 
+/**
+ * The blocking check findings the plan step fixes, on the plan and email
+ * steps: each turns resolved as soon as the plan resolves it.
+ */
+function renderPlanFindings() {
+  const findings = (view.judgement?.findings ?? []).filter((/** @type {any} */ f) => f.planResolvable);
+  for (const list of document.querySelectorAll('[data-plan-findings]')) {
+    list.replaceChildren(
+      ...findings.map((/** @type {any} */ f) =>
+        el(
+          'li',
+          { class: f.resolved ? 'resolved' : 'open', 'data-check': f.id },
+          el('strong', { text: `${f.title}: ` }),
+          f.resolved ? 'resolved by the plan.' : `fixed in the plan step: ${f.planFix}. ${f.message}`,
+        ),
+      ),
+    );
+  }
+}
+
 /** Marks every row the rules flag, without touching what is being typed. */
 function flagEmails() {
+  renderPlanFindings();
   for (const tr of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#email-rows tr'))) {
     const index = view.plan.users.findIndex((/** @type {any} */ u) => u.associateId === Number(tr.dataset.id));
     const issues = issuesAt((p) => p === `users.${index}.loginEmail`);
@@ -490,8 +529,9 @@ function renderSummary() {
     ),
   );
   /** @type {HTMLInputElement} */ ($('#welcome-emails')).checked = plan.sendWelcomeEmails;
+  const left = (view.judgement?.remaining ?? []).map((/** @type {any} */ f) => `${f.title}: ${f.message}`);
   $('#summary-issues').replaceChildren(
-    ...view.issues.map((/** @type {any} */ i) => el('li', { text: capitalise(i.message) })),
+    ...[...view.issues.map((/** @type {any} */ i) => capitalise(i.message)), ...left].map((text) => el('li', { text })),
   );
   /** @type {HTMLButtonElement} */ ($('#submit')).disabled = !view.ready;
   renderStartPanel();
