@@ -62,8 +62,8 @@ it('fixes shared login emails and an administrator without a plan in plan.json, 
       AGENT_ENV,
     );
     expect(check.code).toBe(2);
-    expect(check.stdout).toMatch(/PLAN {2}Users share a login email \[user-email-duplicate\]/);
-    expect(check.stdout).toMatch(/PLAN {2}No administrator has a user plan \[admin-without-plan\]/);
+    expect(check.stdout).toMatch(/PLAN {2}Login emails are unique \[user-email-duplicate\]/);
+    expect(check.stdout).toMatch(/PLAN {2}An administrator has a user plan \[admin-without-plan\]/);
     expect(check.stdout).not.toMatch(/^ {2}BLOCK/m);
     expect(check.stdout).toContain("fixed in the plan: give users 'JD' and 'MG' login emails of their own");
     const checkJson = await runNode([AGENT_BIN, 'check', ...onsite, '--user', SAMPLE_ADMIN_LOGIN, '--json'], AGENT_ENV);
@@ -79,8 +79,8 @@ it('fixes shared login emails and an administrator without a plan in plan.json, 
     expect((await runNode(planInitArgs(sample.db.url, planFile), AGENT_ENV)).code).toBe(0);
     const before = await runNode([AGENT_BIN, 'plan', 'validate', '--plan', planFile, ...onsite], AGENT_ENV);
     expect(before.code).toBe(2);
-    expect(before.stdout).toContain('Leaves the check finding: Users share a login email [user-email-duplicate]');
-    expect(before.stdout).toContain('Leaves the check finding: No administrator has a user plan [admin-without-plan]');
+    expect(before.stdout).toContain('Leaves the check finding: Login emails are unique [user-email-duplicate]');
+    expect(before.stdout).toContain('Leaves the check finding: An administrator has a user plan [admin-without-plan]');
 
     // What a migrator does in plan.json: MG gets an address of their own, ADMIN a plan with the address on their card.
     const [jdAddress] = await cardAddresses(sample.db.url, SAMPLE_SALES_LOGIN);

@@ -65,9 +65,9 @@ it('check marks the blocking findings the plan step fixes as PLAN, apart from th
   const both = await agent(['check', '--archive', archive], env);
   expect(both.code).toBe(2);
   expect(both.stdout).toMatch(/\(logged on as ADMIN\): 2 blocking \(1 fixed in the plan\), 0 warnings/);
-  expect(both.stdout).toMatch(/PLAN {2}Users share a login email \[user-email-duplicate\]/);
+  expect(both.stdout).toMatch(/PLAN {2}Login emails are unique \[user-email-duplicate\]/);
   expect(both.stdout).toContain("fixed in the plan: give users 'JD' and 'MG' login emails of their own in the login email step");
-  expect(both.stdout).toMatch(/BLOCK Active satellites/);
+  expect(both.stdout).toMatch(/BLOCK No satellite is active/);
   expect(both.stdout).toContain('Migration is blocked until the BLOCK findings are fixed onsite and the PLAN findings in the plan.');
 
   await agent(['sample-db', '--target', db.url, '--archive', archive, '--problems', 'duplicate-emails,no-licensed-admin']);

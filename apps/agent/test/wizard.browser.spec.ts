@@ -533,7 +533,7 @@ function startWizardWithApi(onsite: Onsite, apiUrl: string, code: string) {
           .dragTo(page.locator('#board .column[data-plan="ten-sales"]'));
         await finding('#plan-findings', 'admin-without-plan').and(page.locator('.resolved')).waitFor();
         expect(await finding('#plan-findings', 'admin-without-plan').textContent()).toBe(
-          'No administrator has a user plan: resolved by the plan.',
+          'An administrator has a user plan: resolved by the plan.',
         );
         await finding('#plan-findings', 'user-email-duplicate').and(page.locator('.open')).waitFor();
         await page.click('section[data-step=plans] [data-goto=emails]');
