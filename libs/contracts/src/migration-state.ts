@@ -27,6 +27,24 @@ export const migrationStateSchema = z
   .meta({ description: 'Where the migration is (the state machine in docs/domain.md).' });
 export type MigrationState = z.infer<typeof migrationStateSchema>;
 
+/** The words people read for each state (codes stay in JSON, logs and data attributes). */
+export const MIGRATION_STATE_WORDS: Record<MigrationState, string> = {
+  created: 'created',
+  enrolled: 'enrolled',
+  checks_failed: 'checks failed',
+  ready: 'ready',
+  uploading: 'uploading',
+  importing: 'importing',
+  verifying: 'verifying',
+  configuring: 'configuring',
+  completed: 'completed',
+  completed_with_missing_documents: 'completed, documents missing',
+  recovering: 'recovering',
+  verification_failed: 'verification failed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
 export const MIGRATION_KINDS = ['test', 'live'] as const;
 export const migrationKindSchema = z.enum(MIGRATION_KINDS).meta({
   description:

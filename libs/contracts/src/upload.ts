@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { documentStatusSchema } from './archive';
 import { checkReportSchema } from './checks';
-import type { MigrationState } from './migration-state';
+import { MIGRATION_STATE_WORDS, type MigrationState } from './migration-state';
 import { migrationPlanSchema } from './plan';
 import { identifierSchema } from './source-schema';
 import { ticketViewSchema } from './ticket';
@@ -34,7 +34,11 @@ export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a low
 /** Bounds of one batch, chosen by the agent at the first upload and kept for every resume (so sequences line up). */
 export const batchLimitsSchema = z.object({
   maxRows: z.number().int().min(1).max(1_000_000),
-  maxBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024),
 });
 export type BatchLimits = z.infer<typeof batchLimitsSchema>;
 
@@ -83,12 +87,14 @@ export function tableNameOfSegment(segment: string): string {
 
 export const batchSequenceSchema = z.coerce.number().int().min(0).max(10_000_000);
 
-export const batchReceiptSchema = z.object({
-  table: z.string(),
-  sequence: z.number().int().nonnegative(),
-  /** `stored`: new, queued for import. `duplicate`: this exact batch had arrived before; nothing was done. */
-  status: z.enum(['stored', 'duplicate']),
-}).meta({ description: 'What the API did with a table batch.' });
+export const batchReceiptSchema = z
+  .object({
+    table: z.string(),
+    sequence: z.number().int().nonnegative(),
+    /** `stored`: new, queued for import. `duplicate`: this exact batch had arrived before; nothing was done. */
+    status: z.enum(['stored', 'duplicate']),
+  })
+  .meta({ description: 'What the API did with a table batch.' });
 export type BatchReceipt = z.infer<typeof batchReceiptSchema>;
 
 /** The source's own figures for a table, sent after its last batch; verification compares the tenant with them. */
@@ -165,15 +171,17 @@ export const manifestDocumentSchema = z.object({
 });
 
 /** What has landed for a ticket: the agent's resume and recovery work from it. */
-export const uploadManifestSchema = z.object({
-  /** Null until the first upload starts. */
-  limits: batchLimitsSchema.nullable(),
-  tables: z.array(manifestTableSchema),
-  documents: z.array(manifestDocumentSchema),
-  missingDocuments: z.array(missingDocumentSchema),
-  /** The agent has called upload/complete for the current run. */
-  uploadComplete: z.boolean(),
-}).meta({ description: 'What has landed for the ticket; resume and recovery work from it.' });
+export const uploadManifestSchema = z
+  .object({
+    /** Null until the first upload starts. */
+    limits: batchLimitsSchema.nullable(),
+    tables: z.array(manifestTableSchema),
+    documents: z.array(manifestDocumentSchema),
+    missingDocuments: z.array(missingDocumentSchema),
+    /** The agent has called upload/complete for the current run. */
+    uploadComplete: z.boolean(),
+  })
+  .meta({ description: 'What has landed for the ticket; resume and recovery work from it.' });
 export type UploadManifest = z.infer<typeof uploadManifestSchema>;
 
 // ---------------------------------------------------------------------------
@@ -202,35 +210,46 @@ export function chooseAgentMode(state: MigrationState, manifest: UploadManifest)
     case 'enrolled':
     case 'checks_failed':
     case 'ready':
-      return { mode: 'initial', reason: `the ticket is '${state}' and nothing has been uploaded yet` };
+      return {
+        mode: 'initial',
+        reason: `the ticket is ${MIGRATION_STATE_WORDS[state]} and nothing has been uploaded yet`,
+      };
     case 'uploading':
     case 'failed':
     case 'verification_failed':
       return batches + manifest.documents.length > 0 || manifest.tables.length > 0
-        ? { mode: 'resume', reason: `the ticket is '${state}' and ${landed}; only what is missing is sent` }
-        : { mode: 'initial', reason: `the ticket is '${state}' but nothing has landed yet` };
+        ? {
+            mode: 'resume',
+            reason: `the ticket is ${MIGRATION_STATE_WORDS[state]} and ${landed}; only what is missing is sent`,
+          }
+        : { mode: 'initial', reason: `the ticket is ${MIGRATION_STATE_WORDS[state]} but nothing has landed yet` };
     case 'completed_with_missing_documents':
     case 'recovering':
       return {
         mode: 'recovery',
-        reason: `the ticket is '${state}' with ${manifest.missingDocuments.length} document(s) missing; only missing or changed documents are sent, the database is not touched`,
+        reason: `the ticket is ${MIGRATION_STATE_WORDS[state]} with ${manifest.missingDocuments.length} document(s) missing; only missing or changed documents are sent, the database is not touched`,
       };
     case 'importing':
     case 'verifying':
     case 'configuring':
-      return { mode: 'wait', reason: `the upload is complete and the ticket is '${state}'; waiting for the cloud side to finish` };
+      return {
+        mode: 'wait',
+        reason: `the upload is complete and the ticket is ${MIGRATION_STATE_WORDS[state]}; waiting for the cloud side to finish`,
+      };
     case 'completed':
     case 'cancelled':
-      return { mode: 'done', reason: `the ticket is '${state}'; there is nothing left to do` };
+      return { mode: 'done', reason: `the ticket is ${MIGRATION_STATE_WORDS[state]}; there is nothing left to do` };
   }
 }
 
-export const agentSessionSchema = z.object({
-  ticket: ticketViewSchema,
-  manifest: uploadManifestSchema,
-  mode: agentModeSchema,
-  modeReason: z.string(),
-}).meta({ description: "The agent's ticket, what has landed, and the mode it should work in." });
+export const agentSessionSchema = z
+  .object({
+    ticket: ticketViewSchema,
+    manifest: uploadManifestSchema,
+    mode: agentModeSchema,
+    modeReason: z.string(),
+  })
+  .meta({ description: "The agent's ticket, what has landed, and the mode it should work in." });
 export type AgentSession = z.infer<typeof agentSessionSchema>;
 
 // ---------------------------------------------------------------------------
@@ -261,23 +280,28 @@ export const ticketFailureSchema = z.object({
 });
 export type TicketFailure = z.infer<typeof ticketFailureSchema>;
 
-export const ticketDetailSchema = z.object({
-  ticket: ticketViewSchema,
-  checks: checkReportSchema.nullable(),
-  plan: migrationPlanSchema.nullable(),
-  tables: z.array(tableProgressSchema),
-  documents: z.object({
-    expected: z.number().int().nonnegative(),
-    expectedBytes: z.number().int().nonnegative(),
-    received: z.number().int().nonnegative(),
-    receivedBytes: z.number().int().nonnegative(),
-    missing: z.array(missingDocumentSchema),
-  }),
-  /** Failed jobs of this ticket, newest first, each retryable from the dashboard. */
-  failures: z.array(ticketFailureSchema),
-  uploadStartedAt: z.iso.datetime().nullable(),
-  lastActivityAt: z.iso.datetime().nullable(),
-  mode: agentModeSchema,
-  modeReason: z.string(),
-}).meta({ description: 'Everything ops see of a ticket: checks, plan, per-table progress, documents, failed jobs, agent mode.' });
+export const ticketDetailSchema = z
+  .object({
+    ticket: ticketViewSchema,
+    checks: checkReportSchema.nullable(),
+    plan: migrationPlanSchema.nullable(),
+    tables: z.array(tableProgressSchema),
+    documents: z.object({
+      expected: z.number().int().nonnegative(),
+      expectedBytes: z.number().int().nonnegative(),
+      received: z.number().int().nonnegative(),
+      receivedBytes: z.number().int().nonnegative(),
+      missing: z.array(missingDocumentSchema),
+    }),
+    /** Failed jobs of this ticket, newest first, each retryable from the dashboard. */
+    failures: z.array(ticketFailureSchema),
+    uploadStartedAt: z.iso.datetime().nullable(),
+    lastActivityAt: z.iso.datetime().nullable(),
+    mode: agentModeSchema,
+    modeReason: z.string(),
+  })
+  .meta({
+    description:
+      'Everything ops see of a ticket: checks, plan, per-table progress, documents, failed jobs, agent mode.',
+  });
 export type TicketDetail = z.infer<typeof ticketDetailSchema>;

@@ -3,6 +3,7 @@ import {
   OmtError,
   type BatchLimits,
   judgeChecksAgainstPlan,
+  MIGRATION_STATE_WORDS,
   remainingFindingsError,
   validatePlan,
   type AgentMode,
@@ -193,7 +194,7 @@ const FREEZE_LIFTED_IN: readonly MigrationState[] = ['failed', 'verification_fai
 async function liftFreezeAfterFailure(ticket: TicketView, options: MigrateOptions, ui: MigrateUi): Promise<void> {
   if (ticket.kind !== 'live' || !FREEZE_LIFTED_IN.includes(ticket.state)) return;
   await withSource(options, (source) => liftOnsiteFreeze(source));
-  ui.say(`The ticket is '${ticket.state}': logins to the onsite CRM are open again.`);
+  ui.say(`The migration is ${MIGRATION_STATE_WORDS[ticket.state]}: logins to the onsite CRM are open again.`);
 }
 
 async function openSession(api: AgentApiClient, reused: boolean, forget: () => Promise<void>): Promise<AgentSession> {

@@ -1,6 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OmtError, isOmtError, type ErrorEnvelope, type MigrationState, type TicketView } from '@omt/contracts';
+import {
+  MIGRATION_STATE_WORDS,
+  OmtError,
+  isOmtError,
+  type ErrorEnvelope,
+  type MigrationState,
+  type TicketView,
+} from '@omt/contracts';
 import type { RetryPolicy } from '../api/retry-policy';
 import { asSourceError } from '../cli/source-errors';
 import { formatBytes } from '../cli/format';
@@ -112,7 +119,10 @@ export class WizardUpload {
       throw new OmtError('CONFLICT', 'Submit the plan before starting the upload.');
     if (this.status === 'running') throw new OmtError('CONFLICT', 'The upload is running already.');
     if (this.outcome && !this.canStartAgain(this.outcome)) {
-      throw new OmtError('CONFLICT', `The migration is '${this.outcome.state}': there is nothing left to upload.`);
+      throw new OmtError(
+        'CONFLICT',
+        `The migration is ${MIGRATION_STATE_WORDS[this.outcome.state]}: there is nothing left to upload.`,
+      );
     }
     if (this.options.ticket.kind === 'live' && !confirmFreeze) {
       throw new OmtError(

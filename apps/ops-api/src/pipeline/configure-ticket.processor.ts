@@ -46,7 +46,7 @@ export class ConfigureTicketProcessor implements JobHandler<'configure.ticketVer
       if (from === 'failed') {
         throw new PermanentImportError(
           'STATE_TRANSITION_FORBIDDEN',
-          "The ticket is 'failed'; retry this job from the dashboard to configure it.",
+          'The ticket has failed; retry this job from the dashboard to configure it.',
         );
       }
       this.logger.info({ ticketId, state: from }, 'configuration skipped: the ticket is past it');

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { JobPayload } from '@omt/contracts';
+import { MIGRATION_STATE_WORDS, type JobPayload } from '@omt/contracts';
 import { LOGGER } from '../common/logger.module';
 import { PermanentImportError } from '../imports/import-errors';
 import { TenantDatabases } from '../imports/tenant-databases.service';
@@ -62,7 +62,7 @@ export class VerifyTicketProcessor implements JobHandler<'verify.ticketUploaded'
       default:
         throw new PermanentImportError(
           'STATE_TRANSITION_FORBIDDEN',
-          `Verification runs after the import; the ticket is '${state}'.`,
+          `Verification runs after the import; the ticket is ${MIGRATION_STATE_WORDS[state]}.`,
         );
     }
     this.progress.publish(ticketId);

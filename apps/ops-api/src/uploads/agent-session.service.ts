@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  MIGRATION_STATE_WORDS,
   OmtError,
   chooseAgentMode,
   judgeChecksAgainstPlan,
@@ -22,7 +23,9 @@ const CHECKS_STATES: readonly MigrationState[] = ['enrolled', 'checks_failed', '
 const PLAN_FROZEN: readonly MigrationState[] = ['importing', 'verifying', 'configuring', 'completed', 'cancelled'];
 
 export function wrongState(state: MigrationState, what: string): OmtError {
-  return new OmtError('CONFLICT', `The ticket is '${state}'; ${what}.`, [{ path: 'state', message: state }]);
+  return new OmtError('CONFLICT', `The ticket is ${MIGRATION_STATE_WORDS[state]}; ${what}.`, [
+    { path: 'state', message: state },
+  ]);
 }
 
 /** "; 2 fixed in the plan (resolved by the stored plan)": what the audit trail says of plan-resolvable findings. */
@@ -30,7 +33,11 @@ function planFindingsNote(judged: ChecksJudgement, hasPlan: boolean): string {
   const inPlan = judged.findings.filter((f) => f.planResolvable);
   if (inPlan.length === 0) return '';
   const resolved = inPlan.filter((f) => f.resolved).length;
-  const how = !hasPlan ? 'until a plan resolves them' : resolved === inPlan.length ? 'resolved by the plan' : `${resolved} resolved by the plan`;
+  const how = !hasPlan
+    ? 'until a plan resolves them'
+    : resolved === inPlan.length
+      ? 'resolved by the plan'
+      : `${resolved} resolved by the plan`;
   return `; ${inPlan.length} fixed in the plan (${how}: ${inPlan.map((f) => f.id).join(', ')})`;
 }
 
@@ -62,7 +69,8 @@ export class AgentSessionService {
     const { ticket, change } = await this.uploads.inTransaction(async (tx, uploads) => {
       const locked = await tx.lockTicket(ticketId);
       if (!locked) throw ticketNotFound(ticketId);
-      if (!CHECKS_STATES.includes(locked.state)) throw wrongState(locked.state, 'the checks cannot change once the upload has started');
+      if (!CHECKS_STATES.includes(locked.state))
+        throw wrongState(locked.state, 'the checks cannot change once the upload has started');
       const { plan } = await uploads.decisions(ticketId);
       await uploads.storeChecks(ticketId, report);
       const judged = judgeChecksAgainstPlan(report, plan);
@@ -112,7 +120,13 @@ export class AgentSessionService {
       let change: StateChange | null = null;
       if (locked.state === 'checks_failed' && judged && !judged.blocked) {
         const resolved = judged.findings.map((f) => f.id).join(', ');
-        change = await this.state.applyLocked(tx, locked, 'ready', actor, `the plan resolves the blocking check findings (${resolved})`);
+        change = await this.state.applyLocked(
+          tx,
+          locked,
+          'ready',
+          actor,
+          `the plan resolves the blocking check findings (${resolved})`,
+        );
       }
       return { ticket: await tx.getTicket(ticketId), change };
     });

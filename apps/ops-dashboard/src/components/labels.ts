@@ -1,11 +1,12 @@
-import type {
-  AgentMode,
-  DocumentStatus,
-  ErrorCode,
-  JobName,
-  MigrationState,
-  QueueName,
-  TenantState,
+import {
+  MIGRATION_STATE_WORDS,
+  type AgentMode,
+  type DocumentStatus,
+  type ErrorCode,
+  type JobName,
+  type MigrationState,
+  type QueueName,
+  type TenantState,
 } from '@omt/contracts';
 import type { ClientErrorCode } from '../api/http';
 import type { Tone } from '../health/health-format';
@@ -14,22 +15,7 @@ import type { Tone } from '../health/health-format';
 // data attributes and title tooltips, for tests and for telling support.
 
 /** Words for the states, and a tone so the badge's colour agrees with them. */
-export const STATE_LABELS: Record<MigrationState, string> = {
-  created: 'created',
-  enrolled: 'enrolled',
-  checks_failed: 'checks failed',
-  ready: 'ready',
-  uploading: 'uploading',
-  importing: 'importing',
-  verifying: 'verifying',
-  configuring: 'configuring',
-  completed: 'completed',
-  completed_with_missing_documents: 'completed, documents missing',
-  recovering: 'recovering',
-  verification_failed: 'verification failed',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
+export const STATE_LABELS: Record<MigrationState, string> = MIGRATION_STATE_WORDS;
 
 export const STATE_TONES: Record<MigrationState, Tone> = {
   created: 'unknown',

@@ -668,7 +668,7 @@ function renderResult() {
     `${o.ticket.companyName} (${o.ticket.customerId}) to ${o.ticket.environment}: ${o.state.replace(/_/g, ' ')}${o.reason ? `: ${o.reason}` : '.'}`;
   /** @type {Array<[string, string]>} */
   const rows = [
-    ['Final state', o.state],
+    ['Final state', RESULT_TITLES[o.state]?.replace(/^Migration /, '') ?? o.state.replace(/_/g, ' ')],
     ['Verified', o.verified ? 'yes: the row count and content hash of every table match the onsite database' : 'no'],
   ];
   if (o.tables)
