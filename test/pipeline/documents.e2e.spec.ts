@@ -13,7 +13,7 @@ import { SAMPLE_ADMIN_PASSWORD } from '../../apps/agent/src/sample/sample-users'
 import { NO_LOGIN_EVENT } from '../../apps/agent/src/source/onsite-freeze';
 import { safeArchivePath } from '../../apps/ops-api/src/documents/safe-archive-path';
 import { storedDocumentName } from '../../apps/ops-api/src/pipeline/document-names';
-import { PipelineStack, ROOT, runNode, tenantUrl } from './support/pipeline-stack';
+import { PipelineStack, runNode, tenantUrl } from './support/pipeline-stack';
 import { expectTenantEqualsSource } from './support/compare-tables';
 import { explain, migrateArgs } from './support/agent-run';
 
@@ -139,22 +139,7 @@ function changedIds(before: Map<number, LedgerRow>, after: Map<number, LedgerRow
 
 /** GET /api/tickets/:id/detail as an ops user made with the operations CLI, as ops would see it. */
 async function opsDetail(stack: PipelineStack, ticketId: string): Promise<TicketDetail> {
-  const email = `ops-${randomBytes(4).toString('hex')}@example.com`;
-  const password = `pw-${randomBytes(12).toString('hex')}`;
-  const made = await runNode(
-    [path.join(ROOT, 'apps/ops-api/dist/cli/ops.js'), 'users', 'create', '--email', email, '--password', password],
-    stack.env,
-  );
-  if (made.code !== 0) throw new Error(`ops users create: ${made.stderr}`);
-  const login = await fetch(`${stack.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  const cookie = login.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('omt_session='))!
-    .split(';')[0]!;
+  const cookie = await stack.opsSessionCookie();
   const detail = await fetch(`${stack.url}/api/tickets/${ticketId}/detail`, { headers: { cookie } });
   expect(detail.status).toBe(200);
   return (await detail.json()) as TicketDetail;

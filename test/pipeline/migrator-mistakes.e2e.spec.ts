@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PG_ADMIN_URL, queryDatabase } from '../support/databases';
 import { SAMPLE_ADMIN_LOGIN } from '../../apps/agent/src/sample/sample-users';
-import { AGENT_BIN, PipelineStack, ROOT, runNode, tenantUrl } from './support/pipeline-stack';
+import { AGENT_BIN, PipelineStack, runNode, tenantUrl } from './support/pipeline-stack';
 import {
   AGENT_ENV,
   agentErrorCode,
@@ -164,22 +163,7 @@ it('a ticket cancelled while the agent uploads ends the run with the reason oper
 
 /** POST /api/tickets/:id/cancel as an ops user made with the operations CLI, as the dashboard does. */
 async function cancelAsOps(ticketId: string, reason: string): Promise<number> {
-  const email = `ops-${randomBytes(4).toString('hex')}@example.com`;
-  const password = `pw-${randomBytes(12).toString('hex')}`;
-  const made = await runNode(
-    [path.join(ROOT, 'apps/ops-api/dist/cli/ops.js'), 'users', 'create', '--email', email, '--password', password],
-    stack.env,
-  );
-  if (made.code !== 0) throw new Error(`ops users create: ${made.stderr}`);
-  const login = await fetch(`${stack.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  const cookie = login.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('omt_session='))!
-    .split(';')[0]!;
+  const cookie = await stack.opsSessionCookie();
   const cancelled = await fetch(`${stack.url}/api/tickets/${ticketId}/cancel`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },

@@ -52,12 +52,23 @@ it('prints its help and version', async () => {
   const help = await runAlone(['--help']);
   expect(help).toMatchObject({ code: 0, stderr: '' });
   for (const command of ['sample-db', 'check', 'plan', 'wizard', 'migrate']) expect(help.stdout).toContain(command);
-  const { version } = JSON.parse(await readFile(path.join(ROOT, 'apps/agent/package.json'), 'utf8')) as { version: string };
+  const { version } = JSON.parse(await readFile(path.join(ROOT, 'apps/agent/package.json'), 'utf8')) as {
+    version: string;
+  };
   expect((await runAlone(['--version'])).stdout.trim()).toBe(version);
 });
 
 it('checks the sample CRM, logged on as its administrator', async () => {
-  const run = await runAlone(['check', '--source', source.db.url, '--archive', source.archive, '--user', SAMPLE_ADMIN_LOGIN, '--json']);
+  const run = await runAlone([
+    'check',
+    '--source',
+    source.db.url,
+    '--archive',
+    source.archive,
+    '--user',
+    SAMPLE_ADMIN_LOGIN,
+    '--json',
+  ]);
   if (run.code !== 0) throw new Error(`check exit ${run.code}\n${run.stdout}\n${run.stderr}`);
   const result = JSON.parse(run.stdout) as {
     administrator: { login: string };
@@ -71,7 +82,17 @@ it('checks the sample CRM, logged on as its administrator', async () => {
 it('serves the wizard page, byte for byte the files in apps/agent/src/wizard/page', async () => {
   const child = spawn(
     process.execPath,
-    [agent, 'wizard', '--source', source.db.url, '--archive', source.archive, '--no-open', '--out', path.join(alone, 'plan.json')],
+    [
+      agent,
+      'wizard',
+      '--source',
+      source.db.url,
+      '--archive',
+      source.archive,
+      '--no-open',
+      '--out',
+      path.join(alone, 'plan.json'),
+    ],
     { cwd: alone, env: AGENT_ENV },
   );
   try {

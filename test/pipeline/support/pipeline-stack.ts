@@ -145,6 +145,25 @@ export class PipelineStack {
     return (JSON.parse(result.stdout) as { key: string }).key;
   }
 
+  /** A session cookie of a new ops user made with the operations CLI, as the dashboard holds one. */
+  async opsSessionCookie(): Promise<string> {
+    const email = `ops-${randomBytes(4).toString('hex')}@example.com`;
+    const password = `pw-${randomBytes(12).toString('hex')}`;
+    const made = await runNode(
+      [path.join(OPS_DIST, 'cli/ops.js'), 'users', 'create', '--email', email, '--password', password],
+      this.env,
+    );
+    if (made.code !== 0) throw new Error(`ops users create: ${made.stderr}`);
+    const login = await fetch(`${this.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    const cookie = login.headers.getSetCookie().find((c) => c.startsWith('omt_session='));
+    if (!cookie) throw new Error(`ops login: ${login.status}, no session cookie`);
+    return cookie.split(';')[0]!;
+  }
+
   /** A ticket opened the way the sales system does: POST /api/tickets with the sales key. */
   async createTicket(
     salesKey: string,
