@@ -1,30 +1,26 @@
-import { randomBytes } from 'node:crypto';
-
 /**
  * A tus upload's id is `<ticket id>.<random>`: the ticket in front lets every
  * request on it be checked against the agent token's ticket. The upload's
  * file lives in the blob store's `tus/` folder (the tus file store's
  * directory), so the worker reads it through the BlobStore like a batch.
+ * The grammar of ids and keys is blob-store-keys.ts'; nothing here parses one.
  */
-export function newUploadId(ticketId: string): string {
-  return `${ticketId}.${randomBytes(16).toString('hex')}`;
-}
+import { OmtError } from '@omt/contracts';
 
-export function uploadBelongsTo(uploadId: string, ticketId: string): boolean {
-  return uploadId.startsWith(`${ticketId}.`);
-}
-
-export const TUS_FOLDER = 'tus';
-
-export function uploadBlobKey(uploadId: string): string {
-  return `${TUS_FOLDER}/${uploadId}`;
-}
-
-export function uploadIdOfBlobKey(blobKey: string): string {
-  return blobKey.slice(TUS_FOLDER.length + 1);
-}
+export { TUS_FOLDER, isUploadOf, newUploadId, uploadBlobKey } from '../imports/blob-store-keys';
 
 /** The `import.documentReceived` job of one version of a document: a re-finish queues nothing new, a changed file does. */
 export function documentJobId(ticketId: string, documentId: number, sha256: string): string {
   return `document-${ticketId}-${documentId}-${sha256.slice(0, 16)}`;
+}
+
+/**
+ * The answer to an upload id that is malformed or another ticket's: the
+ * same 404 as for one that never existed, so nothing tells the caller
+ * whether it does.
+ */
+export function noSuchUpload(): OmtError {
+  return new OmtError('NOT_FOUND', 'No upload of this ticket has this id (any more): start a new one.', [
+    { path: 'id', message: 'not an upload of this agent token' },
+  ]);
 }

@@ -3,7 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { JobPayload } from '@omt/contracts';
 import { JobProcessor, type JobHandler } from '../queues/job-handler';
-import { BLOB_STORE, assertBlobKey, type BlobStore } from '../imports/blob-store';
+import { BLOB_STORE, type BlobStore } from '../imports/blob-store';
+import { parseBlobKey } from '../imports/blob-store-keys';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { VerificationTrigger } from '../pipeline/verification-trigger';
@@ -58,13 +59,19 @@ export class DocumentPlacementProcessor implements JobHandler<'import.documentRe
    */
   private async place(document: DocumentRecord & { tenantDatabase: string }): Promise<void> {
     const { tenantDatabase, relativePath, sha256, blobKey } = document;
+    const upload = parseBlobKey(blobKey);
+    // Only this ticket's own upload is ever read into its tenant's archive.
+    if (upload?.kind !== 'upload' || upload.ticketId !== document.ticketId) {
+      throw new UnrecoverableError(
+        `Document ${document.documentId} points at no upload of its ticket; the agent must send it again.`,
+      );
+    }
     if (await this.archive.placeByLink(tenantDatabase, relativePath, this.uploadFileOf(blobKey), sha256)) return;
     await this.archive.place(tenantDatabase, relativePath, await this.blobs.get(blobKey), sha256);
   }
 
   /** tus writes uploads as files under the blob directory (DocumentTusServer): the local file of a blob key. */
   private uploadFileOf(blobKey: string): string {
-    assertBlobKey(blobKey);
     return path.join(this.config.blobDir, ...blobKey.split('/'));
   }
 }

@@ -12,7 +12,8 @@ import type { AppConfig } from '../config/config';
 import { QueuesService } from '../queues/queues.service';
 import { ProgressService } from '../uploads/progress.service';
 import { enqueueDocumentJob } from '../pipeline/pipeline-jobs';
-import { uploadBlobKey, uploadIdOfBlobKey } from './document-keys';
+import { parseBlobKey } from '../imports/blob-store-keys';
+import { isUploadOf, noSuchUpload, uploadBlobKey } from './document-keys';
 import { DocumentsRepository, type DocumentRecord } from './documents.repository';
 import { sha256OfFile } from './file-hash';
 
@@ -88,6 +89,8 @@ export class DocumentReceiver {
     metadata: Record<string, string | null> | undefined,
     files: UploadFiles,
   ): Promise<void> {
+    // Read, hashed, recorded and removed only as an upload of this very ticket.
+    if (!isUploadOf(uploadId, ticketId)) throw noSuchUpload();
     const document = parseMetadata(metadata);
     const blobKey = uploadBlobKey(uploadId);
     const arrived = files.arrivedHash(uploadId);
@@ -124,7 +127,9 @@ export class DocumentReceiver {
     if (written) {
       // New, or a changed file replacing the earlier version (whose blob is then not needed).
       current = written;
-      if (before) await files.remove(uploadIdOfBlobKey(before.blobKey));
+      const earlier = before && parseBlobKey(before.blobKey);
+      // A key outside the grammar (a row from before it) is left alone: never a path to remove.
+      if (earlier?.kind === 'upload' && earlier.ticketId === ticketId) await files.remove(earlier.uploadId);
     } else {
       // The same bytes arrived in another upload (or a concurrent finish of this document recorded it first).
       current = before ?? (await this.documents.find(ticketId, document.documentId))!;

@@ -10,7 +10,9 @@ import type { AppConfig } from '../config/config';
 import { LOGGER } from '../common/logger.module';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
-import { TUS_FOLDER, newUploadId, uploadBelongsTo } from './document-keys';
+import { InvalidBlobKey, TUS_FOLDER, isUploadOf, newUploadId, parseUploadId } from '../imports/blob-store-keys';
+import { makePrivateFolderSync } from '../imports/blob-store-modes';
+import { noSuchUpload } from './document-keys';
 import { DocumentReceiver, type UploadFiles } from './document-receiver.service';
 import { HashingFileStore } from './hashing-file-store';
 
@@ -37,6 +39,8 @@ export class DocumentTusServer implements UploadFiles {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.directory = path.join(config.blobDir, TUS_FOLDER);
+    // Before the file store exists: its constructor would make the folder with mode 0777 (less the umask).
+    makePrivateFolderSync(this.directory);
     this.store = new HashingFileStore(this.directory);
     this.server = new EnvelopeTusServer({
       path: DOCUMENTS_PATH,
@@ -46,12 +50,11 @@ export class DocumentTusServer implements UploadFiles {
       maxSize: config.maxDocumentBytes,
       disableTerminationForFinishedUploads: true,
       namingFunction: (req) => newUploadId(principalOf(req).ticketId),
+      // The id is read from the URL's path only (never its query), decoded once, and must be an upload id whole.
+      getFileIdFromRequest: (req) => uploadIdOfUrl(req.url),
       onIncomingRequest: async (req, uploadId) => {
-        if (!uploadBelongsTo(uploadId, principalOf(req).ticketId)) {
-          throw new OmtError('FORBIDDEN', 'This upload belongs to another ticket.', [
-            { path: 'id', message: 'not an upload of this agent token' },
-          ]);
-        }
+        // Another ticket's upload is "no such upload": nothing tells the caller it exists.
+        if (!isUploadOf(uploadId, principalOf(req).ticketId)) throw noSuchUpload();
       },
       onUploadCreate: async (req, upload) => {
         await this.receiver.accept(principalOf(req).ticketId, upload.metadata, upload.size);
@@ -76,13 +79,14 @@ export class DocumentTusServer implements UploadFiles {
    * recorded. Throws like the hook (CHECKSUM_MISMATCH removes the upload).
    */
   async finishIfComplete(ticketId: string, uploadId: string): Promise<void> {
-    if (!uploadBelongsTo(uploadId, ticketId)) return;
+    if (!isUploadOf(uploadId, ticketId)) throw noSuchUpload();
     const upload: Upload | null = await this.store.getUpload(uploadId).catch(() => null);
     if (!upload || upload.size === undefined || upload.offset !== upload.size) return;
     await this.receiver.finish(ticketId, uploadId, upload.metadata, this);
   }
 
   pathOf(uploadId: string): string {
+    if (!parseUploadId(uploadId)) throw new InvalidBlobKey(uploadId);
     return path.join(this.directory, uploadId);
   }
 
@@ -91,9 +95,10 @@ export class DocumentTusServer implements UploadFiles {
   }
 
   async remove(uploadId: string): Promise<void> {
+    const file = this.pathOf(uploadId);
     this.store.forget(uploadId);
-    await rm(this.pathOf(uploadId), { force: true });
-    await rm(`${this.pathOf(uploadId)}.json`, { force: true });
+    await rm(file, { force: true });
+    await rm(`${file}.json`, { force: true });
   }
 
   private answer(
@@ -112,6 +117,19 @@ export class DocumentTusServer implements UploadFiles {
       }),
     };
   }
+}
+
+/** The upload id a tus URL names: the one segment after DOCUMENTS_PATH, decoded, if it is an upload id; else undefined (tus: 404). */
+function uploadIdOfUrl(url: string): string | undefined {
+  const pathname = new URL(url, 'http://omt.invalid').pathname;
+  if (!pathname.startsWith(`${DOCUMENTS_PATH}/`)) return undefined;
+  let id: string;
+  try {
+    id = decodeURIComponent(pathname.slice(DOCUMENTS_PATH.length + 1));
+  } catch {
+    return undefined;
+  }
+  return parseUploadId(id)?.uploadId;
 }
 
 /** The codes of tus' own refusals by status (it answers 403 only for a missing header). */

@@ -5,6 +5,8 @@ import { errorEnvelopeSchema, isOmtError } from '@omt/contracts';
 import { openApiSchema } from '../common/openapi';
 import { CurrentPrincipal, ReusesAgentAuth, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/principal';
+import { isUploadOf } from '../imports/blob-store-keys';
+import { noSuchUpload } from './document-keys';
 import { DocumentTusServer } from './document-tus.server';
 
 const envelope = openApiSchema(errorEnvelopeSchema);
@@ -50,19 +52,22 @@ export class DocumentsController {
   @ApiOperation({ summary: 'The offset of an upload of this ticket, to resume from (tus).' })
   @ApiParam(uploadId)
   @ApiResponse({ status: 200, description: 'Upload-Offset and Upload-Length.' })
-  @ApiResponse({ status: 404, description: 'No such upload (any more): start a new one.' })
+  @ApiResponse({
+    status: 404,
+    description:
+      "NOT_FOUND: no such upload of this ticket (any more, or another ticket's, or not an upload id): start a new one.",
+  })
   async offset(
     @Param('id') id: string,
     @CurrentPrincipal() principal: Principal,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    if (principal.kind === 'agent') {
-      // A mismatching upload is removed by this, and tus then answers 404: the agent starts over.
-      await this.tus.finishIfComplete(principal.ticketId, id).catch((error: unknown) => {
-        if (!isOmtError(error) || error.code !== 'CHECKSUM_MISMATCH') throw error;
-      });
-    }
+    const ticketId = ownUpload(principal, id);
+    // A mismatching upload is removed by this, and tus then answers 404: the agent starts over.
+    await this.tus.finishIfComplete(ticketId, id).catch((error: unknown) => {
+      if (!isOmtError(error) || error.code !== 'CHECKSUM_MISMATCH') throw error;
+    });
     return this.tus.handle(req, res);
   }
 
@@ -77,13 +82,34 @@ export class DocumentsController {
     description: 'Where these bytes start: the offset HEAD answered.',
   })
   @ApiResponse({ status: 204, description: 'Accepted; Upload-Offset is the new offset.' })
+  @ApiResponse({
+    status: 404,
+    description: 'NOT_FOUND: no such upload of this ticket (or not an upload id).',
+    schema: envelope,
+  })
   @ApiResponse({ status: 409, description: "The offset is not the upload's current one (tus)." })
   @ApiResponse({
     status: 422,
     description: 'CHECKSUM_MISMATCH: the bytes do not match the announced sha256; upload discarded.',
     schema: envelope,
   })
-  patch(@Req() req: Request, @Res() res: Response): Promise<void> {
+  patch(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    ownUpload(principal, id);
     return this.tus.handle(req, res);
   }
+}
+
+/**
+ * The agent's ticket, if `id` is a well-formed upload id of it; NOT_FOUND
+ * otherwise, before tus or any store sees the id (tus checks it again on
+ * the URL it reads).
+ */
+function ownUpload(principal: Principal, id: string): string {
+  if (principal.kind !== 'agent' || !isUploadOf(id, principal.ticketId)) throw noSuchUpload();
+  return principal.ticketId;
 }

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import type { ReadStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { FileConfigstore, FileStore, type Configstore } from '@tus/file-store';
-import type { Upload } from '@tus/server';
+import { ERRORS, type Upload } from '@tus/server';
+import { parseUploadId } from '../imports/blob-store-keys';
+import { makePrivateFolder, writePrivateFile } from '../imports/blob-store-modes';
 
 /** How many uploads' hashes and metadata are kept at once; more in flight than this only costs a re-read. */
 const REMEMBERED_UPLOADS = 1000;
@@ -21,13 +23,18 @@ export interface ArrivedHash {
  * PATCH that starts at offset 0 yields a hash (it saw every byte); a resumed
  * upload, or one that finished before a restart, has none, and the caller
  * hashes the file as before. The hash of a write that failed is dropped.
+ *
+ * Every id is parsed as an upload id before it is joined into a path (tus'
+ * own check only keeps a path inside the folder, where another ticket's
+ * upload also lies); anything else is tus' 404. Files and info files are
+ * 0600, the folder 0700.
  */
 export class HashingFileStore extends FileStore {
   private readonly hashes: Remembered<ArrivedHash>;
   private readonly metadata: CachedConfigstore;
 
   constructor(directory: string) {
-    const metadata = new CachedConfigstore(new FileConfigstore(directory));
+    const metadata = new CachedConfigstore(new FileConfigstore(directory), directory);
     super({ directory, configstore: metadata });
     this.metadata = metadata;
     this.hashes = new Remembered<ArrivedHash>(REMEMBERED_UPLOADS);
@@ -36,16 +43,13 @@ export class HashingFileStore extends FileStore {
   /**
    * tus' own create runs mkdir -p on every upload; here the empty file is
    * written straight away and the folder made only when that meets ENOENT.
-   * An id that is not a plain name in the folder goes to tus' create (which
-   * refuses it).
    */
   override async create(file: Upload): Promise<Upload> {
-    const filePath = path.join(this.directory, file.id);
-    if (path.dirname(filePath) !== path.normalize(this.directory)) return super.create(file);
-    await writeFile(filePath, '').catch(async (error: NodeJS.ErrnoException) => {
+    const filePath = path.join(this.directory, uploadId(file.id));
+    await writePrivateFile(filePath, '', 'wx').catch(async (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
-      await mkdir(this.directory, { recursive: true });
-      await writeFile(filePath, '');
+      await makePrivateFolder(this.directory);
+      await writePrivateFile(filePath, '', 'wx');
     });
     await this.configstore.set(file.id, file);
     file.storage = { type: 'file', path: filePath };
@@ -53,6 +57,7 @@ export class HashingFileStore extends FileStore {
   }
 
   override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
+    uploadId(id);
     this.hashes.delete(id);
     if (offset !== 0) return super.write(readable, id, offset);
     const hash = createHash('sha256');
@@ -72,6 +77,22 @@ export class HashingFileStore extends FileStore {
     );
     if (end === bytes) this.hashes.set(id, { sha256: hash.digest('hex'), bytes });
     return end;
+  }
+
+  override read(id: string): ReadStream {
+    return super.read(uploadId(id));
+  }
+
+  override getUpload(id: string): Promise<Upload> {
+    return super.getUpload(uploadId(id));
+  }
+
+  override remove(id: string): Promise<void> {
+    return super.remove(uploadId(id));
+  }
+
+  override declareUploadLength(id: string, length: number): Promise<void> {
+    return super.declareUploadLength(uploadId(id), length);
   }
 
   /** The hash of the upload's bytes if one PATCH wrote all of them in this process; once (it is forgotten here). */
@@ -97,9 +118,13 @@ export class HashingFileStore extends FileStore {
 class CachedConfigstore implements Configstore {
   private readonly kept = new Remembered<Upload>(REMEMBERED_UPLOADS);
 
-  constructor(private readonly files: FileConfigstore) {}
+  constructor(
+    private readonly files: FileConfigstore,
+    private readonly directory: string,
+  ) {}
 
   async get(key: string): Promise<Upload | undefined> {
+    uploadId(key);
     const kept = this.kept.get(key);
     if (kept) return kept;
     const read = await this.files.get(key);
@@ -107,12 +132,14 @@ class CachedConfigstore implements Configstore {
     return read;
   }
 
+  /** As FileConfigstore writes it (`<id>.json`), but 0600. */
   async set(key: string, value: Upload): Promise<void> {
-    await this.files.set(key, value);
+    await writePrivateFile(path.join(this.directory, `${uploadId(key)}.json`), JSON.stringify(value));
     this.kept.set(key, value);
   }
 
   async delete(key: string): Promise<void> {
+    uploadId(key);
     this.kept.delete(key);
     await this.files.delete(key);
   }
@@ -124,6 +151,12 @@ class CachedConfigstore implements Configstore {
   forget(key: string): void {
     this.kept.delete(key);
   }
+}
+
+/** The id itself if it is an upload id; tus' "not found" (404, nothing touched) for anything else. */
+function uploadId(id: string): string {
+  if (!parseUploadId(id)) throw ERRORS.FILE_NOT_FOUND;
+  return id;
 }
 
 /** A Map bounded to `limit` entries, the oldest dropped first. */

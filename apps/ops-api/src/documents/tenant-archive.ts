@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { link, mkdir, rename, rm } from 'node:fs/promises';
+import { link, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
+import { makePrivateFile, makePrivateFolder, openPrivateFile } from '../imports/blob-store-modes';
 import { resolveInArchive } from './safe-archive-path';
 import { sha256OfFile } from './file-hash';
 
@@ -27,7 +27,7 @@ export class ArchiveHashMismatch extends Error {}
 /**
  * The tenants' document archives: `<root>/<tenant database>/<safe path>`.
  * A document appears whole or not at all, and only with the bytes it was
- * announced with.
+ * announced with; it is 0600 in folders omt made 0700 (customer data).
  */
 @Injectable()
 export class TenantArchive {
@@ -53,8 +53,8 @@ export class TenantArchive {
   async place(tenantDatabase: string, relativePath: string, data: Readable, sha256: string): Promise<string> {
     const target = this.fileOf(tenantDatabase, relativePath);
     const partial = path.join(this.root, PARTIAL_FOLDER, randomBytes(12).toString('hex'));
-    await mkdir(path.dirname(partial), { recursive: true });
-    await mkdir(path.dirname(target), { recursive: true });
+    await makePrivateFolder(path.dirname(partial));
+    await makePrivateFolder(path.dirname(target));
     const hash = createHash('sha256');
     const hashing = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -63,7 +63,8 @@ export class TenantArchive {
       },
     });
     try {
-      await pipeline(data, hashing, createWriteStream(partial, { flags: 'wx' }));
+      const file = await openPrivateFile(partial);
+      await pipeline(data, hashing, file.createWriteStream());
       const written = hash.digest('hex');
       if (written !== sha256) {
         throw new ArchiveHashMismatch(
@@ -95,6 +96,8 @@ export class TenantArchive {
         if (CANNOT_LINK.has((error as NodeJS.ErrnoException).code ?? '')) return false;
         throw error;
       }
+      // The link shares the upload's inode and mode; an upload from before 0600 uploads is made private here.
+      await makePrivateFile(partial);
       const written = await sha256OfFile(partial);
       if (written !== sha256) {
         throw new ArchiveHashMismatch(
@@ -117,7 +120,7 @@ export class TenantArchive {
    */
   private async inFolder<T>(folder: string, operation: () => Promise<T>): Promise<T> {
     if (!this.folders.has(folder)) {
-      await mkdir(folder, { recursive: true });
+      await makePrivateFolder(folder);
       if (this.folders.size >= REMEMBERED_FOLDERS) this.folders.clear();
       this.folders.add(folder);
       return operation();
@@ -126,7 +129,7 @@ export class TenantArchive {
       return await operation();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(folder, { recursive: true });
+      await makePrivateFolder(folder);
       return operation();
     }
   }

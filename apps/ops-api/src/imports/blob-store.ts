@@ -1,15 +1,18 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { access, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { InvalidBlobKey, isTicketBlobPrefix, parseBlobKey } from './blob-store-keys';
+import { makePrivateFolder, openPrivateFile } from './blob-store-modes';
 
 /**
- * Where uploaded pieces wait for their import job. Keys are omt's own
- * (`tickets/<id>/tables/<table-hash>/<sequence>`), but they are still checked:
- * a key never leaves the store's root. A directory here; S3-compatible
- * storage behind the same interface past one machine.
+ * Where uploaded pieces wait for their import job. Every key must be one of
+ * the forms blob-store-keys.ts defines (a batch of a ticket, a tus upload);
+ * any other is refused before it becomes a path. A directory here, folders
+ * 0700 and files 0600; S3-compatible storage behind the same interface past
+ * one machine.
  */
 export interface BlobStore {
   /** Stores the whole piece or nothing: readers never see a half-written blob. */
@@ -18,8 +21,8 @@ export interface BlobStore {
   has(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
   /**
-   * Deletes every blob whose key starts with `prefix` (`tickets/<id>/`, or
-   * `tus/<id>.` for the uploads named after a ticket), as an S3 prefix would.
+   * Deletes every blob whose key starts with `prefix`, as an S3 prefix
+   * would; only the prefixes of ticketBlobPrefixes() are accepted.
    */
   deletePrefix(prefix: string): Promise<void>;
 }
@@ -28,14 +31,9 @@ export const BLOB_STORE = Symbol('BLOB_STORE');
 
 const READ_CHUNK_BYTES = 1024 * 1024;
 
-const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-
-/** Throws unless the key is relative, '/'-separated segments of safe characters, without '.' or '..'. */
+/** Throws InvalidBlobKey unless the key is exactly a batch key or a tus upload key. */
 export function assertBlobKey(key: string): void {
-  const segments = key.split('/');
-  if (key.length > 1024 || segments.some((s) => !SEGMENT.test(s) || s === '.' || s === '..')) {
-    throw new Error(`Invalid blob key ${JSON.stringify(key.slice(0, 200))}.`);
-  }
+  if (!parseBlobKey(key)) throw new InvalidBlobKey(key);
 }
 
 export class DirectoryBlobStore implements BlobStore {
@@ -43,11 +41,12 @@ export class DirectoryBlobStore implements BlobStore {
 
   async put(key: string, data: Buffer | Readable | AsyncIterable<Buffer>): Promise<void> {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
+    await makePrivateFolder(path.dirname(target));
     // Written beside the target and renamed: atomic on one file system.
     const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
     try {
-      await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, createWriteStream(temp, { flags: 'wx' }));
+      const file = await openPrivateFile(temp);
+      await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, file.createWriteStream());
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
@@ -79,14 +78,10 @@ export class DirectoryBlobStore implements BlobStore {
   }
 
   async deletePrefix(prefix: string): Promise<void> {
+    if (!isTicketBlobPrefix(prefix)) throw new InvalidBlobKey(prefix);
     const slash = prefix.lastIndexOf('/');
-    const folder = prefix.slice(0, Math.max(slash, 0));
+    const directory = path.join(path.resolve(this.root), ...prefix.slice(0, slash).split('/'));
     const start = prefix.slice(slash + 1);
-    // The part after the last '/' begins a segment: the same characters, possibly none; never the whole store.
-    if (!folder || !/^[A-Za-z0-9._-]*$/.test(start) || start === '.' || start === '..') {
-      throw new Error(`Invalid blob prefix ${JSON.stringify(prefix.slice(0, 200))}.`);
-    }
-    const directory = this.pathOf(folder);
     if (!start) return rm(directory, { recursive: true, force: true });
     const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
@@ -103,7 +98,8 @@ export class DirectoryBlobStore implements BlobStore {
     assertBlobKey(key);
     const root = path.resolve(this.root);
     const file = path.resolve(root, ...key.split('/'));
-    if (!file.startsWith(root + path.sep)) throw new Error(`Invalid blob key ${JSON.stringify(key)}.`);
+    // The grammar admits no '..' or separator in a segment; this is the second lock on the same door.
+    if (!file.startsWith(root + path.sep)) throw new InvalidBlobKey(key);
     return file;
   }
 }

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { batchBlobKey as batchBlobKeyOf } from '../imports/blob-store-keys';
 
 /**
  * Table names are customer data: they never become part of a path or a job
@@ -20,10 +21,11 @@ export function batchJobId(ticketId: string, table: string, sequence: number): s
 }
 
 /**
- * Where one arrival of a batch is stored (gzip as received). Each arrival
- * gets its own key, so a conflicting or duplicate upload never overwrites
- * the blob the ledger points at; the loser's blob is deleted.
+ * Where one arrival of a batch is stored (gzip as received), in the blob
+ * store's one key grammar. Each arrival gets its own key, so a conflicting
+ * or duplicate upload never overwrites the blob the ledger points at; the
+ * loser's blob is deleted.
  */
 export function batchBlobKey(ticketId: string, table: string, sequence: number): string {
-  return `tickets/${ticketId}/tables/${tableKey(table)}/${sequence}-${randomBytes(6).toString('hex')}.gz`;
+  return batchBlobKeyOf(ticketId, tableKey(table), sequence);
 }

@@ -10,11 +10,14 @@ import type { TableSchema } from '@omt/contracts';
 import { PG_ADMIN_URL, dropDatabase, uniqueName } from '../../../../test/support/databases';
 import { JOB_PROCESSOR } from '../../src/queues/job-handler';
 import { DirectoryBlobStore } from '../../src/imports/blob-store';
+import { batchBlobKey } from '../../src/uploads/upload-keys';
 import { BatchReceivedProcessor, TableCreatedProcessor } from '../../src/imports/import-processors';
 import { PermanentImportError } from '../../src/imports/import-errors';
 import type { BatchImports } from '../../src/pipeline/batch-imports';
 import { TenantDatabases } from '../../src/imports/tenant-databases.service';
 import { tenantDatabaseUrl } from '../../src/imports/tenant-database';
+
+const BLOB_TICKET = '00000000-0000-4000-8000-000000000001';
 
 const TABLE: TableSchema = {
   name: 'person',
@@ -35,7 +38,11 @@ beforeAll(async () => {
   database = uniqueName('imports_jobs');
   blobDir = await mkdtemp(path.join(os.tmpdir(), 'omt-imports-jobs-'));
   blobs = new DirectoryBlobStore(blobDir);
-  tenants = new TenantDatabases({ tenantAdminUrl: PG_ADMIN_URL, tenantDatabaseName: () => database, tenantSchema: 'crm7' });
+  tenants = new TenantDatabases({
+    tenantAdminUrl: PG_ADMIN_URL,
+    tenantDatabaseName: () => database,
+    tenantSchema: 'crm7',
+  });
 });
 
 afterAll(async () => {
@@ -48,7 +55,8 @@ afterAll(async () => {
 /** As the API stores a batch: the gzip of the COPY text, the sha256 of the text itself. */
 async function sent(sequence: number, body: string, stored = gzipSync(body), table = 'person') {
   const data = Buffer.from(body);
-  const blobKey = `tickets/t1/tables/${table}/${sequence}`;
+  // Blob keys follow the store's grammar (a ticket uuid); the processor reads the key it is given.
+  const blobKey = batchBlobKey(BLOB_TICKET, table, sequence);
   await blobs.put(blobKey, stored);
   return {
     ticketId: 't1',
@@ -68,10 +76,16 @@ it('registers one processor per import job name', () => {
 
 /** What follows an import (the upload ledger, progress, verification) is the pipeline tests' subject; here: when it is called. */
 const imported: string[] = [];
-const followUp = { imported: async (ticketId: string, table: string, sequence: number) => void imported.push(`${ticketId}/${table}/${sequence}`) };
+const followUp = {
+  imported: async (ticketId: string, table: string, sequence: number) =>
+    void imported.push(`${ticketId}/${table}/${sequence}`),
+};
 
 async function permanent(promise: Promise<unknown>): Promise<PermanentImportError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(UnrecoverableError);
   return error as PermanentImportError;
 }
@@ -107,7 +121,7 @@ it('creates the tenant and table, loads gzipped batches from the blob store once
   const refused = await permanent(batches.handle(exploding));
   expect(refused.code).toBe('BATCH_INVALID');
   expect(refused.message).toMatch(/Batch 5 of table "person" unpacks to more than the 12 bytes the agent announced/);
-  const lost = { ...(await sent(4, '6\tw\n')), blobKey: 'tickets/t1/tables/person/404' };
+  const lost = { ...(await sent(4, '6\tw\n')), blobKey: batchBlobKey(BLOB_TICKET, 'person', 404) };
   expect((await permanent(batches.handle(lost))).code).toBe('NOT_FOUND');
   expect(imported).toHaveLength(2);
 
@@ -126,7 +140,10 @@ it('creates the table from the stored schema when a batch overtakes its table jo
   const batches = new BatchReceivedProcessor(tenants, blobs, followUp as unknown as BatchImports, {
     storedTableSchema: async (ticketId, table) => stored.get(`${ticketId}/${table}`) ?? null,
   });
-  const payloads = [await sent(0, '10\tEarly\n', undefined, 'person_early'), await sent(1, '11\tBird\n', undefined, 'person_early')];
+  const payloads = [
+    await sent(0, '10\tEarly\n', undefined, 'person_early'),
+    await sent(1, '11\tBird\n', undefined, 'person_early'),
+  ];
   // Both batches at once, no tableCreated job at all: each finds or makes the table under the DDL lock.
   await Promise.all(payloads.map((payload) => batches.handle(payload)));
   // The table job arriving late finds it made with the same definition: a no-op.
