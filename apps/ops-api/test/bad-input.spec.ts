@@ -1,7 +1,16 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { BATCH_CONTENT_TYPE, BATCH_HEADERS } from '@omt/contracts';
+import { queryDatabase } from '../../../test/support/databases';
 import { Prisma } from '../src/generated/prisma/client';
 import { PrismaService } from '../src/prisma/prisma.service';
 import type { Credential } from './support/auth-helpers';
 import { startTestApi, type TestApi } from './support/test-api';
+import { copyText, enrolledTicket, putBatch, startedUpload } from './uploads/upload-fixtures';
 
 /**
  * A bounded run of malformed and hostile requests against every endpoint the
@@ -183,4 +192,225 @@ describe('hostile requests', () => {
     for (const id of [ticketA, ticketB])
       expect((await api.call('GET', `/api/tickets/${id}`, { as: ops })).body.state).toMatch(/created|enrolled/);
   }, 240_000);
+});
+
+// ---------------------------------------------------------------------------
+// Upload ids are ids, never paths (issue #15). Raw HTTP (node:http sends the
+// path byte for byte: no client normalises `..`, `%2F` or `%5C`), against
+// every upload route, by an agent whose own ticket is uploading too. Each
+// attempt must be a 404, record no ledger row, and leave every file in the
+// blob store (the victim's upload and batch above all) exactly as it was.
+// ---------------------------------------------------------------------------
+describe('upload ids that are paths or other tickets’ ids', () => {
+  let api: TestApi;
+  let archives: string;
+  let attacker: { ticketId: string; agent: Credential & { bearer: string } };
+  let victim: { ticketId: string; agent: Credential & { bearer: string } };
+  let victimUpload: string;
+  let ownUpload: string;
+
+  /** One request exactly as written; resolves with status and body text. */
+  function raw(
+    method: string,
+    requestPath: string,
+    headers: Record<string, string> = {},
+    body?: Buffer,
+  ): Promise<{ status: number; text: string; location?: string }> {
+    const url = new URL(api.url);
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(
+        { host: url.hostname, port: url.port, method, path: requestPath, headers, agent: false },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode!,
+              text: Buffer.concat(chunks).toString(),
+              location: response.headers.location,
+            }),
+          );
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+
+  const tusHeaders = (token: string, extra: Record<string, string> = {}) => ({
+    authorization: `Bearer ${token}`,
+    'tus-resumable': '1.0.0',
+    ...extra,
+  });
+
+  /** A whole document upload (POST, then one PATCH): its upload id. */
+  async function uploadDocument(token: string, documentId: number, data: Buffer): Promise<string> {
+    const metadata = {
+      documentId: String(documentId),
+      relativePath: `ua/${documentId}.doc`,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      bytes: String(data.length),
+    };
+    const created = await raw(
+      'POST',
+      '/api/agent/documents',
+      tusHeaders(token, {
+        'upload-length': String(data.length),
+        'upload-metadata': Object.entries(metadata)
+          .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+          .join(','),
+      }),
+    );
+    expect(created.status).toBe(201);
+    const id = created.location!.split('/').pop()!;
+    const written = await raw(
+      'PATCH',
+      `/api/agent/documents/${id}`,
+      tusHeaders(token, { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }),
+      data,
+    );
+    expect(written.status).toBe(204);
+    return id;
+  }
+
+  /** Every file under the blob directory with its size and sha256 (no claims from atime). */
+  async function blobFiles(): Promise<Record<string, string>> {
+    const entries = await readdir(api.config.blobDir, { recursive: true, withFileTypes: true });
+    const files: Record<string, string> = {};
+    for (const entry of entries.filter((e) => e.isFile())) {
+      const file = path.join(entry.parentPath, entry.name);
+      const data = await readFile(file);
+      files[path.relative(api.config.blobDir, file)] =
+        `${data.length} ${createHash('sha256').update(data).digest('hex')}`;
+    }
+    return files;
+  }
+
+  /** The upload ledgers, row by row, read straight from PostgreSQL. */
+  async function ledgers(): Promise<string> {
+    const rows = await queryDatabase(
+      api.database.url,
+      `SELECT 'document ' || t::text AS row FROM "DocumentUpload" t UNION ALL SELECT 'batch ' || t::text FROM "BatchUpload" t ORDER BY 1`,
+    );
+    return rows.map((r) => r.row as string).join('\n');
+  }
+
+  beforeAll(async () => {
+    archives = await mkdtemp(path.join(os.tmpdir(), 'omt-traversal-archives-'));
+    api = await startTestApi('bad-input-ids', { env: { OMT_TENANT_ARCHIVE_DIR: archives } });
+    const sales = await api.createSalesKey();
+    attacker = await enrolledTicket(api, sales);
+    victim = await enrolledTicket(api, sales);
+    for (const side of [attacker, victim]) await startedUpload(api, side.agent, { contact: 1 });
+    expect((await putBatch(api, victim.agent, 'contact', 0, copyText(1, 2))).status).toBe(200);
+    victimUpload = await uploadDocument(victim.agent.bearer, 1, Buffer.from('the victim’s contract, confidential'));
+    ownUpload = await uploadDocument(attacker.agent.bearer, 1, Buffer.from('the attacker’s own document'));
+  }, 60_000);
+  afterAll(async () => {
+    await api?.close();
+    await rm(archives, { recursive: true, force: true });
+  });
+
+  async function hostileIds(): Promise<string[]> {
+    const [batch] = await queryDatabase(api.database.url, 'SELECT "blobKey" FROM "BatchUpload" WHERE "ticketId" = $1', [
+      victim.ticketId,
+    ]);
+    const batchKey = batch!.blobKey as string;
+    const own = attacker.ticketId;
+    return [
+      victimUpload, // another ticket's well-formed id
+      encodeURIComponent(victimUpload),
+      `${own}.%2F..%2F${victimUpload}`, // the reported one: own prefix, then out and into the victim's
+      `${own}.%2F..%2F..%2Ftus%2F${victimUpload}`,
+      `${own}.%5C..%5C${victimUpload}`,
+      `${own}.%2e%2e%2f${victimUpload}`,
+      `${own}.%252F..%252F${victimUpload}`,
+      `${own}.%2F..%2F..%2F${batchKey.replace(/\//g, '%2F')}`,
+      `..%2F${batchKey.replace(/\//g, '%2F')}`,
+      `${own}./../${victimUpload}`,
+      `${own}.\\..\\${victimUpload}`,
+      `${ownUpload}%2F..%2F${victimUpload}`,
+      `${ownUpload}.json`,
+      `${ownUpload}%00`,
+      `${own}.${'0'.repeat(32)}?x=/${victimUpload}`, // tus once read the id from the whole URL, query included
+      `${own}.${'0'.repeat(32)}/..%2F${victimUpload}`,
+      ownUpload.toUpperCase(),
+      '..',
+      '%2E%2E',
+    ];
+  }
+  it('answers 404 on every document route, reads, writes and records nothing', async () => {
+    const before = { files: await blobFiles(), ledgers: await ledgers() };
+    expect(Object.keys(before.files)).toEqual(
+      expect.arrayContaining([path.join('tus', victimUpload), path.join('tus', `${victimUpload}.json`)]),
+    );
+    const token = attacker.agent.bearer;
+    const refusedWrongly: string[] = [];
+    for (const id of await hostileIds()) {
+      const target = `/api/agent/documents/${id}`;
+      const attempts: [string, Record<string, string>, Buffer?][] = [
+        ['HEAD', tusHeaders(token)],
+        [
+          'PATCH',
+          tusHeaders(token, { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }),
+          Buffer.from('overwritten'),
+        ],
+        ['DELETE', tusHeaders(token)],
+        ['GET', tusHeaders(token)],
+        ['POST', tusHeaders(token, { 'upload-length': '4' })],
+      ];
+      for (const [method, headers, body] of attempts) {
+        const answer = await raw(method, target, headers, body);
+        if (answer.status !== 404 || (method !== 'HEAD' && !hasEnvelope(answer.text)))
+          refusedWrongly.push(`${method} ${target}: ${answer.status} ${answer.text.slice(0, 160)}`);
+      }
+    }
+    expect(refusedWrongly).toEqual([]);
+    expect(await ledgers()).toBe(before.ledgers);
+    expect(await blobFiles()).toEqual(before.files);
+    // The victim's upload is still the victim's, whole: its own agent sees it finished.
+    const own = await raw('HEAD', `/api/agent/documents/${victimUpload}`, tusHeaders(victim.agent.bearer));
+    expect(own.status).toBe(200);
+  });
+
+  it('refuses table and sequence segments that are paths on the batch routes, nothing stored', async () => {
+    const before = { files: await blobFiles(), ledgers: await ledgers() };
+    const segments = [
+      `..%2F..%2Ftickets%2F${victim.ticketId}`,
+      `..%5C..%5C${victim.ticketId}`,
+      '..',
+      '%2E%2E',
+      `contact%2F..%2F..%2F..%2Ftus%2F${victimUpload}`,
+    ];
+    const wrong: string[] = [];
+    for (const segment of segments) {
+      for (const [method, target] of [
+        ['PUT', `/api/agent/tables/${segment}/batches/0`],
+        ['PUT', `/api/agent/tables/contact/batches/${segment}`],
+        ['PUT', `/api/agent/tables/${segment}`],
+        ['POST', `/api/agent/tables/${segment}/complete`],
+      ] as const) {
+        const body = gzipSync(copyText(1, 2));
+        const answer = await raw(
+          method,
+          target,
+          {
+            authorization: `Bearer ${attacker.agent.bearer}`,
+            'content-type': target.includes('/batches/') ? BATCH_CONTENT_TYPE : 'application/json',
+            [BATCH_HEADERS.gzipSha256]: createHash('sha256').update(body).digest('hex'),
+            [BATCH_HEADERS.sha256]: createHash('sha256').update(copyText(1, 2)).digest('hex'),
+            [BATCH_HEADERS.rows]: '1',
+            [BATCH_HEADERS.bytes]: String(copyText(1, 2).length),
+          },
+          target.includes('/batches/') ? body : Buffer.from('{}'),
+        );
+        // Table names are data (hashed into keys, never joined): a refusal names the reason, never a 5xx or a 2xx.
+        if (answer.status < 400 || answer.status >= 500 || !hasEnvelope(answer.text))
+          wrong.push(`${method} ${target}: ${answer.status} ${answer.text.slice(0, 160)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(await ledgers()).toBe(before.ledgers);
+    expect(await blobFiles()).toEqual(before.files);
+  });
 });

@@ -265,15 +265,16 @@ it("does not let one agent look at or write to another agent's upload", async ()
     ...extra,
   });
 
+  // Another ticket's upload is no upload at all to this agent: 404, as for one that never existed.
   const peek = await fetch(location, { method: 'HEAD', headers: tus(b.token) });
-  expect(peek.status).toBe(403);
+  expect(peek.status).toBe(404);
   const write = await fetch(location, {
     method: 'PATCH',
     headers: tus(b.token, { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }),
     body: data,
   });
-  expect(write.status).toBe(403);
-  expect(await write.json()).toMatchObject({ code: 'FORBIDDEN' });
+  expect(write.status).toBe(404);
+  expect(await write.json()).toMatchObject({ code: 'NOT_FOUND' });
   const nobody = await fetch(location, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
   expect(nobody.status).toBe(401);
 
@@ -334,7 +335,7 @@ it("answers every refusal of the tus endpoint with the error envelope, tus' stat
     badHeader: { status: 400, body: envelope('VALIDATION_FAILED') },
     unknownUpload: { status: 404, body: envelope('NOT_FOUND') },
     wrongOffset: { status: 409, body: envelope('CONFLICT') },
-    otherTicket: { status: 403, body: envelope('FORBIDDEN') },
+    otherTicket: { status: 404, body: envelope('NOT_FOUND') },
   });
   expect(answers.noTusHeader.body.message).toMatch(/Tus-Resumable/);
   // Still tus for a tus client: the upload completes from offset 0.
