@@ -75,7 +75,7 @@ export const ERROR_LABELS: Record<ErrorCode | ClientErrorCode, string> = {
   LIVE_MIGRATION_COMPLETED: 'Live migration already completed',
   BATCH_CONFLICT: 'Batch conflict',
   PAYLOAD_TOO_LARGE: 'Too large',
-  UNSUPPORTED_MEDIA_TYPE: 'Only JSON accepted',
+  UNSUPPORTED_MEDIA_TYPE: 'Wrong body format',
   CHECKSUM_MISMATCH: 'Checksum mismatch',
   BATCH_INVALID: 'Invalid batch',
   PLAN_INVALID: 'Invalid plan',
