@@ -19,7 +19,8 @@ export function socketIoKey(config: Pick<AppConfig, 'redisPrefix'>): string {
 
 /**
  * socket.io over Redis pub/sub, so that several API processes behind a load
- * balancer feed every dashboard. CORS is limited to the dashboard's origins (the /ops handshake is checked again by socket-origin.ts: CORS alone does not stop a WebSocket).
+ * balancer feed every dashboard. CORS is limited to the dashboard's origins;
+ * CORS does not stop a WebSocket, so socket-origin.ts checks the /ops handshake.
  */
 export class RedisIoAdapter extends IoAdapter {
   private readonly pub: Redis;
