@@ -52,7 +52,7 @@ export async function startApp(
   app.useBodyParser('json', { limit: config.maxJsonBytes });
   app.use(helmet());
   app.use(cookieParser());
-  app.enableCors({ origin: config.dashboardOrigin, credentials: true });
+  app.enableCors({ origin: config.dashboardOrigins, credentials: true });
   app.useGlobalFilters(new OmtExceptionFilter(logger));
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
   const ioAdapter = new RedisIoAdapter(app, config);

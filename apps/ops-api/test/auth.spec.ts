@@ -32,7 +32,9 @@ describe('ops login, sessions, security headers, sockets', () => {
   });
 
   it('creates the first admin from the environment; login sets an httpOnly SameSite=Lax cookie', async () => {
-    const answer = await api.call('POST', '/api/auth/login', { body: { email: admin.email.toUpperCase(), password: admin.password } });
+    const answer = await api.call('POST', '/api/auth/login', {
+      body: { email: admin.email.toUpperCase(), password: admin.password },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ role: 'admin', name: admin.email, ticketId: null });
     const cookie = answer.headers.getSetCookie().find((c) => c.startsWith('omt_session='))!;
@@ -49,8 +51,12 @@ describe('ops login, sessions, security headers, sockets', () => {
 
   it('gives one answer for a wrong password and an unknown email', async () => {
     const user = await api.createUser('ops');
-    const wrong = await api.call('POST', '/api/auth/login', { body: { email: user.email, password: 'not the password' } });
-    const unknown = await api.call('POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'whatever it is' } });
+    const wrong = await api.call('POST', '/api/auth/login', {
+      body: { email: user.email, password: 'not the password' },
+    });
+    const unknown = await api.call('POST', '/api/auth/login', {
+      body: { email: 'nobody@example.com', password: 'whatever it is' },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.body).toEqual(wrong.body);
     expect(wrong.body.code).toBe('LOGIN_FAILED');
@@ -60,7 +66,10 @@ describe('ops login, sessions, security headers, sockets', () => {
   it('rate-limits repeated failed logins with 429 and Retry-After', async () => {
     const user = await api.createUser('ops');
     for (let attempt = 0; attempt < 10; attempt++) {
-      expect((await api.call('POST', '/api/auth/login', { body: { email: user.email, password: `wrong ${attempt}` } })).status).toBe(401);
+      expect(
+        (await api.call('POST', '/api/auth/login', { body: { email: user.email, password: `wrong ${attempt}` } }))
+          .status,
+      ).toBe(401);
     }
     const limited = await api.call('POST', '/api/auth/login', { body: user });
     expect(limited.status).toBe(429);
@@ -69,8 +78,9 @@ describe('ops login, sessions, security headers, sockets', () => {
   });
 
   it('sends security headers and allows CORS only for the dashboard origin', async () => {
-    const allowed = await fetch(`${api.url}/api/health`, { headers: { origin: api.config.dashboardOrigin } });
-    expect(allowed.headers.get('access-control-allow-origin')).toBe(api.config.dashboardOrigin);
+    const dashboard = api.config.dashboardOrigins[0]!;
+    const allowed = await fetch(`${api.url}/api/health`, { headers: { origin: dashboard } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(dashboard);
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
     expect(allowed.headers.get('x-content-type-options')).toBe('nosniff');
     expect(allowed.headers.get('x-frame-options')).toBe('SAMEORIGIN');

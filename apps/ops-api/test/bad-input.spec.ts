@@ -414,3 +414,105 @@ describe('upload ids that are paths or other tickets’ ids', () => {
     expect(await blobFiles()).toEqual(before.files);
   });
 });
+
+/**
+ * Cross-site request forgery (issue 15): every change the session cookie
+ * can make, and login, sent as a foreign page would send it (another
+ * Origin, a form or text/plain body), is refused before it does anything.
+ */
+describe('hostile requests: cross-site and form-encoded cookie requests', () => {
+  let api: TestApi;
+  let ticketId: string;
+  let operations: { method: string; path: string }[];
+
+  beforeAll(async () => {
+    api = await startTestApi('bad-input-csrf');
+    const document = (await (await fetch(`${api.url}/api/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { security?: Record<string, unknown>[] }>>;
+    };
+    const created = await api.createTicket(await api.createSalesKey());
+    ticketId = created.ticket.id;
+    await api.enroll(created.enrollmentCode);
+    // Every cookie-authenticated change the API documents (a new one is covered the day it appears), and login.
+    operations = Object.entries(document.paths).flatMap(([template, methods]) =>
+      Object.entries(methods)
+        .filter(([method, operation]) => {
+          const cookie = operation.security?.some((scheme) => 'omt_session' in scheme) ?? false;
+          return !['get', 'head', 'options'].includes(method) && (cookie || template === '/api/auth/login');
+        })
+        .map(([method]) => ({
+          method: method.toUpperCase(),
+          path: template.replace('{id}', ticketId).replace(/\{\w+\}/g, 'x'),
+        })),
+    );
+  }, 60_000);
+  afterAll(async () => api?.close());
+
+  async function rows(): Promise<string> {
+    const prisma = api.context.get(PrismaService, { strict: false });
+    const found = await prisma.$queryRaw<{ row: string }[]>(
+      Prisma.sql`SELECT concat_ws(' | ', (SELECT json_agg(t ORDER BY t.id) FROM "Ticket" t), (SELECT json_agg(e ORDER BY e.id) FROM "EnrollmentCode" e), (SELECT json_agg(a ORDER BY a.id) FROM "AgentToken" a), (SELECT json_agg(s.id ORDER BY s.id) FROM "Session" s), (SELECT count(*) FROM "AuditEvent")) AS row`,
+    );
+    return found[0]!.row;
+  }
+
+  it('answers 403 CROSS_ORIGIN_REFUSED or 415 UNSUPPORTED_MEDIA_TYPE and changes nothing', async () => {
+    const ops = await api.createUser('ops');
+    const login = await api.call('POST', '/api/auth/login', { body: ops });
+    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+    expect(operations.map((o) => o.path)).toEqual(
+      expect.arrayContaining(['/api/auth/login', '/api/auth/logout', `/api/tickets/${ticketId}/cancel`]),
+    );
+    const before = await rows();
+    const json = JSON.stringify({ reason: 'forged', ...ops });
+    const forgeries: { name: string; headers: Record<string, string>; body?: string; expect: [number, string] }[] = [
+      {
+        name: 'another origin',
+        headers: { origin: 'https://evil.example.com', 'content-type': 'application/json' },
+        body: json,
+        expect: [403, 'CROSS_ORIGIN_REFUSED'],
+      },
+      { name: 'null origin', headers: { origin: 'null' }, expect: [403, 'CROSS_ORIGIN_REFUSED'] },
+      {
+        name: 'Sec-Fetch-Site: cross-site',
+        headers: { 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' },
+        body: json,
+        expect: [403, 'CROSS_ORIGIN_REFUSED'],
+      },
+      {
+        name: 'a form',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ reason: 'forged', ...ops }).toString(),
+        expect: [415, 'UNSUPPORTED_MEDIA_TYPE'],
+      },
+      {
+        name: 'text/plain',
+        headers: { 'content-type': 'text/plain;charset=UTF-8', origin: api.url },
+        body: json,
+        expect: [415, 'UNSUPPORTED_MEDIA_TYPE'],
+      },
+    ];
+    const unexpected: string[] = [];
+    for (const operation of operations) {
+      for (const forgery of forgeries) {
+        const response = await fetch(`${api.url}${operation.path}`, {
+          method: operation.method,
+          headers: { cookie, ...forgery.headers },
+          body: forgery.body,
+        });
+        const text = await response.text();
+        const code = hasEnvelope(text) ? (JSON.parse(text) as { code: string }).code : text.slice(0, 80);
+        if (
+          response.status !== forgery.expect[0] ||
+          code !== forgery.expect[1] ||
+          response.headers.getSetCookie().length
+        ) {
+          unexpected.push(`${operation.method} ${operation.path} with ${forgery.name}: ${response.status} ${code}`);
+        }
+      }
+    }
+    expect(unexpected).toEqual([]);
+    expect(await rows()).toBe(before);
+    expect((await api.call('GET', '/api/auth/me', { as: { cookie } })).status).toBe(200);
+  });
+});

@@ -39,7 +39,12 @@ describe('enrollment and agent tokens', () => {
   it('stores codes and tokens only as hashes', async () => {
     const created = await api.createTicket(sales);
     const agent = await api.enroll(created.enrollmentCode);
-    const dump = JSON.stringify(await queryDatabase(api.database.url, 'SELECT * FROM "EnrollmentCode" UNION ALL SELECT id, "ticketId", "tokenHash", null, null, "revokedAt", "createdAt" FROM "AgentToken"'));
+    const dump = JSON.stringify(
+      await queryDatabase(
+        api.database.url,
+        'SELECT * FROM "EnrollmentCode" UNION ALL SELECT id, "ticketId", "tokenHash", null, null, "revokedAt", "createdAt" FROM "AgentToken"',
+      ),
+    );
     expect(dump).not.toContain(created.enrollmentCode.replace(/-/g, ''));
     expect(dump).not.toContain(agent.bearer);
   });
@@ -54,7 +59,11 @@ describe('enrollment and agent tokens', () => {
 
   it('refuses an expired code', async () => {
     const created = await api.createTicket(sales);
-    await queryDatabase(api.database.url, `UPDATE "EnrollmentCode" SET "expiresAt" = now() - interval '1 second' WHERE "ticketId" = $1`, [created.ticket.id]);
+    await queryDatabase(
+      api.database.url,
+      `UPDATE "EnrollmentCode" SET "expiresAt" = now() - interval '1 second' WHERE "ticketId" = $1`,
+      [created.ticket.id],
+    );
     const answer = await api.call('POST', '/api/agent/enroll', { body: { code: created.enrollmentCode } });
     expect(answer.status).toBe(401);
     expect(answer.body.code).toBe('ENROLLMENT_CODE_INVALID');
@@ -63,7 +72,10 @@ describe('enrollment and agent tokens', () => {
   it('a new code from ops revokes the old code and the old agent tokens', async () => {
     const created = await api.createTicket(sales);
     const oldAgent = await api.enroll(created.enrollmentCode);
-    const spare = await api.call('POST', `/api/tickets/${created.ticket.id}/enrollment-code`, { as: ops, body: { reason: 'new laptop' } });
+    const spare = await api.call('POST', `/api/tickets/${created.ticket.id}/enrollment-code`, {
+      as: ops,
+      body: { reason: 'new laptop' },
+    });
     expect(spare.status).toBe(200);
     const reissued = await api.call('POST', `/api/tickets/${created.ticket.id}/enrollment-code`, { as: ops });
     expect(reissued.status).toBe(200);
@@ -107,17 +119,19 @@ describe('rate limit on enrollment', () => {
   });
   afterAll(async () => api.close());
 
-  it('answers 429 with Retry-After after repeated bad codes, even to a good code', async () => {
+  it('answers 429 with Retry-After to bad codes after repeated bad codes, and still takes a good code', async () => {
     const created = await api.createTicket(await api.createSalesKey());
     for (let attempt = 0; attempt < 10; attempt++) {
-      const answer = await api.call('POST', '/api/agent/enroll', { body: { code: `BAD0-CODE-${String(attempt).padStart(4, '0')}` } });
+      const answer = await api.call('POST', '/api/agent/enroll', {
+        body: { code: `BAD0-CODE-${String(attempt).padStart(4, '0')}` },
+      });
       expect(answer.status).toBe(401);
     }
-    for (const code of ['BAD0-CODE-9999', created.enrollmentCode]) {
-      const limited = await api.call('POST', '/api/agent/enroll', { body: { code } });
-      expect(limited.status).toBe(429);
-      expect(limited.body.code).toBe('RATE_LIMITED');
-      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    }
+    const limited = await api.call('POST', '/api/agent/enroll', { body: { code: 'BAD0-CODE-9999' } });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Only failures count: the migrator's valid code is not turned away (rate-limits.spec has the per-client cases).
+    expect((await api.call('POST', '/api/agent/enroll', { body: { code: created.enrollmentCode } })).status).toBe(200);
   });
 });

@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   ENROLLMENT_CODE_INVALID: 401,
   LOGIN_FAILED: 401,
   FORBIDDEN: 403,
+  /** A cookie-authenticated change (or login, or the /ops socket) from a page of another origin: refused as cross-site request forgery. */
+  CROSS_ORIGIN_REFUSED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   TICKET_ALREADY_OPEN: 409,
@@ -18,6 +20,8 @@ export const ERROR_CODES = {
   LIVE_MIGRATION_COMPLETED: 409,
   BATCH_CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** A body that is not `application/json` where only JSON is accepted (forms and text/plain are how cross-site requests arrive). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   CHECKSUM_MISMATCH: 422,
   /** A batch that is not what its headers say (row count, gzip, COPY text ending inside a row). */
   BATCH_INVALID: 422,
@@ -45,12 +49,10 @@ export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ..
 
 export const errorDetailSchema = z.object({
   /** Where the problem is, e.g. `customerId` or `users.3.email`; empty for the whole input. */
-  path: z
-    .string()
-    .meta({
-      description: 'The field, dotted (`salesRep.email`, `users.3.email`); empty for the whole input.',
-      examples: ['customerId'],
-    }),
+  path: z.string().meta({
+    description: 'The field, dotted (`salesRep.email`, `users.3.email`); empty for the whole input.',
+    examples: ['customerId'],
+  }),
   message: z
     .string()
     .meta({ description: 'What is wrong with it: `required` when it is missing.', examples: ['required'] }),
@@ -64,12 +66,10 @@ export const errorEnvelopeSchema = z
       description: 'Stable, for programs; the HTTP status follows from it.',
       examples: ['VALIDATION_FAILED'],
     }),
-    message: z
-      .string()
-      .meta({
-        description: 'For people: what went wrong and what to do.',
-        examples: ['The ticket is invalid: customerId.'],
-      }),
+    message: z.string().meta({
+      description: 'For people: what went wrong and what to do.',
+      examples: ['The ticket is invalid: customerId.'],
+    }),
     details: z
       .array(errorDetailSchema)
       .meta({ description: 'One entry per offending field; empty when the error is not about fields.' }),

@@ -1,13 +1,20 @@
-import { Body, Controller, Get, HttpCode, Inject, Ip, Post, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Ip, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { errorEnvelopeSchema, loginRequestSchema, parseOrThrow, principalViewSchema, type PrincipalView } from '@omt/contracts';
+import type { Request, Response } from 'express';
+import {
+  errorEnvelopeSchema,
+  loginRequestSchema,
+  parseOrThrow,
+  principalViewSchema,
+  type PrincipalView,
+} from '@omt/contracts';
 import { openApiSchema } from '../common/openapi';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { AuthService } from './auth.service';
+import { assertSameOriginJson } from './cross-site';
 import { principalView, type Principal } from './principal';
-import { RateLimitService, type RateLimitName } from './rate-limit.service';
+import { RateLimitService } from './rate-limit.service';
 import { RetryAfterInterceptor } from './retry-after.interceptor';
 import { CurrentPrincipal, Roles } from './roles.decorator';
 import { SESSION_COOKIE, sessionCookieOptions } from './session-cookie';
@@ -28,18 +35,31 @@ export class AuthController {
   @UseInterceptors(RetryAfterInterceptor)
   @ApiOperation({ summary: 'Ops/admin login: sets the httpOnly session cookie.' })
   @ApiBody({ schema: openApiSchema(loginRequestSchema) })
-  @ApiResponse({ status: 200, description: 'Logged in; `Set-Cookie: omt_session=…`.', schema: openApiSchema(principalViewSchema) })
+  @ApiResponse({
+    status: 200,
+    description: 'Logged in; `Set-Cookie: omt_session=…`.',
+    schema: openApiSchema(principalViewSchema),
+  })
   @ApiResponse({ status: 400, description: 'Malformed body.', schema: envelope })
   @ApiResponse({ status: 401, description: 'LOGIN_FAILED: email or password wrong.', schema: envelope })
+  @ApiResponse({
+    status: 403,
+    description: 'CROSS_ORIGIN_REFUSED: sent from a page of another origin.',
+    schema: envelope,
+  })
+  @ApiResponse({ status: 415, description: 'UNSUPPORTED_MEDIA_TYPE: the body is not JSON.', schema: envelope })
   @ApiResponse({ status: 429, description: 'RATE_LIMITED, with Retry-After.', schema: envelope })
-  async login(@Body() body: unknown, @Ip() ip: string, @Res({ passthrough: true }) response: Response): Promise<PrincipalView> {
+  async login(
+    @Body() body: unknown,
+    @Ip() ip: string,
+    @Req() httpRequest: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PrincipalView> {
+    // Login CSRF: a foreign page must not log the browser in to an account of the attacker's choosing.
+    assertSameOriginJson(httpRequest, this.config.dashboardOrigins);
     const request = parseOrThrow(loginRequestSchema, body, 'login');
-    const limits: [RateLimitName, string][] = [
-      ['loginPerIp', ip],
-      ['loginPerEmail', request.email.toLowerCase()],
-    ];
-    const session = await this.rateLimits.attempt(limits, ['LOGIN_FAILED'], () => this.auth.login(request));
-    response.cookie(SESSION_COOKIE, session.token, sessionCookieOptions(this.config.env === 'production', session.expiresAt));
+    const session = await this.rateLimits.login(request.email.toLowerCase(), ip, () => this.auth.login(request));
+    response.cookie(SESSION_COOKIE, session.token, sessionCookieOptions(this.secure(httpRequest), session.expiresAt));
     return principalView(session.principal);
   }
 
@@ -48,9 +68,22 @@ export class AuthController {
   @Roles('ops', 'admin')
   @ApiOperation({ summary: 'Ends the session and clears its cookie.' })
   @ApiResponse({ status: 204, description: 'Logged out.' })
-  async logout(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response): Promise<void> {
+  async logout(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
     await this.auth.logout(principal);
-    response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.config.env === 'production'));
+    response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.secure(request)));
+  }
+
+  /**
+   * Secure whenever the browser speaks HTTPS to us, directly or to a proxy
+   * that says so in X-Forwarded-Proto (believed with OMT_TRUST_PROXY); always
+   * in production, where plain HTTP is a mistake the cookie must not survive.
+   */
+  private secure(request: Request): boolean {
+    return request.secure || this.config.env === 'production';
   }
 
   @Get('me')

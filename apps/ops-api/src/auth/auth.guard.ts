@@ -1,8 +1,11 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { OmtError, type Role } from '@omt/contracts';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
 import { AuthService } from './auth.service';
+import { assertSameOriginJson } from './cross-site';
 import { hasRole, type Principal } from './principal';
 import { SESSION_COOKIE } from './session-cookie';
 
@@ -17,17 +20,24 @@ export type AuthenticatedRequest = Request & { principal?: Principal };
 /**
  * Establishes the principal (bearer token first, then the session cookie)
  * and checks it against the handler's `@Roles(...)`. Ticket scoping of agent
- * tokens is the handler's job: `assertTicketAccess`.
+ * tokens is the handler's job: `assertTicketAccess`. A change made with the
+ * cookie must come from the dashboard's origin with a JSON body; bearer
+ * tokens and API keys are not sent by browsers on their own, so they need
+ * no such check.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
     private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const reuseAgent = this.reflector.getAllAndOverride<boolean | undefined>(REUSES_AGENT_AUTH_KEY, [
       context.getHandler(),
@@ -49,7 +59,13 @@ export class AuthGuard implements CanActivate {
       return this.auth.authenticateBearer(match[1]!, { reuseAgent });
     }
     const session = (request.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    if (session) return this.auth.authenticateSession(session);
-    throw new OmtError('UNAUTHENTICATED', 'Log in, or send an API key or agent token as "Authorization: Bearer <token>".');
+    if (session) {
+      assertSameOriginJson(request, this.config.dashboardOrigins); // before the lookup: a forged request costs no query
+      return this.auth.authenticateSession(session);
+    }
+    throw new OmtError(
+      'UNAUTHENTICATED',
+      'Log in, or send an API key or agent token as "Authorization: Bearer <token>".',
+    );
   }
 }

@@ -11,12 +11,16 @@ import type { Principal } from './principal';
  */
 export function Roles(...roles: Role[]): MethodDecorator & ClassDecorator {
   const envelope = openApiSchema(errorEnvelopeSchema);
+  const sessionNote =
+    roles.includes('ops') || roles.includes('admin')
+      ? ' With the session cookie, a change from another origin is CROSS_ORIGIN_REFUSED (403) and a body that is not JSON UNSUPPORTED_MEDIA_TYPE (415).'
+      : '';
   return applyDecorators(
     SetMetadata(ROLES_KEY, roles),
     UseGuards(AuthGuard),
     ApiCredentials(roles),
     ApiResponse({ status: 401, description: 'No valid credentials.', schema: envelope }),
-    ApiResponse({ status: 403, description: `Allowed for: ${roles.join(', ')}.`, schema: envelope }),
+    ApiResponse({ status: 403, description: `Allowed for: ${roles.join(', ')}.${sessionNote}`, schema: envelope }),
   );
 }
 

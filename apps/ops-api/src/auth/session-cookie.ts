@@ -2,7 +2,7 @@ import type { CookieOptions } from 'express';
 
 export const SESSION_COOKIE = 'omt_session';
 
-/** httpOnly (no script reads it), SameSite=Lax (no cross-site POST carries it), Secure in production. */
+/** httpOnly (no script reads it), SameSite=Lax (no cross-site POST carries it), Secure when served over HTTPS. */
 export function sessionCookieOptions(secure: boolean, expires?: Date): CookieOptions {
   return { httpOnly: true, sameSite: 'lax', secure, path: '/', ...(expires ? { expires } : {}) };
 }

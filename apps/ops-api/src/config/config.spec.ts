@@ -43,6 +43,9 @@ describe('loadConfig', () => {
     ['OMT_MIGRATE_ON_START', 'yes'],
     ['OMT_REDIS_PREFIX', 'a b'],
     ['OMT_DASHBOARD_ORIGIN', 'ftp://x'],
+    ['OMT_DASHBOARD_ORIGIN', 'https://ops.example.com/app'],
+    ['OMT_DASHBOARD_ORIGIN', 'https://ops.example.com,not an origin'],
+    ['OMT_DASHBOARD_ORIGIN', ' , '],
     ['OMT_ENROLLMENT_CODE_TTL_HOURS', '0'],
     ['OMT_ENROLLMENT_CODE_TTL_HOURS', 'week'],
     ['OMT_SESSION_TTL_HOURS', '-1'],
@@ -98,8 +101,27 @@ describe('loadConfig', () => {
     expect(error.details.map((d) => d.path)).toEqual(['OMT_ADMIN_PASSWORD']);
   });
 
+  it('reads the dashboard origins as a list, as a browser writes them in Origin', () => {
+    expect(loadConfig({}).dashboardOrigins).toEqual(['http://127.0.0.1:5173']);
+    const config = loadConfig({
+      OMT_DASHBOARD_ORIGIN: 'https://Ops.Example.com/, http://127.0.0.1:5173 ,https://b.example.com:443',
+    });
+    expect(config.dashboardOrigins).toEqual([
+      'https://ops.example.com',
+      'http://127.0.0.1:5173',
+      'https://b.example.com',
+    ]);
+  });
+
   it('documents every new variable', () => {
-    for (const name of ['OMT_ADMIN_EMAIL', 'OMT_ADMIN_PASSWORD', 'OMT_ENROLLMENT_CODE_TTL_HOURS', 'OMT_SESSION_TTL_HOURS']) {
+    for (const name of [
+      'OMT_ADMIN_EMAIL',
+      'OMT_ADMIN_PASSWORD',
+      'OMT_ENROLLMENT_CODE_TTL_HOURS',
+      'OMT_SESSION_TTL_HOURS',
+      'OMT_DASHBOARD_ORIGIN',
+      'OMT_TRUST_PROXY',
+    ]) {
       expect(CONFIG_VARIABLES).toContain(name);
       expect(CONFIG_DESCRIPTIONS[name]).toBeTruthy();
     }

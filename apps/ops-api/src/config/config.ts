@@ -43,6 +43,30 @@ const trustProxy = z
     return z.NEVER;
   });
 
+/** Comma-separated `scheme://host[:port]` origins as a browser sends them in `Origin` (no path, no trailing slash). */
+const origins = z.string().transform((value, context): string[] => {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const bad = entries.filter((entry) => !isWebOrigin(entry));
+  if (entries.length > 0 && bad.length === 0) return entries.map((entry) => new URL(entry).origin);
+  context.addIssue({
+    code: 'custom',
+    message: `origins like https://ops.example.com (http or https, no path), comma-separated; not ${bad.join(', ') || 'empty'}`,
+  });
+  return z.NEVER;
+});
+function isWebOrigin(entry: string): boolean {
+  try {
+    const parsed = new URL(entry);
+    const bare = parsed.pathname === '/' && !parsed.search && !parsed.hash && !parsed.username && !parsed.password;
+    return ['http:', 'https:'].includes(parsed.protocol) && bare && !entry.endsWith('?') && !entry.endsWith('#');
+  } catch {
+    return false;
+  }
+}
+
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /**
@@ -86,7 +110,11 @@ const environmentSchema = z.object({
     .positive()
     .default(2 * 1024 ** 3)
     .describe('Largest document the API accepts, in bytes (default 2 GiB).'),
-  OMT_DASHBOARD_ORIGIN: url(['http:', 'https:']).default('http://127.0.0.1:5173'),
+  OMT_DASHBOARD_ORIGIN: origins
+    .default(['http://127.0.0.1:5173'])
+    .describe(
+      "Origins the dashboard is served from besides the API's own (comma-separated): CORS, and the cross-site check of cookie actions and the /ops socket.",
+    ),
   OMT_DASHBOARD_DIST: z.string().min(1).default(path.join(REPO_ROOT, 'apps/ops-dashboard/dist')),
   OMT_MIGRATE_ON_START: booleanFlag.default(true),
   OMT_ADMIN_EMAIL: z
@@ -147,7 +175,7 @@ const environmentSchema = z.object({
   OMT_TRUST_PROXY: trustProxy
     .default(false)
     .describe(
-      "Express' `trust proxy` behind a load balancer: `false` (default), `true`, a number of hops, or the proxies' addresses; the client address (per-IP rate limits) then comes from X-Forwarded-For.",
+      "Express' `trust proxy` behind a load balancer: `false` (default), `true`, a number of hops, or the proxies' addresses; the client address (per-IP rate limits) then comes from X-Forwarded-For and the protocol (Secure cookie, the API's own origin) from X-Forwarded-Proto.",
     ),
   OMT_RECONCILE_SECONDS: z.coerce
     .number()
@@ -177,7 +205,8 @@ export interface AppConfig {
   /** Root of the tenants' document archives: `<root>/<tenant database name>/<safe relative path>`. */
   tenantArchiveDir: string;
   maxDocumentBytes: number;
-  dashboardOrigin: string;
+  /** Origins besides the API's own that may use the session cookie (CORS, cross-site checks, the /ops socket). */
+  dashboardOrigins: string[];
   dashboardDist: string;
   migrateOnStart: boolean;
   /** The first admin, created on start while there is none. */
@@ -234,7 +263,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     blobDir: path.resolve(e.OMT_BLOB_DIR ?? path.join(REPO_ROOT, '.omt/blobs')),
     tenantArchiveDir: path.resolve(e.OMT_TENANT_ARCHIVE_DIR ?? path.join(REPO_ROOT, '.omt/archives')),
     maxDocumentBytes: e.OMT_MAX_DOCUMENT_BYTES,
-    dashboardOrigin: e.OMT_DASHBOARD_ORIGIN,
+    dashboardOrigins: e.OMT_DASHBOARD_ORIGIN,
     dashboardDist: path.resolve(e.OMT_DASHBOARD_DIST),
     migrateOnStart: e.OMT_MIGRATE_ON_START,
     firstAdmin:

@@ -19,7 +19,8 @@ export function socketIoKey(config: Pick<AppConfig, 'redisPrefix'>): string {
 
 /**
  * socket.io over Redis pub/sub, so that several API processes behind a load
- * balancer feed every dashboard. CORS is limited to the dashboard's origin.
+ * balancer feed every dashboard. CORS is limited to the dashboard's origins;
+ * CORS does not stop a WebSocket, so socket-origin.ts checks the /ops handshake.
  */
 export class RedisIoAdapter extends IoAdapter {
   private readonly pub: Redis;
@@ -27,7 +28,7 @@ export class RedisIoAdapter extends IoAdapter {
 
   constructor(
     app: INestApplicationContext,
-    private readonly config: Pick<AppConfig, 'redisUrl' | 'redisPrefix' | 'dashboardOrigin'>,
+    private readonly config: Pick<AppConfig, 'redisUrl' | 'redisPrefix' | 'dashboardOrigins'>,
   ) {
     super(app);
     this.pub = createRedis(config, 'pubsub', 'socket.io-pub');
@@ -47,7 +48,7 @@ export class RedisIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: IoServerOptions): IoServer {
     const server = super.createIOServer(port, {
       ...options,
-      cors: { origin: this.config.dashboardOrigin, credentials: true },
+      cors: { origin: this.config.dashboardOrigins, credentials: true },
     } as IoServerOptions);
     server.adapter(createAdapter(this.pub, this.sub, { key: socketIoKey(this.config) }) as never);
     return server;

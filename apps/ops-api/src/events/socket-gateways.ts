@@ -10,6 +10,7 @@ import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
 import { SESSION_COOKIE, readCookie } from '../auth/session-cookie';
 import { SocketCredentials, type SocketAuthenticator } from './socket-credentials';
+import { refuseForeignOrigins } from './socket-origin';
 
 /** The room an agent joins: events of its ticket go there. */
 export function ticketRoom(ticketId: string): string {
@@ -31,7 +32,7 @@ abstract class AuthenticatedGateway implements OnGatewayInit, OnModuleDestroy {
 
   constructor(
     protected readonly auth: AuthService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) protected readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -51,10 +52,15 @@ abstract class AuthenticatedGateway implements OnGatewayInit, OnModuleDestroy {
   }
 }
 
-/** `/ops`: the dashboard's live feed; only ops and admin sessions (the httpOnly cookie) may join. */
+/** `/ops`: the dashboard's live feed; only ops and admin sessions (the httpOnly cookie) from the dashboard's origin may join. */
 @WebSocketGateway({ namespace: SOCKET_NAMESPACES.ops })
 export class OpsGateway extends AuthenticatedGateway {
   @WebSocketServer() server!: Namespace<Record<string, never>, OpsServerToClient>;
+
+  override afterInit(namespace: Namespace): void {
+    refuseForeignOrigins(namespace, this.config); // first: the cookie is ambient, a foreign page's socket carries it too
+    super.afterInit(namespace);
+  }
 
   protected authenticate: SocketAuthenticator = async (socket) => {
     const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);

@@ -1,6 +1,12 @@
 import { Body, Controller, HttpCode, Ip, Post, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { enrollRequestSchema, enrollResponseSchema, errorEnvelopeSchema, parseOrThrow, type EnrollResponse } from '@omt/contracts';
+import {
+  enrollRequestSchema,
+  enrollResponseSchema,
+  errorEnvelopeSchema,
+  parseOrThrow,
+  type EnrollResponse,
+} from '@omt/contracts';
 import { openApiSchema } from '../common/openapi';
 import { RateLimitService } from '../auth/rate-limit.service';
 import { RetryAfterInterceptor } from '../auth/retry-after.interceptor';
@@ -21,12 +27,25 @@ export class AgentEnrollmentController {
   @UseInterceptors(RetryAfterInterceptor)
   @ApiOperation({ summary: 'Exchanges a one-time enrollment code for an agent token scoped to its ticket (no login).' })
   @ApiBody({ schema: openApiSchema(enrollRequestSchema) })
-  @ApiResponse({ status: 200, description: 'The agent token, shown only here.', schema: openApiSchema(enrollResponseSchema) })
+  @ApiResponse({
+    status: 200,
+    description: 'The agent token, shown only here.',
+    schema: openApiSchema(enrollResponseSchema),
+  })
   @ApiResponse({ status: 400, description: 'Malformed body.', schema: envelope })
-  @ApiResponse({ status: 401, description: 'ENROLLMENT_CODE_INVALID: unknown, used, expired or revoked.', schema: envelope })
-  @ApiResponse({ status: 429, description: 'RATE_LIMITED after repeated bad codes, with Retry-After.', schema: envelope })
+  @ApiResponse({
+    status: 401,
+    description: 'ENROLLMENT_CODE_INVALID: unknown, used, expired or revoked.',
+    schema: envelope,
+  })
+  @ApiResponse({
+    status: 429,
+    description:
+      'RATE_LIMITED: a bad code after repeated bad codes from this address, with Retry-After (a valid code still passes).',
+    schema: envelope,
+  })
   enroll(@Body() body: unknown, @Ip() ip: string): Promise<EnrollResponse> {
     const { code } = parseOrThrow(enrollRequestSchema, body, 'enrollment');
-    return this.rateLimits.attempt([['enrollmentPerIp', ip]], ['ENROLLMENT_CODE_INVALID'], () => this.enrollment.enroll(code));
+    return this.rateLimits.enrollment(ip, () => this.enrollment.enroll(code));
   }
 }
