@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -22,7 +22,24 @@ export interface BlobStore {
    * `tus/<id>.` for the uploads named after a ticket), as an S3 prefix would.
    */
   deletePrefix(prefix: string): Promise<void>;
+  /** The blobs directly in `folder` (not below), with their size and last write. */
+  list(folder: string): Promise<StoredBlob[]>;
+  /**
+   * Deletes what interrupted `put`s left (a process killed mid-write) and
+   * was last written before `olderThan`; returns how many. An S3 store
+   * would abort its incomplete multipart uploads here.
+   */
+  sweepPartials(olderThan: Date): Promise<number>;
 }
+
+export interface StoredBlob {
+  key: string;
+  bytes: number;
+  modifiedAt: Date;
+}
+
+/** The suffix of a blob being written; none of omt's keys ends in it. */
+const PARTIAL_SUFFIX = '.part';
 
 export const BLOB_STORE = Symbol('BLOB_STORE');
 
@@ -45,7 +62,7 @@ export class DirectoryBlobStore implements BlobStore {
     const target = this.pathOf(key);
     await mkdir(path.dirname(target), { recursive: true });
     // Written beside the target and renamed: atomic on one file system.
-    const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
+    const temp = `${target}.${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}`;
     try {
       await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, createWriteStream(temp, { flags: 'wx' }));
       await rename(temp, target);
@@ -97,6 +114,44 @@ export class DirectoryBlobStore implements BlobStore {
         .filter((name) => name.startsWith(start))
         .map((name) => rm(path.join(directory, name), { recursive: true, force: true })),
     );
+  }
+
+  async list(folder: string): Promise<StoredBlob[]> {
+    const directory = this.pathOf(folder);
+    const entries = await readdir(directory, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const found = await Promise.all(
+      entries
+        .filter((entry) => entry.isFile() && !entry.name.endsWith(PARTIAL_SUFFIX) && SEGMENT.test(entry.name))
+        .map(async (entry) => {
+          const stats = await stat(path.join(directory, entry.name)).catch(() => null);
+          return stats ? [{ key: `${folder}/${entry.name}`, bytes: stats.size, modifiedAt: stats.mtime }] : [];
+        }),
+    );
+    return found.flat();
+  }
+
+  async sweepPartials(olderThan: Date): Promise<number> {
+    const root = path.resolve(this.root);
+    const entries = await readdir(root, { withFileTypes: true, recursive: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      },
+    );
+    let removed = 0;
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.endsWith(PARTIAL_SUFFIX)) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const stats = await stat(file).catch(() => null);
+      // A write still under way touches its file all the time; only old ones are abandoned.
+      if (!stats || stats.mtime >= olderThan) continue;
+      await rm(file, { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   private pathOf(key: string): string {

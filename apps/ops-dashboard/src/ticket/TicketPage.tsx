@@ -25,6 +25,7 @@ import { TablesPanel } from './TablesPanel';
 import { TicketActions } from './TicketActions';
 import { Timeline } from './Timeline';
 import { useTicketDetail } from './useTicketDetail';
+import { workingCopiesLine, workingCopiesTitle } from './working-copies';
 
 export function TicketPage({ ticketId }: { ticketId: string }) {
   const { detail, detailError, events, eventsError, progress, samples, reload } = useTicketDetail(ticketId);
@@ -152,6 +153,11 @@ function TicketSummary({
           />
           <Fact label="Sales rep" value={`${ticket.salesRep.name} <${ticket.salesRep.email}>`} />
           <Fact label="Opened" value={formatTime(ticket.createdAt)} />
+          <Fact
+            label="Working copies"
+            value={workingCopiesLine(detail.retention, ticket.state)}
+            title={workingCopiesTitle(detail.retention)}
+          />
         </dl>
       </div>
     </section>
