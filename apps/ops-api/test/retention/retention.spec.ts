@@ -207,6 +207,14 @@ it('sweeps a .part file a killed write left a day ago, and leaves one being writ
 
 it('records one ticket.detailViewed per user however often the page is read, and none for a ticket that does not exist', async () => {
   const { ticket } = await api.createTicket(sales);
+  const overviewOf = async () => {
+    const list = (await api.call('GET', `/api/tickets-overview?customerId=${ticket.customerId}`, { as: ops })).body as {
+      items: { ticketId?: string; lastEvent: { action: string } | null; lastProgressAt: string | null }[];
+    };
+    return list.items.map(({ lastEvent, lastProgressAt }) => ({ lastEvent: lastEvent?.action, lastProgressAt }));
+  };
+  const overviewBefore = await overviewOf();
+  expect(overviewBefore).toEqual([{ lastEvent: 'ticket.created', lastProgressAt: expect.any(String) }]);
   const views = () =>
     sql(`SELECT actor, data FROM "AuditEvent" WHERE "ticketId" = $1 AND action = 'ticket.detailViewed' ORDER BY id`, [
       ticket.id,
@@ -224,6 +232,9 @@ it('records one ticket.detailViewed per user however often the page is read, and
   const admin = await api.loginAs('admin');
   expect((await api.call('GET', `/api/tickets/${ticket.id}/detail`, { as: admin })).status).toBe(200);
   expect((await views()).map((v) => (v.actor as string).split(':')[0])).toEqual(['ops', 'admin']);
+
+  // A read is not progress: the list's last event and last progress stay what the migration did.
+  expect(await overviewOf()).toEqual(overviewBefore);
 
   expect((await api.call('GET', `/api/tickets/${randomUUID()}/detail`, { as: ops })).status).toBe(404);
   expect(

@@ -1,4 +1,10 @@
-import { DOWNTIME_END_STATES, type OpsEventPayload, type TicketDetail, type TicketEvent } from '@omt/contracts';
+import {
+  DOWNTIME_END_STATES,
+  READ_AUDIT_ACTIONS,
+  type OpsEventPayload,
+  type TicketDetail,
+  type TicketEvent,
+} from '@omt/contracts';
 import { ErrorNote } from '../components/ErrorNote';
 import { AGENT_MODE_LABELS, TENANT_STATE_LABELS } from '../components/labels';
 import { ProgressBar } from '../components/ProgressBar';
@@ -98,7 +104,11 @@ function TicketSummary({
   const eta = timing.uploadStartedAt && !timing.finishedAt ? etaSeconds(figures, rates) : null;
   const downtime = downtimeSeconds(timing, now.getTime());
   const lastProgressAt =
-    [detail.lastActivityAt, events[events.length - 1]?.at ?? null, progress?.at ?? null]
+    [
+      detail.lastActivityAt,
+      events.findLast((e) => !READ_AUDIT_ACTIONS.includes(e.action))?.at ?? null,
+      progress?.at ?? null,
+    ]
       .filter((at): at is string => at !== null)
       .sort()
       .at(-1) ?? null;
