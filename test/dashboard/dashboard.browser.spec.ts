@@ -204,6 +204,12 @@ interface BrowserGlobals {
     expect(await trail.getByText(/agent\.enrolled|stateChanged|agent:/).count()).toBe(0);
     await page.locator('.facts__item[title^="database "]').getByText('migration pending').waitFor();
     await page.getByText('An agent starting now would').getByText('resume the upload').waitFor();
+    // What omt holds of the uploaded data, and that it stays while the migration runs.
+    await page
+      .locator('.facts__item')
+      .filter({ hasText: 'Working copies' })
+      .getByText(/ held while the migration runs$/)
+      .waitFor();
 
     // More batches while the page is open: the figures move without a reload.
     expect((await putBatch(api, agent, 'contact', 1, copyText(3, 6))).status).toBe(200);
@@ -265,6 +271,12 @@ interface BrowserGlobals {
         [created.ticket.id],
       )) as [{ rows: number }];
       await rowsBar('Rows imported', rows).waitFor();
+      // Completed: the working copies now have a date on which they go.
+      await page
+        .locator('.facts__item')
+        .filter({ hasText: 'Working copies' })
+        .getByText(/ held until \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}$/)
+        .waitFor();
 
       const seen = (await page.evaluate(() => (globalThis as { rowsSeen?: string[] }).rowsSeen ?? [])).map(Number);
       // The figure went up, never down, at least twice on the way from 0 to every row.

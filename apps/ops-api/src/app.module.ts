@@ -14,6 +14,7 @@ import { UploadsModule } from './uploads/uploads.module';
 import { DocumentsApiModule, DocumentsWorkerModule } from './documents/documents.module';
 import { PipelineModule } from './pipeline/pipeline.module';
 import { QueueHealthModule } from './queue-health/queue-health.module';
+import { RetentionWorkerModule } from './retention/retention.module';
 
 export interface ProcessRoles {
   /** HTTP + socket.io. */
@@ -36,7 +37,7 @@ export class AppModule {
       BlobStoreModule,
     ];
     const api = roles.api ? [HealthModule, AuthModule, TicketsModule, UploadsModule, QueueHealthModule, DocumentsApiModule] : [];
-    const worker = roles.worker ? [WorkersModule, PipelineModule, DocumentsWorkerModule] : [];
+    const worker = roles.worker ? [WorkersModule, PipelineModule, DocumentsWorkerModule, RetentionWorkerModule] : [];
     return { module: AppModule, imports: [...shared, ...api, ...worker] };
   }
 }

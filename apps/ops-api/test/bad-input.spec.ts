@@ -516,3 +516,37 @@ describe('hostile requests: cross-site and form-encoded cookie requests', () => 
     expect((await api.call('GET', '/api/auth/me', { as: { cookie } })).status).toBe(200);
   });
 });
+
+// ---------------------------------------------------------------------------
+// Retention and the custody audit (#15): only ops users' real reads of a real
+// ticket's page are audited; refused reads leave no audit row and read nothing.
+describe('custody audit: refused reads of the ticket page', () => {
+  let api: TestApi;
+  afterAll(async () => api?.close());
+
+  it('writes no ticket.detailViewed for an agent, a sales key, a malformed or an unknown id', async () => {
+    api = await startTestApi('bad-input-custody');
+    const sales = await api.createSalesKey();
+    const created = await api.createTicket(sales);
+    const agent = await api.enroll(created.enrollmentCode);
+    const ops = await api.loginAs('ops');
+    const id = created.ticket.id;
+    const refused: [string, Credential, number][] = [
+      [`/api/tickets/${id}/detail`, agent, 403],
+      [`/api/tickets/${id}/detail`, sales, 403],
+      [`/api/tickets/${id}/detail`, null, 401],
+      [`/api/tickets/${encodeURIComponent(`${id}/../${id}`)}/detail`, ops, 400],
+      [`/api/tickets/${encodeURIComponent("' OR 1=1 --")}/detail`, ops, 400],
+      [`/api/tickets/00000000-0000-4000-8000-000000000000/detail`, ops, 404],
+    ];
+    for (const [path, as, status] of refused) {
+      const answer = await api.call('GET', path, { as });
+      expect({ path, status: answer.status, code: typeof answer.body?.code }).toEqual({ path, status, code: 'string' });
+    }
+    const prisma = api.context.get(PrismaService, { strict: false });
+    expect(await prisma.auditEvent.count({ where: { action: 'ticket.detailViewed' } })).toBe(0);
+    // The one real read is recorded.
+    expect((await api.call('GET', `/api/tickets/${id}/detail`, { as: ops })).status).toBe(200);
+    expect(await prisma.auditEvent.count({ where: { action: 'ticket.detailViewed', ticketId: id } })).toBe(1);
+  }, 60_000);
+});

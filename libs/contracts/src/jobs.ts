@@ -11,6 +11,8 @@ export const QUEUES = {
   import: 'omt-import',
   verify: 'omt-verify',
   configure: 'omt-configure',
+  /** Housekeeping on a schedule (retention of working copies), never tied to one ticket. */
+  maintenance: 'omt-maintenance',
 } as const;
 export type QueueKey = keyof typeof QUEUES;
 export type QueueName = (typeof QUEUES)[QueueKey];
@@ -39,6 +41,8 @@ export const jobPayloadSchemas = {
   }),
   'verify.ticketUploaded': z.object({ ticketId: z.string() }),
   'configure.ticketVerified': z.object({ ticketId: z.string() }),
+  /** Deletes the working copies of tickets past their grace period and stale partial files. */
+  'maintenance.retentionSweep': z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobPayloadSchemas;

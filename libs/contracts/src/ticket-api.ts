@@ -51,6 +51,12 @@ export const ticketEventSchema = z.object({
   reason: z.string().nullable(),
 });
 export type TicketEvent = z.infer<typeof ticketEventSchema>;
+
+/**
+ * Audit actions that record someone reading the ticket's data, not the
+ * migration moving: they never count as progress or as its last event.
+ */
+export const READ_AUDIT_ACTIONS: readonly string[] = ['ticket.detailViewed'];
 export const ticketEventListSchema = z
   .object({ items: z.array(ticketEventSchema) })
   .meta({ description: "A ticket's audit trail, oldest first." });

@@ -280,6 +280,26 @@ export const ticketFailureSchema = z.object({
 });
 export type TicketFailure = z.infer<typeof ticketFailureSchema>;
 
+/**
+ * Our working copies of a ticket's data (batch blobs, document uploads), not
+ * the tenant's: what is still held and when it goes. Deleted once the ticket
+ * is completed or cancelled and its grace period (OMT_RETENTION_HOURS) has
+ * passed; held without end while the migration runs or recovery may need it.
+ */
+export const ticketRetentionSchema = z
+  .object({
+    batchFiles: z.number().int().nonnegative(),
+    batchBytes: z.number().int().nonnegative(),
+    uploadFiles: z.number().int().nonnegative(),
+    uploadBytes: z.number().int().nonnegative(),
+    /** When the sweep deletes them; null while the ticket is not completed or cancelled. */
+    purgeAt: z.iso.datetime().nullable(),
+    /** When they were deleted; null while they are held. */
+    purgedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ description: "What omt still holds of the ticket's uploaded data outside the tenant, and until when." });
+export type TicketRetention = z.infer<typeof ticketRetentionSchema>;
+
 export const ticketDetailSchema = z
   .object({
     ticket: ticketViewSchema,
@@ -299,6 +319,8 @@ export const ticketDetailSchema = z
     lastActivityAt: z.iso.datetime().nullable(),
     mode: agentModeSchema,
     modeReason: z.string(),
+    /** Working copies held and their deletion. */
+    retention: ticketRetentionSchema,
   })
   .meta({
     description:

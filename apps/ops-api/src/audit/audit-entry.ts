@@ -16,7 +16,9 @@ export type AuditAction =
   | 'plan.applied'
   | 'migrator.recorded'
   | 'documents.renamed'
-  | 'job.retried';
+  | 'job.retried'
+  | 'ticket.detailViewed'
+  | 'workingCopies.purged';
 
 /** One line of the trail: when (set by the database), who, what, from, to, why. */
 export interface AuditEntry {
@@ -26,4 +28,6 @@ export interface AuditEntry {
   from?: MigrationState | null;
   to?: MigrationState | null;
   reason?: string | null;
+  /** Figures a machine may read back (counts of a purge); never secrets. */
+  data?: Record<string, string | number | boolean | null>;
 }

@@ -113,6 +113,23 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the retention settings, fractions of hours included, and refuses a negative grace period', () => {
+    const config = loadConfig({
+      OMT_RETENTION_HOURS: '0.5',
+      OMT_RETENTION_SWEEP_SECONDS: '30',
+      OMT_PARTIAL_FILE_HOURS: '2',
+    });
+    expect(config).toMatchObject({ retentionHours: 0.5, retentionSweepSeconds: 30, partialFileHours: 2 });
+    expect(loadConfig({})).toMatchObject({ retentionHours: 72, retentionSweepSeconds: 600, partialFileHours: 24 });
+    expect(configError({ OMT_RETENTION_HOURS: '-1', OMT_PARTIAL_FILE_HOURS: '0' }).details.map((d) => d.path)).toEqual([
+      'OMT_RETENTION_HOURS',
+      'OMT_PARTIAL_FILE_HOURS',
+    ]);
+    for (const name of ['OMT_RETENTION_HOURS', 'OMT_RETENTION_SWEEP_SECONDS', 'OMT_PARTIAL_FILE_HOURS']) {
+      expect(CONFIG_DESCRIPTIONS[name]).toBeTruthy();
+    }
+  });
+
   it('documents every new variable', () => {
     for (const name of [
       'OMT_ADMIN_EMAIL',

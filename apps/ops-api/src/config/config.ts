@@ -183,6 +183,30 @@ const environmentSchema = z.object({
     .max(3600)
     .default(30)
     .describe('How often the worker queues again the jobs Redis may have lost (pieces not imported yet), in seconds.'),
+  OMT_RETENTION_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(72)
+    .describe(
+      "How long a completed or cancelled ticket's working copies (batch blobs, document uploads) are kept, in hours (fractions allowed); the tenant's data is never touched.",
+    ),
+  OMT_RETENTION_SWEEP_SECONDS: z.coerce
+    .number()
+    .min(0.5)
+    .max(24 * 3600)
+    .default(600)
+    .describe(
+      'How often the worker deletes working copies past their grace period and stale partial files, in seconds.',
+    ),
+  OMT_PARTIAL_FILE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24)
+    .describe(
+      'Partial files (`.part` of an interrupted write, unfinished document uploads) older than this many hours are deleted.',
+    ),
 });
 
 const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'REDIS_URL', 'OMT_BLOB_DIR'] as const;
@@ -225,6 +249,11 @@ export interface AppConfig {
   socketRecheckSeconds: number;
   /** Which proxies' X-Forwarded-For to believe for the client address. */
   trustProxy: TrustProxy;
+  /** Grace period of a finished ticket's working copies. */
+  retentionHours: number;
+  retentionSweepSeconds: number;
+  /** Age after which a partial file is abandoned. */
+  partialFileHours: number;
 }
 
 /** Reads and validates the configuration; throws CONFIG_INVALID naming every bad variable. */
@@ -277,6 +306,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     queueMeasureSeconds: e.OMT_QUEUE_MEASURE_SECONDS,
     socketRecheckSeconds: e.OMT_SOCKET_RECHECK_SECONDS,
     trustProxy: e.OMT_TRUST_PROXY,
+    retentionHours: e.OMT_RETENTION_HOURS,
+    retentionSweepSeconds: e.OMT_RETENTION_SWEEP_SECONDS,
+    partialFileHours: e.OMT_PARTIAL_FILE_HOURS,
   };
 }
 

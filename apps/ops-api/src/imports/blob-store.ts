@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { access, readdir, rename, rm } from 'node:fs/promises';
+import { access, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidBlobKey, isTicketBlobPrefix, parseBlobKey } from './blob-store-keys';
+import { InvalidBlobKey, TUS_FOLDER, isTicketBlobPrefix, parseBlobKey, parseUploadId } from './blob-store-keys';
 import { makePrivateFolder, openPrivateFile } from './blob-store-modes';
 
 /**
@@ -25,7 +25,29 @@ export interface BlobStore {
    * would; only the prefixes of ticketBlobPrefixes() are accepted.
    */
   deletePrefix(prefix: string): Promise<void>;
+  /**
+   * The document uploads (tus keys), each with its size and its last write
+   * (of the file or of the metadata tus keeps beside it).
+   */
+  listUploads(): Promise<StoredBlob[]>;
+  /**
+   * Deletes what interrupted `put`s left (a process killed mid-write) and
+   * was last written before `olderThan`; returns how many. An S3 store
+   * would abort its incomplete multipart uploads here.
+   */
+  sweepPartials(olderThan: Date): Promise<number>;
 }
+
+export interface StoredBlob {
+  key: string;
+  bytes: number;
+  modifiedAt: Date;
+}
+
+/** The suffix of a blob being written; none of omt's keys ends in it. */
+const PARTIAL_SUFFIX = '.part';
+/** tus keeps an upload's metadata beside it as `<upload id>.json`. */
+const TUS_INFO_SUFFIX = '.json';
 
 export const BLOB_STORE = Symbol('BLOB_STORE');
 
@@ -43,7 +65,7 @@ export class DirectoryBlobStore implements BlobStore {
     const target = this.pathOf(key);
     await makePrivateFolder(path.dirname(target));
     // Written beside the target and renamed: atomic on one file system.
-    const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
+    const temp = `${target}.${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}`;
     try {
       const file = await openPrivateFile(temp);
       await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, file.createWriteStream());
@@ -74,7 +96,10 @@ export class DirectoryBlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+    const file = this.pathOf(key);
+    await rm(file, { force: true });
+    // An upload goes with the metadata tus keeps beside it.
+    if (parseBlobKey(key)?.kind === 'upload') await rm(`${file}${TUS_INFO_SUFFIX}`, { force: true });
   }
 
   async deletePrefix(prefix: string): Promise<void> {
@@ -92,6 +117,51 @@ export class DirectoryBlobStore implements BlobStore {
         .filter((name) => name.startsWith(start))
         .map((name) => rm(path.join(directory, name), { recursive: true, force: true })),
     );
+  }
+
+  async listUploads(): Promise<StoredBlob[]> {
+    const directory = path.join(path.resolve(this.root), TUS_FOLDER);
+    const entries = await readdir(directory, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const uploads = new Map<string, StoredBlob>();
+    for (const entry of entries) {
+      const uploadId = entry.name.endsWith(TUS_INFO_SUFFIX) ? entry.name.slice(0, -TUS_INFO_SUFFIX.length) : entry.name;
+      // Only names of the grammar: a stray file here is nobody's upload and not ours to judge.
+      if (!entry.isFile() || !parseUploadId(uploadId)) continue;
+      const stats = await stat(path.join(directory, entry.name)).catch(() => null);
+      if (!stats) continue;
+      const key = `${TUS_FOLDER}/${uploadId}`;
+      const seen = uploads.get(key) ?? { key, bytes: 0, modifiedAt: new Date(0) };
+      uploads.set(key, {
+        key,
+        bytes: seen.bytes + (entry.name === uploadId ? stats.size : 0),
+        modifiedAt: stats.mtime > seen.modifiedAt ? stats.mtime : seen.modifiedAt,
+      });
+    }
+    return [...uploads.values()];
+  }
+
+  async sweepPartials(olderThan: Date): Promise<number> {
+    const root = path.resolve(this.root);
+    const entries = await readdir(root, { withFileTypes: true, recursive: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      },
+    );
+    let removed = 0;
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.endsWith(PARTIAL_SUFFIX)) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const stats = await stat(file).catch(() => null);
+      // A write still under way touches its file all the time; only old ones are abandoned.
+      if (!stats || stats.mtime >= olderThan) continue;
+      await rm(file, { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   private pathOf(key: string): string {

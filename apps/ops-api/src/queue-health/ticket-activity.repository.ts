@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   DOWNTIME_END_STATES,
+  READ_AUDIT_ACTIONS,
   STALLABLE_STATES,
   migratorContactSchema,
   type LastEvent,
@@ -58,7 +59,8 @@ export class TicketActivityRepository {
   }
 
   private async select(where: Prisma.Sql): Promise<TicketActivity[]> {
-    // Progress is anything landing: agent activity, a batch or document received, imported or stored, an audit event.
+    // Progress is anything landing: agent activity, a batch or document received, imported or stored, an audit
+    // event other than someone reading the ticket.
     const rows = await this.prisma.$queryRaw<Row[]>`
       SELECT t.id::text AS "id", t."customerId", t."companyName", t.state, t.kind,
         t.plan -> 'migrator' AS "migrator",
@@ -75,7 +77,8 @@ export class TicketActivityRepository {
       ) d ON true
       LEFT JOIN LATERAL (
         SELECT e.action, e.actor, e.at, e.reason FROM "AuditEvent" e
-        WHERE e."ticketId" = t.id ORDER BY e.at DESC, e.id DESC LIMIT 1
+        WHERE e."ticketId" = t.id AND e.action NOT IN (${Prisma.join([...READ_AUDIT_ACTIONS])})
+        ORDER BY e.at DESC, e.id DESC LIMIT 1
       ) ev ON true
       LEFT JOIN LATERAL (
         SELECT min(e.at) AS at FROM "AuditEvent" e

@@ -6,7 +6,7 @@ import { OmtError } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { BLOB_STORE, type BlobStore } from '../imports/blob-store';
-import { ticketBlobPrefixes } from '../imports/blob-store-keys';
+import { deleteWorkingCopies } from '../retention/working-copies';
 import { TenantDatabase } from '../imports/tenant-database';
 import { TenantDatabaseService } from '../tenants/tenant-database.service';
 import { QueuesService } from '../queues/queues.service';
@@ -76,7 +76,7 @@ export class TicketRunCleanup {
 
   /** The ticket's batches and document uploads in the blob store, and its tenant's document archive. */
   async removeFiles(ticketId: string, tenantDatabase: string): Promise<void> {
-    for (const prefix of ticketBlobPrefixes(ticketId)) await this.blobs.deletePrefix(prefix);
+    await deleteWorkingCopies(this.blobs, ticketId);
     await this.removeTenantArchive(tenantDatabase);
   }
 

@@ -28,6 +28,8 @@ export class TicketRunTransaction {
         uploadStartedAt: null,
         uploadCompletedAt: null,
         lastActivityAt: null,
+        // The reset deleted the working copies; the next run's are held again.
+        purgedAt: null,
       },
     });
   }

@@ -140,13 +140,13 @@ export class TicketsController {
 
   @Get(':id/detail')
   @Roles('ops', 'admin')
-  @ApiOperation({ summary: 'The ticket page: checks, plan, per-table progress, documents, failed jobs and the agent mode.' })
+  @ApiOperation({ summary: 'The ticket page: checks, plan, per-table progress, documents, failed jobs, the agent mode and the working copies held; each read is in the audit trail (`ticket.detailViewed`, once per user in 15 minutes).' })
   @ApiParam(idParam)
   @ApiResponse({ status: 200, description: 'The ticket with everything ops see of it.', schema: openApiSchema(ticketDetailSchema) })
   @ApiResponse(badRequest)
   @ApiResponse(notFound)
-  detail(@Param() params: unknown): Promise<TicketDetail> {
-    return this.details.detailOf(ticketId(params));
+  detail(@Param() params: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketDetail> {
+    return this.details.detailFor(ticketId(params), actorOf(principal));
   }
 
   @Post(':id/failures/:jobId/retry')

@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { EventsModule } from '../events/events.module';
 import { QueuesModule } from '../queues/queues.module';
+import { RetentionCoreModule } from '../retention/retention.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { UploadsRepository } from '../uploads/uploads.repository';
 import { AgentEnrollmentController } from './agent-enrollment.controller';
@@ -18,7 +19,7 @@ import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [AuditModule, AuthModule, EventsModule, QueuesModule, TenantsModule, TicketStateModule],
+  imports: [AuditModule, AuthModule, EventsModule, QueuesModule, RetentionCoreModule, TenantsModule, TicketStateModule],
   controllers: [TicketsController, AgentEnrollmentController],
   providers: [
     TicketsService,

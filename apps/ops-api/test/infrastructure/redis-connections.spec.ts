@@ -60,16 +60,18 @@ describe('Redis connections on shutdown', () => {
           `${prefix}:queue:omt-import`,
           `${prefix}:queue:omt-verify`,
           `${prefix}:queue:omt-configure`,
+          `${prefix}:queue:omt-maintenance`,
           `${prefix}:worker:omt-import`,
           `${prefix}:worker:omt-verify`,
           `${prefix}:worker:omt-configure`,
+          `${prefix}:worker:omt-maintenance`,
           `${prefix}:socket.io-pub`,
           `${prefix}:socket.io-sub`,
           `${prefix}:rate-limits`,
         ]),
       );
       // BullMQ's own blocking connection of each worker carries the prefix too.
-      expect(open.length).toBeGreaterThanOrEqual(10);
+      expect(open.length).toBeGreaterThanOrEqual(12);
     } finally {
       await api.close();
     }

@@ -100,12 +100,14 @@ export const JOB_LABELS: Record<JobName, string> = {
   'import.documentReceived': 'place a document',
   'verify.ticketUploaded': 'verify the upload',
   'configure.ticketVerified': 'apply the plan',
+  'maintenance.retentionSweep': 'delete expired working copies',
 };
 
 export const QUEUE_LABELS: Record<QueueName, string> = {
   'omt-import': 'import',
   'omt-verify': 'verify',
   'omt-configure': 'configure',
+  'omt-maintenance': 'maintenance',
 };
 
 /** Audit actions (the API names them like socket events, `entity.pastVerb`). */
@@ -125,6 +127,8 @@ const ACTION_LABELS: Record<string, string> = {
   'migrator.recorded': 'migrator recorded',
   'documents.renamed': 'documents renamed',
   'job.retried': 'job retried',
+  'ticket.detailViewed': 'ticket page read',
+  'workingCopies.purged': 'working copies deleted',
 };
 
 /** An action not listed yet still reads as words: `documents.renamed` → "documents renamed". */

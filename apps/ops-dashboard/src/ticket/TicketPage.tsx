@@ -1,4 +1,10 @@
-import { DOWNTIME_END_STATES, type OpsEventPayload, type TicketDetail, type TicketEvent } from '@omt/contracts';
+import {
+  DOWNTIME_END_STATES,
+  READ_AUDIT_ACTIONS,
+  type OpsEventPayload,
+  type TicketDetail,
+  type TicketEvent,
+} from '@omt/contracts';
 import { ErrorNote } from '../components/ErrorNote';
 import { AGENT_MODE_LABELS, TENANT_STATE_LABELS } from '../components/labels';
 import { ProgressBar } from '../components/ProgressBar';
@@ -25,6 +31,7 @@ import { TablesPanel } from './TablesPanel';
 import { TicketActions } from './TicketActions';
 import { Timeline } from './Timeline';
 import { useTicketDetail } from './useTicketDetail';
+import { workingCopiesLine, workingCopiesTitle } from './working-copies';
 
 export function TicketPage({ ticketId }: { ticketId: string }) {
   const { detail, detailError, events, eventsError, progress, samples, reload } = useTicketDetail(ticketId);
@@ -97,7 +104,11 @@ function TicketSummary({
   const eta = timing.uploadStartedAt && !timing.finishedAt ? etaSeconds(figures, rates) : null;
   const downtime = downtimeSeconds(timing, now.getTime());
   const lastProgressAt =
-    [detail.lastActivityAt, events[events.length - 1]?.at ?? null, progress?.at ?? null]
+    [
+      detail.lastActivityAt,
+      events.findLast((e) => !READ_AUDIT_ACTIONS.includes(e.action))?.at ?? null,
+      progress?.at ?? null,
+    ]
       .filter((at): at is string => at !== null)
       .sort()
       .at(-1) ?? null;
@@ -152,6 +163,11 @@ function TicketSummary({
           />
           <Fact label="Sales rep" value={`${ticket.salesRep.name} <${ticket.salesRep.email}>`} />
           <Fact label="Opened" value={formatTime(ticket.createdAt)} />
+          <Fact
+            label="Working copies"
+            value={workingCopiesLine(detail.retention, ticket.state)}
+            title={workingCopiesTitle(detail.retention)}
+          />
         </dl>
       </div>
     </section>
