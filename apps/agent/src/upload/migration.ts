@@ -17,6 +17,7 @@ import {
   type MissingDocument,
   type TicketView,
 } from '@omt/contracts';
+import { assertNoTenantNameCollision, renamedColumns, tenantIdentifier } from '@omt/copy-text';
 import type { AgentApiClient } from '../api/agent-api-client';
 import { AgentEvents } from '../api/agent-events';
 import { connectAgent } from '../api/enrollment-store';
@@ -250,6 +251,8 @@ async function upload(
   ui: MigrateUi,
 ): Promise<{ tables: TablesSummary; documents: DocumentPhaseResult | null }> {
   const catalog = await readCrmCatalog(source);
+  // Before anything is sent: names PostgreSQL cannot hold apart would stop the import half way.
+  assertNoTenantNameCollision(catalog.tables.map(tableSchemaOf));
   logOn(catalog, options, ui);
   const archive = await scan(catalog, options, ui);
 
@@ -295,6 +298,8 @@ async function transfer(
     documents: documentsPlanned,
   });
   ui.say(describeLeftToSend(left, tables, options.parallel));
+  const renamed = describeRenamed(tables);
+  if (renamed) ui.say(renamed);
 
   const progress = new UploadProgress();
   progress.expectTables(tables.length, rows);
@@ -546,6 +551,18 @@ function sayDocuments(result: DocumentPhaseResult, ui: MigrateUi): void {
 
 async function waitForOutcome(api: AgentApiClient, options: MigrateOptions, ui: MigrateUi): Promise<AgentSession> {
   return awaitOutcome(api, { signal: options.signal, onState: (state) => ui.waiting(state) });
+}
+
+/** Which names the tenant holds shortened (past PostgreSQL's 63 bytes), so the migrator is not surprised by them. */
+export function describeRenamed(tables: readonly PlannedTable[]): string | null {
+  const lines = tables.flatMap(({ schema }) => {
+    const tenant = tenantIdentifier(schema.name);
+    const table = tenant === schema.name ? [] : [`table "${schema.name}" is stored as "${tenant}"`];
+    const columns = renamedColumns(schema.columns).map((c) => `column "${c.source}" of "${schema.name}" is stored as "${c.tenant}"`);
+    return [...table, ...columns];
+  });
+  if (lines.length === 0) return null;
+  return `Names longer than PostgreSQL's 63 bytes are stored shortened with a hash suffix: ${lines.join('; ')}.`;
 }
 
 function summariseTables(results: TableUploadResult[], planned: PlannedTable[]): TablesSummary {

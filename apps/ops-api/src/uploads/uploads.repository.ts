@@ -279,6 +279,12 @@ export class UploadsRepository {
     };
   }
 
+  /** Every announced table of the ticket, with its schema once sent: what a new schema's names are checked against. */
+  async announcedSchemas(ticketId: string): Promise<{ name: string; schema: TableSchema | null }[]> {
+    const rows = await this.prisma.tableUpload.findMany({ where: { ticketId }, select: { name: true, schema: true } });
+    return rows.map((r) => ({ name: r.name, schema: (r.schema as TableSchema | null) ?? null }));
+  }
+
   /** Stores the schema unless one is stored already (a concurrent first upload loses, and compares). */
   async setSchemaIfUnset(ticketId: string, name: string, schema: TableSchema): Promise<void> {
     await this.prisma.tableUpload.updateMany({
