@@ -70,27 +70,36 @@ describe('tenantIdentifier', () => {
 
   it('lists the columns the tenant holds under another name', () => {
     const long = 'c'.repeat(100);
-    expect(renamedColumns([{ name: 'id' }, { name: long }])).toEqual([{ source: long, tenant: tenantIdentifier(long) }]);
+    expect(renamedColumns([{ name: 'id' }, { name: long }])).toEqual([
+      { source: long, tenant: tenantIdentifier(long) },
+    ]);
   });
 });
 
 describe('tenant name collisions', () => {
   it('finds none among distinct names, long ones included', () => {
     const prefix = 'p'.repeat(70);
-    expect(tenantNameCollisions([{ name: `${prefix}a` }, { name: `${prefix}b` }, { name: 'person', primaryKey: ['id'] }])).toEqual([]);
+    expect(
+      tenantNameCollisions([{ name: `${prefix}a` }, { name: `${prefix}b` }, { name: 'person', primaryKey: ['id'] }]),
+    ).toEqual([]);
   });
 
-  it('refuses a source name equal to another one\'s shortened name, naming both', () => {
+  it("refuses a source name equal to another one's shortened name, naming both", () => {
     const long = 'q'.repeat(100);
     const clash = tenantIdentifier(long);
     expect(() => assertNoTenantNameCollision([{ name: long }, { name: clash }])).toThrow(
-      expect.objectContaining({ code: 'NAME_COLLISION', message: expect.stringContaining(`table "${long}" and table "${clash}"`) }),
+      expect.objectContaining({
+        code: 'NAME_COLLISION',
+        message: expect.stringContaining(`table "${long}" and table "${clash}"`),
+      }),
     );
   });
 
   it('counts the generated key name: table `a` with a key and a table `a_pkey` clash', () => {
     const collisions = tenantNameCollisions([{ name: 'a', primaryKey: ['id'] }, { name: 'a_pkey' }]);
-    expect(collisions).toEqual([{ tenantName: 'a_pkey', sources: ['the primary key of table "a"', 'table "a_pkey"'], path: 'tables' }]);
+    expect(collisions).toEqual([
+      { tenantName: 'a_pkey', sources: ['the primary key of table "a"', 'table "a_pkey"'], path: 'tables' },
+    ]);
     // Without a key there is no index name to clash with.
     expect(tenantNameCollisions([{ name: 'a', primaryKey: [] }, { name: 'a_pkey' }])).toEqual([]);
   });
@@ -98,7 +107,9 @@ describe('tenant name collisions', () => {
   it('refuses two columns of one table on one tenant name, with the error code and a detail each', () => {
     const long = 'k'.repeat(100);
     try {
-      assertNoTenantNameCollision([{ name: 't', columns: [{ name: long }, { name: tenantIdentifier(long) }], primaryKey: [] }]);
+      assertNoTenantNameCollision([
+        { name: 't', columns: [{ name: long }, { name: tenantIdentifier(long) }], primaryKey: [] },
+      ]);
       throw new Error('expected NAME_COLLISION');
     } catch (error) {
       expect(isOmtError(error)).toBe(true);

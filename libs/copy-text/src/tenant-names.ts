@@ -97,7 +97,8 @@ export function tenantNameCollisions(tables: readonly NamedTable[]): TenantNameC
       claim(relations, tenantPrimaryKeyName(table.name), `the primary key of table "${table.name}"`);
     }
     const columns = new Map<string, Set<string>>();
-    for (const column of table.columns ?? []) claim(columns, tenantIdentifier(column.name), `column "${column.name}" of table "${table.name}"`);
+    for (const column of table.columns ?? [])
+      claim(columns, tenantIdentifier(column.name), `column "${column.name}" of table "${table.name}"`);
     for (const [tenantName, owners] of columns) {
       if (owners.size > 1) collisions.push({ tenantName, sources: [...owners], path: `tables.${table.name}.columns` });
     }
