@@ -17,7 +17,7 @@ import {
   type MissingDocument,
   type TicketView,
 } from '@omt/contracts';
-import { assertNoTenantNameCollision, renamedColumns, tenantIdentifier } from '@omt/copy-text';
+import { assertNoTenantNameCollision } from '@omt/copy-text';
 import type { AgentApiClient } from '../api/agent-api-client';
 import { AgentEvents } from '../api/agent-events';
 import { connectAgent } from '../api/enrollment-store';
@@ -36,6 +36,7 @@ import { awaitOutcome, outcomeReason, SUCCESS_STATES } from './await-outcome';
 import type { DocumentPhase, DocumentPhaseResult } from './document-phase';
 import { archiveDocumentPhase } from './documents/archive-document-phase';
 import { describeLeftToSend, leftToSend, type LeftToSend } from './left-to-send';
+import { describeRenamed } from './renamed-names';
 import { showProgress, type ProgressStyle } from './progress-view';
 import type { TableUploadResult } from './table-uploader';
 import { UploadProgress, type ProgressSnapshot } from './upload-progress';
@@ -551,18 +552,6 @@ function sayDocuments(result: DocumentPhaseResult, ui: MigrateUi): void {
 
 async function waitForOutcome(api: AgentApiClient, options: MigrateOptions, ui: MigrateUi): Promise<AgentSession> {
   return awaitOutcome(api, { signal: options.signal, onState: (state) => ui.waiting(state) });
-}
-
-/** Which names the tenant holds shortened (past PostgreSQL's 63 bytes), so the migrator is not surprised by them. */
-export function describeRenamed(tables: readonly PlannedTable[]): string | null {
-  const lines = tables.flatMap(({ schema }) => {
-    const tenant = tenantIdentifier(schema.name);
-    const table = tenant === schema.name ? [] : [`table "${schema.name}" is stored as "${tenant}"`];
-    const columns = renamedColumns(schema.columns).map((c) => `column "${c.source}" of "${schema.name}" is stored as "${c.tenant}"`);
-    return [...table, ...columns];
-  });
-  if (lines.length === 0) return null;
-  return `Names longer than PostgreSQL's 63 bytes are stored shortened with a hash suffix: ${lines.join('; ')}.`;
 }
 
 function summariseTables(results: TableUploadResult[], planned: PlannedTable[]): TablesSummary {

@@ -192,8 +192,13 @@ export class TenantDatabase implements TenantTarget {
    * table already here fails permanently, naming both.
    */
   private async assertNoCollision(client: PoolClient, table: TableSchema): Promise<void> {
-    const existing = await client.query<{ definition: unknown }>(`SELECT definition FROM ${SOURCE_TABLES_TABLE}`);
-    const tables = existing.rows.map((r) => tableSchemaSchema.parse(r.definition)).filter((t) => t.name !== table.name);
+    // Names and whether each has a key (its index takes a name too); the columns of other tables cannot clash with these.
+    const existing = await client.query<{ table_name: string; keyed: boolean }>(
+      `SELECT table_name, coalesce(jsonb_array_length(definition -> 'primaryKey') > 0, false) AS keyed FROM ${SOURCE_TABLES_TABLE}`,
+    );
+    const tables = existing.rows
+      .filter((r) => r.table_name !== table.name)
+      .map((r) => ({ name: r.table_name, primaryKey: r.keyed ? ['(key)'] : [] }));
     const error = nameCollisionError(tenantNameCollisions([...tables, table]));
     if (error) throw new PermanentImportError('NAME_COLLISION', error.message);
   }

@@ -27,6 +27,9 @@ export interface BatchClaim {
   bytes: number;
 }
 
+/** Stands for another table's key columns: only whether it has a key matters to its names. */
+const KEYED = '(key)';
+
 /** A batch may unpack to at most this many times the ticket's batch byte limit (the agent's own bound, with room for slack). */
 const UNCOMPRESSED_FACTOR = 2;
 
@@ -50,8 +53,8 @@ export class TableUploadsService {
     }
     await this.uploadingTable(ticketId, name);
     // Before it is stored or queued: a schema whose names PostgreSQL cannot hold apart never reaches the tenant.
-    const others = (await this.uploads.announcedSchemas(ticketId)).filter((t) => t.name !== name);
-    assertNoTenantNameCollision([...others.map((t) => t.schema ?? { name: t.name }), schema]);
+    const others = (await this.uploads.announcedNames(ticketId)).filter((t) => t.name !== name);
+    assertNoTenantNameCollision([...others.map((t) => ({ name: t.name, primaryKey: t.keyed ? [KEYED] : [] })), schema]);
     await this.uploads.setSchemaIfUnset(ticketId, name, schema);
     const stored = (await this.announcedTable(ticketId, name)).schema;
     if (!isDeepStrictEqual(stored, schema)) {

@@ -279,10 +279,15 @@ export class UploadsRepository {
     };
   }
 
-  /** Every announced table of the ticket, with its schema once sent: what a new schema's names are checked against. */
-  async announcedSchemas(ticketId: string): Promise<{ name: string; schema: TableSchema | null }[]> {
-    const rows = await this.prisma.tableUpload.findMany({ where: { ticketId }, select: { name: true, schema: true } });
-    return rows.map((r) => ({ name: r.name, schema: (r.schema as TableSchema | null) ?? null }));
+  /**
+   * What a new schema's names are checked against: every announced table's
+   * name, and whether its stored schema has a key (whose index takes a name
+   * too). Names and a flag, not whole schemas: asked once per table.
+   */
+  async announcedNames(ticketId: string): Promise<{ name: string; keyed: boolean }[]> {
+    return this.prisma.$queryRaw<{ name: string; keyed: boolean }[]>`
+      SELECT name, coalesce(jsonb_array_length(schema -> 'primaryKey') > 0, false) AS keyed
+      FROM "TableUpload" WHERE "ticketId" = ${ticketId}::uuid`;
   }
 
   /** Stores the schema unless one is stored already (a concurrent first upload loses, and compares). */

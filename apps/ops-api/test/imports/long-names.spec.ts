@@ -207,6 +207,7 @@ it('stores long names under their mapped names with every row, verifies, and sho
     tenantName: tenantA,
     renamedColumns: [{ source: LONG_COLUMN, tenant: tenantIdentifier(LONG_COLUMN) }],
     verified: true,
+    verificationMessage: `Equal to the source as "${tenantA}" in the tenant.`,
     rowsImported: 250,
   });
   expect(byName.get(LONG_B)).toMatchObject({
