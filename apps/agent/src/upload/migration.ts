@@ -253,7 +253,7 @@ async function upload(
 ): Promise<{ tables: TablesSummary; documents: DocumentPhaseResult | null }> {
   const catalog = await readCrmCatalog(source);
   // Before anything is sent: names PostgreSQL cannot hold apart would stop the import half way.
-  assertNoTenantNameCollision(catalog.tables.map(tableSchemaOf));
+  assertNoTenantNameCollision(catalog.tables);
   logOn(catalog, options, ui);
   const archive = await scan(catalog, options, ui);
 
