@@ -8,7 +8,14 @@ import { QUEUES } from '@omt/contracts';
 import { QueuesService } from '../../apps/ops-api/src/queues/queues.service';
 import type { Credential } from '../../apps/ops-api/test/support/auth-helpers';
 import { startTestApi, type TestApi } from '../../apps/ops-api/test/support/test-api';
-import { copyText, enrolledTicket, putBatch, startedUpload } from '../../apps/ops-api/test/uploads/upload-fixtures';
+import {
+  copyText,
+  enrolledTicket,
+  putBatch,
+  startedUpload,
+  tablePath,
+} from '../../apps/ops-api/test/uploads/upload-fixtures';
+import { tenantIdentifier } from '@omt/copy-text';
 import { chromiumAvailable, launchChromium, screenshot } from '../support/chromium';
 import { queryDatabase } from '../support/databases';
 import { AGENT_ENV, createSampleSource, migrateArgs } from '../pipeline/support/agent-run';
@@ -331,6 +338,43 @@ interface BrowserGlobals {
         ticketId,
       ]),
     ).toEqual([{ n: 1 }]);
+  });
+
+  it('shows the name a long table is stored under, and its renamed columns', async () => {
+    const { ticketId, agent } = await enrolledTicket(api, sales);
+    const name = `Customer_relationship_archive_table_with_a_very_long_name_${'x'.repeat(60)}`;
+    const column = `description_of_the_customer_relationship_${'c'.repeat(40)}`;
+    await startedUpload(api, agent, { contact: 1 });
+    // A second run announcing the long table too (a resume keeps every earlier table).
+    const start = {
+      limits: { maxRows: 1000, maxBytes: 4 * 1024 * 1024 },
+      tables: [
+        { name: 'contact', rows: 1 },
+        { name, rows: 0 },
+      ],
+      documents: { count: 0, bytes: 0 },
+    };
+    expect((await api.call('POST', '/api/agent/upload', { as: agent, body: start })).status).toBe(200);
+    const schema = {
+      name,
+      columns: [
+        { name: 'id', type: { kind: 'int32' }, nullable: false },
+        { name: column, type: { kind: 'text', maxLength: null }, nullable: true },
+      ],
+      primaryKey: ['id'],
+    };
+    expect((await api.call('PUT', tablePath(name), { as: agent, body: schema })).status).toBe(204);
+
+    await page.goto(`${api.url}/tickets/${ticketId}`);
+    const tables = page.getByRole('table', { name: 'Tables' });
+    const header = tables.getByRole('rowheader', { name: new RegExp(`^${name}`) });
+    await header.getByText(`stored as ${tenantIdentifier(name)}`).waitFor();
+    await page
+      .getByRole('list', { name: `Renamed columns of ${name}` })
+      .getByText(`column ${column} stored as ${tenantIdentifier(column)}`)
+      .waitFor();
+    // A short name says nothing more.
+    expect(await tables.getByRole('rowheader', { name: 'contact', exact: true }).textContent()).toBe('contact');
   });
 
   it('issues a new enrollment code once and goes back to the login when the session ends', async () => {

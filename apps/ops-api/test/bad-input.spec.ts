@@ -10,7 +10,18 @@ import { Prisma } from '../src/generated/prisma/client';
 import { PrismaService } from '../src/prisma/prisma.service';
 import type { Credential } from './support/auth-helpers';
 import { startTestApi, type TestApi } from './support/test-api';
-import { copyText, enrolledTicket, putBatch, startedUpload } from './uploads/upload-fixtures';
+import { tenantIdentifier } from '@omt/copy-text';
+import {
+  copyText,
+  enrolledTicket,
+  passedChecks,
+  putBatch,
+  startRequest,
+  startedUpload,
+  tablePath,
+  tableSchema,
+  validPlan,
+} from './uploads/upload-fixtures';
 
 /**
  * A bounded run of malformed and hostile requests against every endpoint the
@@ -549,4 +560,88 @@ describe('custody audit: refused reads of the ticket page', () => {
     expect((await api.call('GET', `/api/tickets/${id}/detail`, { as: ops })).status).toBe(200);
     expect(await prisma.auditEvent.count({ where: { action: 'ticket.detailViewed', ticketId: id } })).toBe(1);
   }, 60_000);
+});
+
+// ---------------------------------------------------------------------------
+// Names PostgreSQL cannot hold apart (issue #15): refused with NAME_COLLISION
+// before anything is stored, never a half-created tenant.
+
+describe('table and column names PostgreSQL cannot hold apart', () => {
+  let api: TestApi;
+  let sales: Credential;
+  beforeAll(async () => {
+    api = await startTestApi('bad-input-names');
+    sales = await api.createSalesKey();
+  });
+  afterAll(async () => api.close());
+
+  /** A ticket whose agent has sent checks and plan: the next step is the upload start. */
+  async function readyAgent(): Promise<{ ticketId: string; agent: Credential }> {
+    const { ticketId, agent } = await enrolledTicket(api, sales);
+    for (const [path, body] of [
+      ['/api/agent/checks', passedChecks],
+      ['/api/agent/plan', validPlan()],
+    ] as const) {
+      const answer = await api.call('PUT', path, { as: agent, body });
+      if (answer.status !== 200) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    return { ticketId, agent };
+  }
+  const tablesOf = async (ticketId: string) =>
+    (await api.context.get(PrismaService, { strict: false }).tableUpload.findMany({ where: { ticketId } })).map((t) => [
+      t.name,
+      t.schema,
+    ]);
+
+  it.each([
+    ['a long name and the 63-byte name it maps to', 'x'.repeat(128), tenantIdentifier('x'.repeat(128))],
+    ['multibyte names whose mapped names meet', '😀'.repeat(64), tenantIdentifier('😀'.repeat(64))],
+    [
+      'quotes inside a long name',
+      `"; DROP TABLE "Ticket"; --${'q'.repeat(100)}`,
+      tenantIdentifier(`"; DROP TABLE "Ticket"; --${'q'.repeat(100)}`),
+    ],
+  ])('refuses an upload start with %s (422, both named, nothing stored)', async (_what, first, second) => {
+    const { ticketId, agent } = await readyAgent();
+    const answer = await api.call('POST', '/api/agent/upload', {
+      as: agent,
+      body: startRequest({ [first]: 1, [second]: 1 }),
+    });
+    expect(answer.status).toBe(422);
+    expect(answer.body).toMatchObject({ code: 'NAME_COLLISION' });
+    expect(answer.body.message).toContain(first);
+    expect(answer.body.message).toContain(second);
+    expect((await api.call('GET', '/api/agent/session', { as: agent })).body).toMatchObject({
+      ticket: { state: 'ready' },
+    });
+    expect(await tablesOf(ticketId)).toEqual([]);
+  });
+
+  it('refuses a schema whose generated key name is another table, and one whose columns clash', async () => {
+    const { ticketId, agent } = await readyAgent();
+    expect(
+      (await api.call('POST', '/api/agent/upload', { as: agent, body: startRequest({ t: 1, t_pkey: 1, w: 1 }) }))
+        .status,
+    ).toBe(200);
+    const keyed = await api.call('PUT', tablePath('t'), { as: agent, body: tableSchema('t') });
+    expect(keyed).toMatchObject({ status: 422, body: { code: 'NAME_COLLISION' } });
+    const long = 'c'.repeat(128);
+    const wide = {
+      name: 'w',
+      columns: [
+        { name: long, type: { kind: 'int32' }, nullable: false },
+        { name: tenantIdentifier(long), type: { kind: 'int32' }, nullable: false },
+      ],
+      primaryKey: [],
+    };
+    expect(await api.call('PUT', tablePath('w'), { as: agent, body: wide })).toMatchObject({
+      status: 422,
+      body: { code: 'NAME_COLLISION' },
+    });
+    expect((await tablesOf(ticketId)).sort()).toEqual([
+      ['t', null],
+      ['t_pkey', null],
+      ['w', null],
+    ]);
+  });
 });

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   PLAN_INVALID: 422,
   /** The plan leaves blocking check findings that the plan step fixes (shared login emails, no administrator with a plan): one detail per finding. */
   CHECKS_UNRESOLVED: 422,
+  /** Two source names (tables, their keys, or columns of one table) would get one PostgreSQL name in the tenant; the details name both. */
+  NAME_COLLISION: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,

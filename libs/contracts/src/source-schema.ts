@@ -11,10 +11,11 @@ export const columnTypeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('int16') }),
   z.object({ kind: z.literal('int32') }),
   z.object({ kind: z.literal('int64') }),
+  /** Any precision and scale a source declares: beyond PostgreSQL's 1000 the tenant column is unconstrained `numeric`. */
   z.object({
     kind: z.literal('decimal'),
-    precision: z.number().int().min(1).max(1000),
-    scale: z.number().int().min(0).max(1000),
+    precision: z.number().int().min(1),
+    scale: z.number().int().min(0),
   }),
   z.object({ kind: z.literal('float32') }),
   z.object({ kind: z.literal('float64') }),

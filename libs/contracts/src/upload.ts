@@ -257,6 +257,10 @@ export type AgentSession = z.infer<typeof agentSessionSchema>;
 
 export const tableProgressSchema = z.object({
   name: z.string(),
+  /** The name the tenant holds the table under: the source name, or (past PostgreSQL's 63 bytes) a shortened one with a hash suffix. */
+  tenantName: z.string(),
+  /** Columns the tenant holds under another name, for the same reason; empty when none (or before the schema arrived). */
+  renamedColumns: z.array(z.object({ source: z.string(), tenant: z.string() })),
   /** Row count at the source when the upload started. */
   expectedRows: z.number().int().nonnegative(),
   rowsReceived: z.number().int().nonnegative(),

@@ -48,6 +48,6 @@ describe('PostgreSQL type mapping', () => {
       columns: [{ name: 'id', type: { kind: 'int32' }, nullable: false }],
       primaryKey: ['id'],
     });
-    expect(sql).toBe('CREATE TABLE "crm""7"."x; DROP TABLE y" (\n  "id" integer NOT NULL,\n  PRIMARY KEY ("id")\n)');
+    expect(sql).toBe('CREATE TABLE "crm""7"."x; DROP TABLE y" (\n  "id" integer NOT NULL,\n  CONSTRAINT "x; DROP TABLE y_pkey" PRIMARY KEY ("id")\n)');
   });
 });

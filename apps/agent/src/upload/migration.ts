@@ -17,6 +17,7 @@ import {
   type MissingDocument,
   type TicketView,
 } from '@omt/contracts';
+import { assertNoTenantNameCollision } from '@omt/copy-text';
 import type { AgentApiClient } from '../api/agent-api-client';
 import { AgentEvents } from '../api/agent-events';
 import { connectAgent } from '../api/enrollment-store';
@@ -35,6 +36,7 @@ import { awaitOutcome, outcomeReason, SUCCESS_STATES } from './await-outcome';
 import type { DocumentPhase, DocumentPhaseResult } from './document-phase';
 import { archiveDocumentPhase } from './documents/archive-document-phase';
 import { describeLeftToSend, leftToSend, type LeftToSend } from './left-to-send';
+import { describeRenamed } from './renamed-names';
 import { showProgress, type ProgressStyle } from './progress-view';
 import type { TableUploadResult } from './table-uploader';
 import { UploadProgress, type ProgressSnapshot } from './upload-progress';
@@ -250,6 +252,8 @@ async function upload(
   ui: MigrateUi,
 ): Promise<{ tables: TablesSummary; documents: DocumentPhaseResult | null }> {
   const catalog = await readCrmCatalog(source);
+  // Before anything is sent: names PostgreSQL cannot hold apart would stop the import half way.
+  assertNoTenantNameCollision(catalog.tables);
   logOn(catalog, options, ui);
   const archive = await scan(catalog, options, ui);
 
@@ -295,6 +299,8 @@ async function transfer(
     documents: documentsPlanned,
   });
   ui.say(describeLeftToSend(left, tables, options.parallel));
+  const renamed = describeRenamed(tables);
+  if (renamed) ui.say(renamed);
 
   const progress = new UploadProgress();
   progress.expectTables(tables.length, rows);

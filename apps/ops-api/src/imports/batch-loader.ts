@@ -3,7 +3,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { TableSchema } from '@omt/contracts';
-import { columnListPg, qualifiedPg } from '@omt/copy-text';
+import { qualifiedTenantPg, tenantColumnListPg } from '@omt/copy-text';
 import { PermanentImportError, connectionSurvives, toJobError } from './import-errors';
 import { LEDGER_TABLE, checkOut, type TenantTarget } from './tenant-database';
 
@@ -75,7 +75,7 @@ export async function loadBatch(input: LoadBatchInput): Promise<LoadBatchResult>
     }
 
     const copy = client.query(
-      copyFrom(`COPY ${qualifiedPg(tenant.schema, table.name)} (${columnListPg(table.columns)}) FROM STDIN`),
+      copyFrom(`COPY ${qualifiedTenantPg(tenant.schema, table.name)} (${tenantColumnListPg(table.columns)}) FROM STDIN`),
     );
     const meter = new BatchMeter(context, input.bytes);
     const source = Buffer.isBuffer(input.data) ? Readable.from([input.data]) : input.data;

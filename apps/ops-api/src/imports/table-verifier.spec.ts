@@ -1,3 +1,4 @@
+import { tenantIdentifier } from '@omt/copy-text';
 import { compareTables, describeMismatches } from './table-verifier';
 
 const d = (rows: number, c: string) => ({ rows, hash: c.repeat(64) });
@@ -23,5 +24,11 @@ describe('compareTables', () => {
 
   it('finds nothing when everything matches', () => {
     expect(compareTables({ t: d(5, 'f') }, { t: d(5, 'f') })).toEqual([]);
+  });
+
+  it('names the tenant table a long source name is stored as', () => {
+    const long = 'n'.repeat(100);
+    const [missing] = compareTables({ [long]: d(1, 'a') }, {});
+    expect(missing!.message).toBe(`Table "${long}" (stored as "${tenantIdentifier(long)}") is missing in the tenant.`);
   });
 });

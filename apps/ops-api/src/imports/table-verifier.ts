@@ -1,10 +1,10 @@
 import { to as copyTo } from 'pg-copy-streams';
 import type { TableSchema } from '@omt/contracts';
-import { TableDigest, columnListPg, qualifiedPg, type TableDigestResult } from '@omt/copy-text';
+import { TableDigest, qualifiedTenantPg, tenantColumnListPg, tenantIdentifier, type TableDigestResult } from '@omt/copy-text';
 import { checkOut, type TenantDatabase, type TenantTarget } from './tenant-database';
 
 /**
- * Reads a tenant table back as COPY text, under the same session settings
+ * Reads a tenant table back (under its tenant names) as COPY text, under the same session settings
  * the agent used, through the same order-independent digest: no ORDER BY,
  * no row held in memory.
  */
@@ -13,7 +13,7 @@ export async function digestTenantTable(tenant: TenantTarget, table: TableSchema
   let finished = false;
   try {
     const stream = client.query(
-      copyTo(`COPY (SELECT ${columnListPg(table.columns)} FROM ${qualifiedPg(tenant.schema, table.name)}) TO STDOUT`),
+      copyTo(`COPY (SELECT ${tenantColumnListPg(table.columns)} FROM ${qualifiedTenantPg(tenant.schema, table.name)}) TO STDOUT`),
     );
     const digest = new TableDigest();
     for await (const chunk of stream as AsyncIterable<Buffer>) digest.update(chunk);
@@ -23,6 +23,12 @@ export async function digestTenantTable(tenant: TenantTarget, table: TableSchema
     // A COPY abandoned half way leaves the connection mid-protocol: discard it.
     release(!finished);
   }
+}
+
+/** A table in a message, with the name the tenant holds it under when that differs. */
+function named(table: string): string {
+  const tenant = tenantIdentifier(table);
+  return tenant === table ? `Table "${table}"` : `Table "${table}" (stored as "${tenant}")`;
 }
 
 export type TableMismatchKind = 'missing' | 'rows' | 'hash';
@@ -53,14 +59,14 @@ export function compareTables(
   for (const [table, want] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const got = actualOf(table) ?? null;
     if (!got) {
-      mismatches.push({ table, kind: 'missing', expected: want, actual: null, message: `Table "${table}" is missing in the tenant.` });
+      mismatches.push({ table, kind: 'missing', expected: want, actual: null, message: `${named(table)} is missing in the tenant.` });
     } else if (got.rows !== want.rows) {
       mismatches.push({
         table,
         kind: 'rows',
         expected: want,
         actual: got,
-        message: `Table "${table}" has ${want.rows} rows at the source and ${got.rows} in the tenant.`,
+        message: `${named(table)} has ${want.rows} rows at the source and ${got.rows} in the tenant.`,
       });
     } else if (got.hash !== want.hash) {
       mismatches.push({
@@ -68,7 +74,7 @@ export function compareTables(
         kind: 'hash',
         expected: want,
         actual: got,
-        message: `Table "${table}" has the same number of rows (${want.rows}) but different content (hash ${want.hash.slice(0, 12)}… at the source, ${got.hash.slice(0, 12)}… in the tenant).`,
+        message: `${named(table)} has the same number of rows (${want.rows}) but different content (hash ${want.hash.slice(0, 12)}… at the source, ${got.hash.slice(0, 12)}… in the tenant).`,
       });
     }
   }

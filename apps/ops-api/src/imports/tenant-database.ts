@@ -1,6 +1,15 @@
 import { Client, Pool, type PoolClient } from 'pg';
 import { tableSchemaSchema, type TableSchema } from '@omt/contracts';
-import { COPY_SESSION_OPTIONS, addPrimaryKeyPgSql, createTablePgSql, quotePg } from '@omt/copy-text';
+import {
+  COPY_SESSION_OPTIONS,
+  addPrimaryKeyPgSql,
+  createTablePgSql,
+  nameCollisionError,
+  quotePg,
+  renamedColumns,
+  tenantIdentifier,
+  tenantNameCollisions,
+} from '@omt/copy-text';
 import { PermanentImportError, toJobError } from './import-errors';
 
 /**
@@ -9,7 +18,9 @@ import { PermanentImportError, toJobError } from './import-errors';
  *    (`crm7`), created from the neutral types without keys; keys are added
  *    after the load;
  *  - omt's own bookkeeping in the `_omt` schema: `source_tables` (each
- *    table's neutral definition, and when its key was added) and
+ *    table's neutral definition under its source name, the name the tenant
+ *    holds it under and its renamed columns (`tenantIdentifier`: names past
+ *    PostgreSQL's 63 bytes), and when its key was added) and
  *    `batch_ledger` (one row per loaded batch, committed in the same
  *    transaction as the batch's COPY, so a batch is either in with its row
  *    or not at all).
@@ -125,6 +136,11 @@ export class TenantDatabase implements TenantTarget {
         created_at timestamptz NOT NULL DEFAULT now(),
         keys_added_at timestamptz
       )`);
+      // Added after the first tenants were made; the unique index is the last guard against two sources on one table.
+      await client.query(`ALTER TABLE ${SOURCE_TABLES_TABLE}
+        ADD COLUMN IF NOT EXISTS tenant_name text,
+        ADD COLUMN IF NOT EXISTS renamed_columns jsonb NOT NULL DEFAULT '[]'`);
+      await client.query(`CREATE UNIQUE INDEX IF NOT EXISTS source_tables_tenant_name ON ${SOURCE_TABLES_TABLE} (tenant_name)`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
         table_name text NOT NULL,
         sequence integer NOT NULL,
@@ -156,16 +172,35 @@ export class TenantDatabase implements TenantTarget {
             `Table "${table.name}" already exists in the tenant with a different definition; the source schema changed during the migration.`,
           );
         }
+        await this.assertNoCollision(client, table);
         await client.query(createTablePgSql(this.schema, table, { primaryKey: false }));
-        await client.query(`INSERT INTO ${SOURCE_TABLES_TABLE} (table_name, definition) VALUES ($1, $2::jsonb)`, [
-          table.name,
-          definition,
-        ]);
+        await client.query(
+          `INSERT INTO ${SOURCE_TABLES_TABLE} (table_name, definition, tenant_name, renamed_columns) VALUES ($1, $2::jsonb, $3, $4::jsonb)`,
+          [table.name, definition, tenantIdentifier(table.name), JSON.stringify(renamedColumns(table.columns))],
+        );
         return 'created';
       });
     } catch (error) {
       throw toJobError(error, `Creating table "${table.name}" in the tenant`);
     }
+  }
+
+  /**
+   * The API refuses colliding names before anything is sent; this holds the
+   * line when tables arrive another way (an older agent, a schema sent by
+   * hand): a table whose tenant name, key name or column names clash with a
+   * table already here fails permanently, naming both.
+   */
+  private async assertNoCollision(client: PoolClient, table: TableSchema): Promise<void> {
+    // Names and whether each has a key (its index takes a name too); the columns of other tables cannot clash with these.
+    const existing = await client.query<{ table_name: string; keyed: boolean }>(
+      `SELECT table_name, coalesce(jsonb_array_length(definition -> 'primaryKey') > 0, false) AS keyed FROM ${SOURCE_TABLES_TABLE}`,
+    );
+    const tables = existing.rows
+      .filter((r) => r.table_name !== table.name)
+      .map((r) => ({ name: r.table_name, primaryKey: r.keyed ? ['(key)'] : [] }));
+    const error = nameCollisionError(tenantNameCollisions([...tables, table]));
+    if (error) throw new PermanentImportError('NAME_COLLISION', error.message);
   }
 
   /** The neutral definition a table was created with, or null when it was never created. */

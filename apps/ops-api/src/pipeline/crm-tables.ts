@@ -1,5 +1,5 @@
 import type { Column, TableSchema } from '@omt/contracts';
-import { qualifiedPg, quotePg } from '@omt/copy-text';
+import { qualifiedTenantPg, quoteTenantPg } from '@omt/copy-text';
 import { PermanentImportError } from '../imports/import-errors';
 
 /**
@@ -32,7 +32,7 @@ export const USER_PLAN_FLAG = 1;
 
 type TableSpec = { name: string; columns: Record<string, string> };
 
-/** A CRM table as it is in the tenant: SQL-ready (quoted) names of the table and of each column asked for. */
+/** A CRM table as it is in the tenant: SQL-ready (quoted, tenant-named) names of the table and of each column asked for. */
 export interface ResolvedTable<C extends string> {
   sql: string;
   name: string;
@@ -54,13 +54,13 @@ export function resolveCrmTable<S extends TableSpec>(
   const missing: string[] = [];
   for (const [key, wanted] of Object.entries(spec.columns)) {
     const column = schema.columns.find((c) => same(c.name, wanted));
-    if (column) col[key] = quotePg(column.name);
+    if (column) col[key] = quoteTenantPg(column.name);
     else missing.push(`column "${spec.name}"."${wanted}"`);
   }
   if (missing.length > 0) return { table: null, missing };
   return {
     table: {
-      sql: qualifiedPg(tenantSchema, schema.name),
+      sql: qualifiedTenantPg(tenantSchema, schema.name),
       name: schema.name,
       schema,
       col: col as Record<keyof S['columns'] & string, string>,

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { MigrationPlan } from '@omt/contracts';
-import { quotePg } from '@omt/copy-text';
+import { quoteTenantPg } from '@omt/copy-text';
 import { PermanentImportError, toJobError } from '../imports/import-errors';
 import { checkOut, type TenantDatabase } from '../imports/tenant-database';
 import { CRM_SEQUENCE_TABLE, USER_PLAN_FLAG, neutralValueSql, resolveCrmTable, resolveCrmTables, type CrmTables } from './crm-tables';
@@ -115,8 +115,8 @@ async function applyInTransaction(
 /** Inserts a link unless the user already has it; other NOT NULL columns get neutral values. */
 function linkInsertSql(link: CrmTables['licenseAssocLink']): string {
   const own = new Set([link.col.id, link.col.licenseId, link.col.associateId]);
-  const filled = link.schema.columns.filter((c) => !c.nullable && !own.has(quotePg(c.name)));
-  const columns = [link.col.id, link.col.licenseId, link.col.associateId, ...filled.map((c) => quotePg(c.name))];
+  const filled = link.schema.columns.filter((c) => !c.nullable && !own.has(quoteTenantPg(c.name)));
+  const columns = [link.col.id, link.col.licenseId, link.col.associateId, ...filled.map((c) => quoteTenantPg(c.name))];
   const values = ['$1::int', '$2::int', '$3::int', ...filled.map(neutralValueSql)];
   return `INSERT INTO ${link.sql} (${columns.join(', ')})
     SELECT ${values.join(', ')}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TableDigestResult } from '@omt/copy-text';
+import { tenantIdentifier, type TableDigestResult } from '@omt/copy-text';
 import { DocumentVerifier, type DocumentMismatch } from '../documents/document-verifier.service';
 import type { TenantDatabase } from '../imports/tenant-database';
 import { describeMismatches, verifyTenant } from '../imports/table-verifier';
@@ -39,7 +39,10 @@ export class TableVerificationStep implements VerificationStep {
     const verdicts: TableVerdict[] = tables.map((t) => {
       if (unreported.includes(t.name)) return { name: t.name, verified: false, message: 'The agent never sent the table\'s row count and hash.' };
       const message = byTable.get(t.name);
-      return { name: t.name, verified: message === undefined, message: message ?? null };
+      if (message !== undefined) return { name: t.name, verified: false, message };
+      // A table the tenant holds under a shortened name says which one was compared.
+      const tenantName = tenantIdentifier(t.name);
+      return { name: t.name, verified: true, message: tenantName === t.name ? null : `Equal to the source as "${tenantName}" in the tenant.` };
     });
     await this.repository.saveVerdicts(ticketId, verdicts);
 

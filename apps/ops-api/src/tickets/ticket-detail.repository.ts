@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { checkReportSchema, migrationPlanSchema, type CheckReport, type MigrationPlan, type MigrationState, type TableProgress } from '@omt/contracts';
+import { checkReportSchema, migrationPlanSchema, type CheckReport, type MigrationPlan, type MigrationState, type TableProgress, type TableSchema } from '@omt/contracts';
+import { renamedColumns, tenantIdentifier } from '@omt/copy-text';
 import { PrismaService } from '../prisma/prisma.service';
 
 export interface TicketUploadFields {
@@ -46,6 +47,7 @@ export class TicketDetailRepository {
     const rows = await this.prisma.$queryRaw<
       {
         name: string;
+        schema: TableSchema | null;
         expectedRows: bigint;
         completedAt: Date | null;
         verified: boolean | null;
@@ -56,7 +58,7 @@ export class TicketDetailRepository {
         batchesImported: bigint;
       }[]
     >`
-      SELECT u.name, u."expectedRows", u."completedAt", u.verified, u."verificationMessage",
+      SELECT u.name, u.schema, u."expectedRows", u."completedAt", u.verified, u."verificationMessage",
              coalesce(sum(b.rows), 0) AS "rowsReceived",
              coalesce(sum(b.rows) FILTER (WHERE b."importedAt" IS NOT NULL), 0) AS "rowsImported",
              count(b.sequence) AS "batchesReceived",
@@ -68,6 +70,9 @@ export class TicketDetailRepository {
       ORDER BY min(u.position), u.name`;
     return rows.map((r) => ({
       name: r.name,
+      // The worker names the tenant's objects with the same function: the mapping is computed, not looked up.
+      tenantName: tenantIdentifier(r.name),
+      renamedColumns: r.schema ? renamedColumns(r.schema.columns) : [],
       expectedRows: Number(r.expectedRows),
       rowsReceived: Number(r.rowsReceived),
       rowsImported: Number(r.rowsImported),

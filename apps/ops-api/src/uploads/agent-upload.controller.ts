@@ -118,7 +118,12 @@ export class AgentUploadController {
     description:
       'CONFLICT: no plan stored, a state an upload cannot start from, or tables of an earlier run missing. CHECKS_BLOCKING: a blocking check finding remains (one detail per finding).',
   })
-  @ApiResponse({ status: 422, description: 'CHECKS_UNRESOLVED: the stored plan leaves blocking findings that the plan fixes.', schema: envelope })
+  @ApiResponse({
+    status: 422,
+    description:
+      'CHECKS_UNRESOLVED: the stored plan leaves blocking findings that the plan fixes. NAME_COLLISION: two table names would share one PostgreSQL name in the tenant (names past 63 bytes are shortened with a hash); one detail per clash, naming both.',
+    schema: envelope,
+  })
   startUpload(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<UploadManifest> {
     return this.runs.start(ticketOf(principal), parseOrThrow(startUploadSchema, body, 'upload start'), actorOf(principal));
   }
@@ -132,6 +137,12 @@ export class AgentUploadController {
   @ApiResponse(badRequest)
   @ApiResponse(notAnnounced)
   @ApiResponse({ ...wrongState, description: 'CONFLICT: not uploading, or the schema differs from the one stored first.' })
+  @ApiResponse({
+    status: 422,
+    description:
+      "NAME_COLLISION: a column, the table or its primary key would share a PostgreSQL name with another (names past 63 bytes are shortened with a hash); nothing is stored.",
+    schema: envelope,
+  })
   async putTable(@Param('table') segment: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.tables.putSchema(ticketOf(principal), tableOf(segment), parseOrThrow(tableSchemaSchema, body, 'table schema'));
   }

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { OmtError, type BatchLimits, type BatchReceipt, type TableComplete, type TableSchema } from '@omt/contracts';
+import { assertNoTenantNameCollision } from '@omt/copy-text';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { BLOB_STORE, type BlobStore } from '../imports/blob-store';
@@ -26,6 +27,9 @@ export interface BatchClaim {
   bytes: number;
 }
 
+/** Stands for another table's key columns: only whether it has a key matters to its names. */
+const KEYED = '(key)';
+
 /** A batch may unpack to at most this many times the ticket's batch byte limit (the agent's own bound, with room for slack). */
 const UNCOMPRESSED_FACTOR = 2;
 
@@ -48,6 +52,9 @@ export class TableUploadsService {
       ]);
     }
     await this.uploadingTable(ticketId, name);
+    // Before it is stored or queued: a schema whose names PostgreSQL cannot hold apart never reaches the tenant.
+    const others = (await this.uploads.announcedNames(ticketId)).filter((t) => t.name !== name);
+    assertNoTenantNameCollision([...others.map((t) => ({ name: t.name, primaryKey: t.keyed ? [KEYED] : [] })), schema]);
     await this.uploads.setSchemaIfUnset(ticketId, name, schema);
     const stored = (await this.announcedTable(ticketId, name)).schema;
     if (!isDeepStrictEqual(stored, schema)) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OmtError, judgeChecksAgainstPlan, remainingFindingsError, type AgentSession, type MigrationState, type MissingDocuments, type StartUpload, type UploadManifest } from '@omt/contracts';
+import { assertNoTenantNameCollision } from '@omt/copy-text';
 import { VerificationTrigger } from '../pipeline/verification-trigger';
 import { TicketStateService, ticketNotFound, type StateChange } from '../tickets/ticket-state.service';
 import { AgentSessionService, wrongState } from './agent-session.service';
@@ -41,6 +42,8 @@ export class UploadRunService {
   ) {}
 
   async start(ticketId: string, request: StartUpload, actor: string): Promise<UploadManifest> {
+    // Names only here (columns and keys come with each schema): two long table names on one tenant table stop the run before it starts.
+    assertNoTenantNameCollision(request.tables);
     const change = await this.uploads.inTransaction(async (tx, uploads) => {
       const locked = await tx.lockTicket(ticketId);
       if (!locked) throw ticketNotFound(ticketId);

@@ -279,6 +279,17 @@ export class UploadsRepository {
     };
   }
 
+  /**
+   * What a new schema's names are checked against: every announced table's
+   * name, and whether its stored schema has a key (whose index takes a name
+   * too). Names and a flag, not whole schemas: asked once per table.
+   */
+  async announcedNames(ticketId: string): Promise<{ name: string; keyed: boolean }[]> {
+    return this.prisma.$queryRaw<{ name: string; keyed: boolean }[]>`
+      SELECT name, coalesce(jsonb_array_length(schema -> 'primaryKey') > 0, false) AS keyed
+      FROM "TableUpload" WHERE "ticketId" = ${ticketId}::uuid`;
+  }
+
   /** Stores the schema unless one is stored already (a concurrent first upload loses, and compares). */
   async setSchemaIfUnset(ticketId: string, name: string, schema: TableSchema): Promise<void> {
     await this.prisma.tableUpload.updateMany({

@@ -88,6 +88,7 @@ export const ERROR_LABELS: Record<ErrorCode | ClientErrorCode, string> = {
   ADMIN_LOGON_REFUSED: 'Administrator logon refused',
   CHECKS_BLOCKING: 'Blocked by the checks',
   CHECKS_UNRESOLVED: 'Plan leaves check findings open',
+  NAME_COLLISION: 'Names the tenant database cannot hold apart',
   ARCHIVE_UNUSABLE: 'Document archive folder unusable',
   API_NOT_FOUND: 'Not an omt API address',
   API_UNREACHABLE: 'API unreachable',

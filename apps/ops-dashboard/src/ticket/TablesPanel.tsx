@@ -31,6 +31,7 @@ export function TablesPanel({ tables }: { tables: TableProgress[] }) {
                 <tr key={table.name} data-table={table.name}>
                   <th scope="row" className="mono">
                     {table.name}
+                    <StoredNames table={table} />
                   </th>
                   <td>
                     <ProgressBar
@@ -64,5 +65,28 @@ export function TablesPanel({ tables }: { tables: TableProgress[] }) {
         </div>
       )}
     </Panel>
+  );
+}
+
+/** Names PostgreSQL cannot hold (past 63 bytes) are stored shortened with a hash: ops must find the table under that name. */
+function StoredNames({ table }: { table: TableProgress }) {
+  if (table.tenantName === table.name && table.renamedColumns.length === 0) return null;
+  return (
+    <>
+      {table.tenantName !== table.name && (
+        <div className="small muted" data-stored-as={table.tenantName}>
+          stored as {table.tenantName}
+        </div>
+      )}
+      {table.renamedColumns.length > 0 && (
+        <ul className="small muted" aria-label={`Renamed columns of ${table.name}`}>
+          {table.renamedColumns.map((c) => (
+            <li key={c.source}>
+              column {c.source} stored as {c.tenant}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
