@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
   ENROLLMENT_CODE_INVALID: 401,
+  /** The agent token was revoked because its ticket was completed or cancelled; details carry `state` and `reason`. */
+  AGENT_ACCESS_ENDED: 401,
   LOGIN_FAILED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -17,6 +19,8 @@ export const ERROR_CODES = {
   STATE_TRANSITION_FORBIDDEN: 409,
   LIVE_MIGRATION_COMPLETED: 409,
   BATCH_CONFLICT: 409,
+  /** Another agent process holds the ticket's lease; details carry its `host`, `pid`, `since` and `lapsesAt`. */
+  TICKET_LEASED: 409,
   PAYLOAD_TOO_LARGE: 413,
   CHECKSUM_MISMATCH: 422,
   /** A batch that is not what its headers say (row count, gzip, COPY text ending inside a row). */
@@ -45,12 +49,10 @@ export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ..
 
 export const errorDetailSchema = z.object({
   /** Where the problem is, e.g. `customerId` or `users.3.email`; empty for the whole input. */
-  path: z
-    .string()
-    .meta({
-      description: 'The field, dotted (`salesRep.email`, `users.3.email`); empty for the whole input.',
-      examples: ['customerId'],
-    }),
+  path: z.string().meta({
+    description: 'The field, dotted (`salesRep.email`, `users.3.email`); empty for the whole input.',
+    examples: ['customerId'],
+  }),
   message: z
     .string()
     .meta({ description: 'What is wrong with it: `required` when it is missing.', examples: ['required'] }),
@@ -64,12 +66,10 @@ export const errorEnvelopeSchema = z
       description: 'Stable, for programs; the HTTP status follows from it.',
       examples: ['VALIDATION_FAILED'],
     }),
-    message: z
-      .string()
-      .meta({
-        description: 'For people: what went wrong and what to do.',
-        examples: ['The ticket is invalid: customerId.'],
-      }),
+    message: z.string().meta({
+      description: 'For people: what went wrong and what to do.',
+      examples: ['The ticket is invalid: customerId.'],
+    }),
     details: z
       .array(errorDetailSchema)
       .meta({ description: 'One entry per offending field; empty when the error is not about fields.' }),

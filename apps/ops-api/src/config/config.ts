@@ -149,6 +149,14 @@ const environmentSchema = z.object({
     .describe(
       "Express' `trust proxy` behind a load balancer: `false` (default), `true`, a number of hops, or the proxies' addresses; the client address (per-IP rate limits) then comes from X-Forwarded-For.",
     ),
+  OMT_AGENT_LEASE_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe(
+      "How long an agent's lease on its ticket lasts unless renewed, in seconds: a second agent is refused meanwhile, and an agent killed without releasing it blocks the next run at most this long.",
+    ),
   OMT_RECONCILE_SECONDS: z.coerce
     .number()
     .positive()
@@ -196,6 +204,8 @@ export interface AppConfig {
   socketRecheckSeconds: number;
   /** Which proxies' X-Forwarded-For to believe for the client address. */
   trustProxy: TrustProxy;
+  /** Lifetime of an agent's ticket lease unless renewed. */
+  agentLeaseSeconds: number;
 }
 
 /** Reads and validates the configuration; throws CONFIG_INVALID naming every bad variable. */
@@ -248,6 +258,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     queueMeasureSeconds: e.OMT_QUEUE_MEASURE_SECONDS,
     socketRecheckSeconds: e.OMT_SOCKET_RECHECK_SECONDS,
     trustProxy: e.OMT_TRUST_PROXY,
+    agentLeaseSeconds: e.OMT_AGENT_LEASE_SECONDS,
   };
 }
 

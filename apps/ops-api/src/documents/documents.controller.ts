@@ -5,6 +5,7 @@ import { errorEnvelopeSchema, isOmtError } from '@omt/contracts';
 import { openApiSchema } from '../common/openapi';
 import { CurrentPrincipal, ReusesAgentAuth, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/principal';
+import { HoldsLease } from '../leases/lease.guard';
 import { DocumentTusServer } from './document-tus.server';
 
 const envelope = openApiSchema(errorEnvelopeSchema);
@@ -28,6 +29,7 @@ const uploadId = {
 export class DocumentsController {
   constructor(private readonly tus: DocumentTusServer) {}
 
+  @HoldsLease()
   @Post()
   @ApiOperation({
     summary: 'Creates a resumable document upload (tus). Upload-Metadata: documentId, relativePath, sha256, bytes.',
@@ -46,6 +48,7 @@ export class DocumentsController {
     return this.tus.handle(req, res);
   }
 
+  @HoldsLease()
   @Head(':id')
   @ApiOperation({ summary: 'The offset of an upload of this ticket, to resume from (tus).' })
   @ApiParam(uploadId)
@@ -66,6 +69,7 @@ export class DocumentsController {
     return this.tus.handle(req, res);
   }
 
+  @HoldsLease()
   @Patch(':id')
   @ApiOperation({
     summary: 'Appends bytes at Upload-Offset (tus); the last byte triggers the sha256 check and the import job.',
