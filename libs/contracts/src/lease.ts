@@ -26,6 +26,8 @@ export const leaseRequestSchema = z
       .trim()
       .min(1)
       .max(255)
+      // Shown to other agents and in messages: no control characters (line breaks, escapes) in it.
+      .regex(/^\P{Cc}+$/u, 'must not contain control characters')
       .meta({ description: "The agent machine's host name, shown to a refused agent." }),
     pid: z
       .number()
