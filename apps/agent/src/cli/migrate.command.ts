@@ -140,8 +140,8 @@ function accessEndedResult(ended: AccessEnded): CommandResult {
   return {
     data: { state: ended.state, reason: ended.reason },
     human: [
-      `Operations cancelled this migration${ended.reason ? `; their reason: "${ended.reason}"` : ' (they gave no reason)'}.`,
-      'Nothing is sent. Contact operations before starting again (a new start needs a new ticket and enrollment code).',
+      `Operations cancelled the migration of this ticket${ended.reason ? `; their reason: "${ended.reason}"` : ' (they gave no reason)'}.`,
+      'Nothing more is sent. Running the agent again will not resume it: contact operations before starting again (a new start needs a new ticket and enrollment code).',
     ].join('\n'),
     exitCode: EXIT_ERROR,
   };
