@@ -196,7 +196,7 @@ async function work(
     if (ended) return outcome(endedSession(session, ended), null, null);
     // Operations cancelled the ticket while this run worked: the API refuses what follows (CONFLICT, or a
     // document upload refused); say that, with their reason, rather than the refusal.
-    const cancelled = await cancelledMeanwhile(api, error, options.signal);
+    const cancelled = await cancelledMeanwhile(api, session, error, options.signal);
     if (!cancelled) throw error;
     return outcome(cancelled, null, null);
   }
@@ -205,16 +205,19 @@ async function work(
 /** The session when the ticket has been cancelled since the run began; null otherwise (or when that cannot be told). */
 async function cancelledMeanwhile(
   api: AgentApiClient,
+  session: AgentSession,
   error: unknown,
   signal: AbortSignal,
-): Promise<AgentSession | null> {
+): Promise<OutcomeSession | null> {
   // Asked only when the API answered: an API that is down would only be retried once more, at length.
   if (signal.aborted || !(error instanceof OmtError) || UNANSWERED.includes(error.code)) return null;
   try {
     const now = await api.session();
     return now.ticket.state === 'cancelled' ? now : null;
-  } catch {
-    return null;
+  } catch (asked) {
+    // The cancellation revoked this agent's token: the refusal says so, with the reason.
+    const ended = accessEndedOf(asked);
+    return ended?.state === 'cancelled' ? endedSession(session, ended) : null;
   }
 }
 
