@@ -19,6 +19,9 @@ export class LeaseGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = request.principal;
     if (principal?.kind !== 'agent') return true;
+    const held = await this.leases.heldId(principal.ticketId);
+    if (held === null || request.headers[LEASE_HEADER] === held) return true;
+    // Refused: only now is the holder read in full, for the message (it may have lapsed meanwhile).
     const holder = await this.leases.holder(principal.ticketId);
     if (holder && request.headers[LEASE_HEADER] !== holder.leaseId) throw leaseRefusal(holder);
     return true;
