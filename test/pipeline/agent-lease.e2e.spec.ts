@@ -81,7 +81,7 @@ it('refuses a second agent on the ticket, naming the first; the first finishes, 
   // The completed ticket ended the agent's access: a run now says so and succeeds.
   const after = await migrate(ticket.code, stateDir);
   expect(after.code).toBe(0);
-  expect(JSON.parse(after.stdout)).toEqual({ state: 'completed', alreadyCompleted: true });
+  expect(JSON.parse(after.stdout)).toEqual({ mode: 'done', state: 'completed', alreadyCompleted: true });
 });
 
 it("lets the next run proceed once a SIGKILLed agent's lease has lapsed, and not before", async () => {

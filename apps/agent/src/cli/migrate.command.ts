@@ -132,7 +132,8 @@ export async function migrateCommand(flags: MigrateFlags, stderr: (text: string)
 function accessEndedResult(ended: AccessEnded): CommandResult {
   if (ended.state === 'completed') {
     return {
-      data: { state: ended.state, alreadyCompleted: true },
+      // Mode `done` as a run on a completed ticket answered before its access ended.
+      data: { mode: 'done', state: ended.state, alreadyCompleted: true },
       human: 'This migration is already completed: there is nothing left to do on this machine.',
       exitCode: EXIT_OK,
     };
