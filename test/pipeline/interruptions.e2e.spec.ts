@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DEFAULT_BATCH_LIMITS } from '@omt/contracts';
+import { DEFAULT_BATCH_LIMITS, LEASE_HEADER } from '@omt/contracts';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/databases';
 import { createSampleDatabase } from '../../apps/agent/src/sample/sample-db';
 import { PostgresSource } from '../../apps/agent/src/source/postgres-source';
@@ -122,16 +122,21 @@ it('an agent killed mid-upload resumes; a batch sent again imports once, other b
     }
     const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
     expect(sha(batch0)).toBe(landed!.sha256);
-    const [stateFile] = await readdir(stateDir);
+    const files = await readdir(stateDir);
+    const stateFile = files.find((f) => f.startsWith('enrollment-'));
     const { agentToken } = JSON.parse(await readFile(path.join(stateDir, stateFile!), 'utf8')) as {
       agentToken: string;
     };
+    // The killed agent's lease is held until it lapses: these requests speak as its holder.
+    const leaseFile = files.find((f) => f.startsWith('lease-'));
+    const { leaseId } = JSON.parse(await readFile(path.join(stateDir, leaseFile!), 'utf8')) as { leaseId: string };
     const put = (data: Buffer) => {
       const body = gzipSync(data);
       return fetch(`${stack.url}/api/agent/tables/${encodeURIComponent(tableName)}/batches/0`, {
         method: 'PUT',
         headers: {
           authorization: `Bearer ${agentToken}`,
+          [LEASE_HEADER]: leaseId,
           'content-type': 'application/gzip',
           'x-omt-gzip-sha256': sha(body),
           'x-omt-sha256': sha(data),
@@ -149,7 +154,8 @@ it('an agent killed mid-upload resumes; a batch sent again imports once, other b
     expect(conflict.status).toBe(409);
     expect(await conflict.json()).toMatchObject({ code: 'BATCH_CONFLICT' });
 
-    // Started again with the same code: the stored token, resume mode, only what is missing.
+    // Started again with the same code: the stored token, resume mode, only what is missing. The killed
+    // agent's lease (60 s) has not lapsed; this machine remembers it and its process is gone: taken over at once.
     const second = await runNode(migrateArgs(stack, ticket.code, stateDir), AGENT_ENV);
     if (second.code !== 0) throw new Error(await explain(stack, second));
     const result = JSON.parse(second.stdout) as {

@@ -645,3 +645,101 @@ describe('table and column names PostgreSQL cannot hold apart', () => {
     ]);
   });
 });
+
+// ---------------------------------------------------------------------------
+// Ticket lease and ended agent access (issue #15: one agent per ticket; cancel and completion end access).
+
+describe('hostile requests: ticket leases and ended agent access', () => {
+  let api: TestApi;
+  let ops: Credential & { cookie: string };
+  let sales: Credential & { bearer: string };
+  beforeAll(async () => {
+    api = await startTestApi('bad-input-lease', { env: { OMT_AGENT_LEASE_SECONDS: '30' } });
+    sales = await api.createSalesKey();
+    ops = await api.loginAs('ops');
+  });
+  afterAll(async () => api.close());
+
+  const enrolled = async () => {
+    const created = await api.createTicket(sales);
+    return { ticketId: created.ticket.id, agent: await api.enroll(created.enrollmentCode) };
+  };
+  const takeLease = (agent: Credential, body: unknown) => api.call('POST', '/api/agent/lease', { as: agent, body });
+  const releaseLease = async (agent: Credential & { bearer: string }, leaseId?: string) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${agent.bearer}` };
+    if (leaseId !== undefined) headers['x-omt-lease'] = leaseId;
+    const response = await fetch(`${api.url}/api/agent/lease`, { method: 'DELETE', headers });
+    return {
+      status: response.status,
+      body: response.status === 204 ? null : ((await response.json()) as { code: string }),
+    };
+  };
+  /** A guarded upload route without a lease id: 200 while nobody holds the lease, 409 TICKET_LEASED while someone does. */
+  const unleasedChecks = async (agent: Credential) =>
+    (await api.call('PUT', '/api/agent/checks', { as: agent, body: { results: [], blocked: false } })).status;
+
+  it.each([
+    ['no host', { pid: 1 }],
+    ['an empty host', { host: '  ', pid: 1 }],
+    ['a host with a line break', { host: 'pc\r\nX-Injected: 1', pid: 1 }],
+    ['a host of 300 characters', { host: 'h'.repeat(300), pid: 1 }],
+    ['a pid of 0', { host: 'pc', pid: 0 }],
+    ['a pid as text', { host: 'pc', pid: '12' }],
+    ['a fractional pid', { host: 'pc', pid: 1.5 }],
+    ['a pid past 2^31', { host: 'pc', pid: 2 ** 40 }],
+    ['a lease id that is a path', { leaseId: '../../lease:ticket:x', host: 'pc', pid: 1 }],
+    ['a lease id in upper case', { leaseId: 'A'.repeat(32), host: 'pc', pid: 1 }],
+    ['an unknown field', { host: 'pc', pid: 1, ttl: 999999 }],
+    ['an array', []],
+  ])('refuses a lease request with %s: 400 naming the field, and no lease taken', async (_, body) => {
+    const { agent } = await enrolled();
+    const answer = await takeLease(agent, body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe('VALIDATION_FAILED');
+    expect(answer.body.details.length).toBeGreaterThan(0);
+    expect(await unleasedChecks(agent)).toBe(200);
+  });
+
+  it("refuses a release without a well-formed lease id, and never releases another ticket's lease", async () => {
+    const a = await enrolled();
+    const b = await enrolled();
+    expect((await releaseLease(a.agent)).body?.code).toBe('VALIDATION_FAILED');
+    expect((await releaseLease(a.agent, '../*')).body?.code).toBe('VALIDATION_FAILED');
+    const held = await takeLease(b.agent, { host: 'pc-b', pid: 2 });
+    expect(held.status).toBe(200);
+    // A's token with B's lease id: answered like any lease A does not hold, and B's lease stays.
+    expect((await releaseLease(a.agent, held.body.leaseId)).status).toBe(204);
+    expect(await unleasedChecks(b.agent)).toBe(409);
+    // Nor does B's id open B's ticket to A, or A's upload routes to B's id.
+    expect((await takeLease(a.agent, { leaseId: held.body.leaseId, host: 'pc-a', pid: 3 })).status).toBe(200);
+    expect(await unleasedChecks(b.agent)).toBe(409);
+  });
+
+  it('admits only agent tokens to the lease', async () => {
+    expect((await takeLease(sales, { host: 'pc', pid: 1 })).status).toBe(403);
+    expect((await takeLease(ops, { host: 'pc', pid: 1 })).status).toBe(403);
+    expect((await takeLease(null, { host: 'pc', pid: 1 })).status).toBe(401);
+    expect((await takeLease({ bearer: 'omt_at_forged' }, { host: 'pc', pid: 1 })).body.code).toBe('UNAUTHENTICATED');
+  });
+
+  it("refuses a cancelled ticket's token everywhere with 401 AGENT_ACCESS_ENDED, the lease included", async () => {
+    const { ticketId, agent } = await enrolled();
+    expect((await takeLease(agent, { host: 'pc', pid: 1 })).status).toBe(200);
+    expect(
+      (await api.call('POST', `/api/tickets/${ticketId}/cancel`, { as: ops, body: { reason: 'wrong customer' } }))
+        .status,
+    ).toBe(200);
+    for (const [method, path] of [
+      ['POST', '/api/agent/lease'],
+      ['GET', '/api/agent/session'],
+      ['PUT', '/api/agent/checks'],
+      ['GET', `/api/tickets/${ticketId}`],
+    ] as const) {
+      const answer = await api.call(method, path, {
+        as: agent,
+        body: method === 'GET' ? undefined : { host: 'pc', pid: 1 },
+      });
+      expect([path, answer.status, answer.body.code]).toEqual([path, 401, 'AGENT_ACCESS_ENDED']);
+    }
+  });
+});

@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
   ENROLLMENT_CODE_INVALID: 401,
+  /** The agent token was revoked because its ticket was completed or cancelled; details carry `state` and `reason`. */
+  AGENT_ACCESS_ENDED: 401,
   LOGIN_FAILED: 401,
   FORBIDDEN: 403,
   /** A cookie-authenticated change (or login, or the /ops socket) from a page of another origin: refused as cross-site request forgery. */
@@ -19,6 +21,8 @@ export const ERROR_CODES = {
   STATE_TRANSITION_FORBIDDEN: 409,
   LIVE_MIGRATION_COMPLETED: 409,
   BATCH_CONFLICT: 409,
+  /** Another agent process holds the ticket's lease; details carry its `host`, `pid`, `since` and `lapsesAt`. */
+  TICKET_LEASED: 409,
   PAYLOAD_TOO_LARGE: 413,
   /** A body that is not `application/json` where only JSON is accepted (forms and text/plain are how cross-site requests arrive). */
   UNSUPPORTED_MEDIA_TYPE: 415,

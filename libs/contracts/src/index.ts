@@ -13,3 +13,4 @@ export * from './ticket-api';
 export * from './plan';
 export * from './upload';
 export * from './dashboard';
+export * from './lease';

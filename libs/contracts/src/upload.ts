@@ -11,6 +11,7 @@ import { ticketViewSchema } from './ticket';
  * authenticated by the agent token, which opens its own ticket only.
  *
  *   GET  /api/agent/session                          → AgentSession (ticket, manifest, mode)
+ *   POST /api/agent/lease, DELETE /api/agent/lease   the ticket's lease: one agent process at a time (lease.ts)
  *   PUT  /api/agent/checks                           CheckReport → ticket ready or checks_failed
  *   PUT  /api/agent/plan                             PlanSubmission → validated again, stored
  *   POST /api/agent/upload                           StartUpload → ticket uploading; UploadManifest

@@ -7,17 +7,20 @@ import {
   OmtError,
   agentSessionSchema,
   batchReceiptSchema,
+  LEASE_HEADER,
   enrollResponseSchema,
   errorEnvelopeSchema,
   tableCompleteSchema,
   tablePathSegment,
   ticketEventListSchema,
+  ticketLeaseSchema,
   ticketViewSchema,
   uploadManifestSchema,
   type AgentSession,
   type BatchReceipt,
   type CheckReport,
   type EnrollResponse,
+  type LeaseRequest,
   type ErrorCode,
   type MissingDocuments,
   type PlanSubmission,
@@ -25,6 +28,7 @@ import {
   type TableComplete,
   type TableSchema,
   type TicketEventList,
+  type TicketLease,
   type TicketView,
   type UploadManifest,
 } from '@omt/contracts';
@@ -49,6 +53,8 @@ export interface AgentApiOptions {
   signal?: AbortSignal;
   /** Told about every retry, so the terminal can say why the upload is slow. */
   onRetry?: (retry: RetryNotice) => void;
+  /** The ticket lease this agent holds, shared by every client made from this one (`withToken`). */
+  lease?: { id: string | null };
 }
 
 export interface RetryNotice {
@@ -61,7 +67,7 @@ export interface RetryNotice {
 }
 
 interface RequestSpec<S extends z.ZodType> {
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   /** JSON body, or raw bytes with their content type. */
   json?: unknown;
@@ -101,10 +107,12 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 export class AgentApiClient {
   private readonly base: string;
   private readonly retry: RetryPolicy;
+  private readonly lease: { id: string | null };
 
   constructor(private readonly options: AgentApiOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.lease = options.lease ?? { id: null };
   }
 
   get baseUrl(): string {
@@ -113,7 +121,38 @@ export class AgentApiClient {
 
   /** The same client speaking as the agent token. */
   withToken(token: string): AgentApiClient {
-    return new AgentApiClient({ ...this.options, token });
+    return new AgentApiClient({ ...this.options, token, lease: this.lease });
+  }
+
+  /** From now on every request carries this lease id (null: none), as the API asks of the lease holder. */
+  useLease(id: string | null): void {
+    this.lease.id = id;
+  }
+
+  /** The header that names the held lease, for requests made outside this client (the tus document upload). */
+  leaseHeaders(): Record<string, string> {
+    return this.lease.id ? { [LEASE_HEADER]: this.lease.id } : {};
+  }
+
+  /** Takes, renews or takes over the ticket's lease; TICKET_LEASED when another agent holds it. */
+  takeLease(request: LeaseRequest): Promise<TicketLease> {
+    return this.request({
+      method: 'POST',
+      path: `${AGENT_API}/lease`,
+      json: request,
+      schema: ticketLeaseSchema,
+      idempotent: true,
+    });
+  }
+
+  async releaseLease(leaseId: string): Promise<void> {
+    await this.request({
+      method: 'DELETE',
+      path: `${AGENT_API}/lease`,
+      raw: { body: new Uint8Array(0), contentType: 'application/octet-stream', headers: { [LEASE_HEADER]: leaseId } },
+      schema: noContent,
+      idempotent: true,
+    });
   }
 
   enroll(code: string): Promise<EnrollResponse> {
@@ -269,6 +308,7 @@ export class AgentApiClient {
   > {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    Object.assign(headers, this.leaseHeaders());
     let body: Uint8Array | string | undefined;
     if (spec.raw) {
       Object.assign(headers, spec.raw.headers, { 'content-type': spec.raw.contentType });

@@ -7,6 +7,7 @@ import {
   type BatchLimits,
   type MigrationState,
 } from '@omt/contracts';
+import { accessEndedOf, type AccessEnded } from '../api/access-ended';
 import { assertEnrollmentCodeShape } from '../api/enrollment-code';
 import { DEFAULT_STATE_DIR } from '../api/enrollment-store';
 import { assertArchiveFolder } from '../archive/archive-folder';
@@ -109,6 +110,8 @@ export async function migrateCommand(flags: MigrateFlags, stderr: (text: string)
     };
   } catch (error) {
     ui.end();
+    const ended = accessEndedOf(error);
+    if (ended) return accessEndedResult(ended);
     if (!stop.signal.aborted) throw error;
     return {
       data: { interrupted: true, resume: 'run the same command again' },
@@ -120,6 +123,29 @@ export async function migrateCommand(flags: MigrateFlags, stderr: (text: string)
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The API ended this agent's access before the run began: the ticket was
+ * completed (nothing left to do: success) or cancelled (say why: failure).
+ */
+function accessEndedResult(ended: AccessEnded): CommandResult {
+  if (ended.state === 'completed') {
+    return {
+      // Mode `done` as a run on a completed ticket answered before its access ended.
+      data: { mode: 'done', state: ended.state, alreadyCompleted: true },
+      human: 'This migration is already completed: there is nothing left to do on this machine.',
+      exitCode: EXIT_OK,
+    };
+  }
+  return {
+    data: { state: ended.state, reason: ended.reason },
+    human: [
+      `Operations cancelled the migration of this ticket${ended.reason ? `; their reason: "${ended.reason}"` : ' (they gave no reason)'}.`,
+      'Nothing more is sent. Running the agent again will not resume it: contact operations before starting again (a new start needs a new ticket and enrollment code).',
+    ].join('\n'),
+    exitCode: EXIT_ERROR,
+  };
 }
 
 /** --batch-rows / --batch-bytes over the protocol's defaults, within the protocol's bounds. */

@@ -7,6 +7,8 @@ export interface DocumentPhaseInput {
   api: AgentApiClient;
   baseUrl: string;
   agentToken: string;
+  /** Further headers of every document request (the lease id while the agent holds the ticket's lease). */
+  headers?: Record<string, string>;
   /** The agent's state folder (e.g. for resumable-upload URLs that survive a restart). */
   stateDir: string;
   scan: ArchiveScan;

@@ -20,7 +20,9 @@ import {
 import { assertNoTenantNameCollision } from '@omt/copy-text';
 import type { AgentApiClient } from '../api/agent-api-client';
 import { AgentEvents } from '../api/agent-events';
+import { accessEndedOf } from '../api/access-ended';
 import { connectAgent } from '../api/enrollment-store';
+import { holdTicketLease } from '../api/ticket-lease';
 import type { RetryPolicy } from '../api/retry-policy';
 import { scanArchive } from '../archive/archive-scan';
 import { readCrmCatalog, type CrmCatalog } from '../catalog/crm-catalog';
@@ -32,7 +34,7 @@ import { readPlanSource } from '../plan/user-directory';
 import { liftOnsiteFreeze, withOnsiteFreeze } from '../source/onsite-freeze';
 import type { SourceConnector } from '../source/source-connector';
 import { tableSchemaOf } from '../source/table-schema';
-import { awaitOutcome, outcomeReason, SUCCESS_STATES } from './await-outcome';
+import { awaitOutcome, endedSession, outcomeReason, SUCCESS_STATES, type OutcomeSession } from './await-outcome';
 import type { DocumentPhase, DocumentPhaseResult } from './document-phase';
 import { archiveDocumentPhase } from './documents/archive-document-phase';
 import { describeLeftToSend, leftToSend, type LeftToSend } from './left-to-send';
@@ -133,39 +135,70 @@ export async function migrate(options: MigrateOptions, ui: MigrateUi): Promise<M
   );
   ui.say(`Mode: ${session.mode}: ${session.modeReason}.`);
 
-  const outcome = async (end: AgentSession, tables: TablesSummary | null, documents: DocumentPhaseResult | null) => {
+  const outcome = async (end: OutcomeSession, tables: TablesSummary | null, documents: DocumentPhaseResult | null) => {
     // A recovery runs after the tables went live: the onsite CRM stays frozen whatever becomes of it.
     if (session.mode !== 'recovery') await liftFreezeAfterFailure(end.ticket, options, ui);
     return finish(api, session, end, tables, documents, started);
   };
+  if (session.mode === 'done') return outcome(session, null, null);
 
+  // One agent per ticket: a second one is refused here, before it reads or sends anything.
+  const lease = await holdTicketLease({
+    api,
+    ticketId: ticket.id,
+    stateDir: options.stateDir,
+    onLost: (error) => ui.say(error.message),
+  });
+  try {
+    return await work(api, identity.agentToken, session, options, ui, outcome);
+  } finally {
+    await lease.release();
+  }
+}
+
+/** The run's work in its mode, while this agent holds the ticket's lease. */
+async function work(
+  api: AgentApiClient,
+  agentToken: string,
+  session: AgentSession,
+  options: MigrateOptions,
+  ui: MigrateUi,
+  outcome: (
+    end: OutcomeSession,
+    tables: TablesSummary | null,
+    documents: DocumentPhaseResult | null,
+  ) => Promise<MigrateOutcome>,
+): Promise<MigrateOutcome> {
   try {
     switch (session.mode) {
       case 'done':
         return await outcome(session, null, null);
       case 'wait':
-        return await outcome(await waitForOutcome(api, options, ui), null, null);
+        return await outcome(await waitForOutcome(api, options, ui, session), null, null);
       case 'recovery': {
         const archive = await withSource(options, async (source) => {
           const catalog = await readCrmCatalog(source);
           logOn(catalog, options, ui);
           return scan(catalog, options, ui);
         });
-        const documents = await recover(api, identity.agentToken, session, archive, options, ui);
-        return await outcome(await waitForOutcome(api, options, ui), null, documents);
+        const documents = await recover(api, agentToken, session, archive, options, ui);
+        return await outcome(await waitForOutcome(api, options, ui, session), null, documents);
       }
       case 'initial':
       case 'resume': {
         const { tables, documents } = await withSource(options, (source) =>
-          upload(api, identity.agentToken, session, source, options, ui),
+          upload(api, agentToken, session, source, options, ui),
         );
-        return await outcome(await waitForOutcome(api, options, ui), tables, documents);
+        return await outcome(await waitForOutcome(api, options, ui, session), tables, documents);
       }
     }
   } catch (error) {
+    // The ticket was completed or cancelled meanwhile and the API ended this agent's access: that is the outcome.
+    const ended = accessEndedOf(error);
+    if (ended) return outcome(endedSession(session, ended), null, null);
     // Operations cancelled the ticket while this run worked: the API refuses what follows (CONFLICT, or a
     // document upload refused); say that, with their reason, rather than the refusal.
-    const cancelled = await cancelledMeanwhile(api, error, options.signal);
+    const cancelled = await cancelledMeanwhile(api, session, error, options.signal);
     if (!cancelled) throw error;
     return outcome(cancelled, null, null);
   }
@@ -174,16 +207,19 @@ export async function migrate(options: MigrateOptions, ui: MigrateUi): Promise<M
 /** The session when the ticket has been cancelled since the run began; null otherwise (or when that cannot be told). */
 async function cancelledMeanwhile(
   api: AgentApiClient,
+  session: AgentSession,
   error: unknown,
   signal: AbortSignal,
-): Promise<AgentSession | null> {
+): Promise<OutcomeSession | null> {
   // Asked only when the API answered: an API that is down would only be retried once more, at length.
   if (signal.aborted || !(error instanceof OmtError) || UNANSWERED.includes(error.code)) return null;
   try {
     const now = await api.session();
     return now.ticket.state === 'cancelled' ? now : null;
-  } catch {
-    return null;
+  } catch (asked) {
+    // The cancellation revoked this agent's token: the refusal says so, with the reason.
+    const ended = accessEndedOf(asked);
+    return ended?.state === 'cancelled' ? endedSession(session, ended) : null;
   }
 }
 
@@ -533,6 +569,7 @@ async function sendDocuments(
         api,
         baseUrl: options.apiUrl,
         agentToken,
+        headers: api.leaseHeaders(),
         stateDir: options.stateDir,
         scan: archive,
         manifest: session.manifest,
@@ -550,8 +587,13 @@ function sayDocuments(result: DocumentPhaseResult, ui: MigrateUi): void {
   );
 }
 
-async function waitForOutcome(api: AgentApiClient, options: MigrateOptions, ui: MigrateUi): Promise<AgentSession> {
-  return awaitOutcome(api, { signal: options.signal, onState: (state) => ui.waiting(state) });
+async function waitForOutcome(
+  api: AgentApiClient,
+  options: MigrateOptions,
+  ui: MigrateUi,
+  last: AgentSession,
+): Promise<OutcomeSession> {
+  return awaitOutcome(api, { signal: options.signal, onState: (state) => ui.waiting(state), last });
 }
 
 function summariseTables(results: TableUploadResult[], planned: PlannedTable[]): TablesSummary {
@@ -569,19 +611,25 @@ function summariseTables(results: TableUploadResult[], planned: PlannedTable[]):
 async function finish(
   api: AgentApiClient,
   start: AgentSession,
-  end: AgentSession,
+  end: OutcomeSession,
   tables: TablesSummary | null,
   documents: DocumentPhaseResult | null,
   started: number,
 ): Promise<MigrateOutcome> {
   const state = end.ticket.state;
   const succeeded = SUCCESS_STATES.includes(state);
+  // An ended access carries its reason: the audit trail is closed to this agent then.
+  const reason = succeeded
+    ? null
+    : end.accessEnded
+      ? end.accessEnded.reason
+      : await outcomeReason(api, end.ticket.id, state);
   return {
     ticket: end.ticket,
     mode: start.mode,
     modeReason: start.modeReason,
     state,
-    reason: succeeded ? null : await outcomeReason(api, end.ticket.id, state),
+    reason,
     tables,
     documents: documents && { uploaded: documents.uploaded, skipped: documents.skipped, bytes: documents.bytes },
     missingDocuments: end.manifest.missingDocuments,

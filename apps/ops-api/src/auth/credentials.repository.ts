@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ApiKeyRole, UserRole } from '@omt/contracts';
+import type { ApiKeyRole, MigrationState, UserRole } from '@omt/contracts';
 import { PrismaService } from '../prisma/prisma.service';
 
 export interface UserRecord {
@@ -27,6 +27,12 @@ export interface ApiKeyRecord {
 export interface AgentTokenRecord {
   id: string;
   ticketId: string;
+}
+
+/** A revoked agent token whose ticket ended (completed or cancelled), and why it ended. */
+export interface EndedAgentAccess {
+  state: Extract<MigrationState, 'completed' | 'cancelled'>;
+  reason: string | null;
 }
 
 type UserRow = { id: string; email: string; role: string; passwordHash: string; disabledAt: Date | null };
@@ -91,7 +97,9 @@ export class CredentialsRepository {
 
   async findActiveApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
     const row = await this.prisma.apiKey.findFirst({ where: { keyHash, revokedAt: null } });
-    return row ? { id: row.id, name: row.name, role: row.role as ApiKeyRole, createdAt: row.createdAt, revoked: false } : null;
+    return row
+      ? { id: row.id, name: row.name, role: row.role as ApiKeyRole, createdAt: row.createdAt, revoked: false }
+      : null;
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
@@ -107,12 +115,31 @@ export class CredentialsRepository {
 
   /** Returns false when no active key has this id. */
   async revokeApiKey(id: string): Promise<boolean> {
-    const { count } = await this.prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    const { count } = await this.prisma.apiKey.updateMany({
+      where: { id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     return count > 0;
   }
 
   async findActiveAgentToken(tokenHash: string): Promise<AgentTokenRecord | null> {
     const row = await this.prisma.agentToken.findFirst({ where: { tokenHash, revokedAt: null } });
     return row ? { id: row.id, ticketId: row.ticketId } : null;
+  }
+
+  /** Null unless the token exists, is revoked, and its ticket is completed or cancelled. */
+  async findEndedAgentAccess(tokenHash: string): Promise<EndedAgentAccess | null> {
+    const row = await this.prisma.agentToken.findFirst({
+      where: { tokenHash, revokedAt: { not: null } },
+      select: { ticket: { select: { id: true, state: true } } },
+    });
+    const state = row?.ticket.state;
+    if (!row || (state !== 'completed' && state !== 'cancelled')) return null;
+    const change = await this.prisma.auditEvent.findFirst({
+      where: { ticketId: row.ticket.id, action: 'ticket.stateChanged', toState: state },
+      orderBy: { at: 'desc' },
+      select: { reason: true },
+    });
+    return { state, reason: change?.reason ?? null };
   }
 }

@@ -3,9 +3,10 @@ import type { Principal } from './principal';
 /**
  * How long an agent token checked against the database is taken on trust
  * again, on the routes that ask for it (`@ReusesAgentAuth()`: the document
- * upload, two requests per document). A revoked token (new code, reset) is
- * refused there at most this long after the revocation; everywhere else, at
- * once. The ticket's state is still checked on every document request.
+ * upload, two requests per document). A revoked token (new code, reset,
+ * cancel, completion) is refused there at once by the process that revoked
+ * it (it forgets the ticket's tokens), by other processes at most this long
+ * after; everywhere else, at once. The ticket's state is still checked on every document request.
  */
 export const AGENT_TOKEN_REUSE_MS = 2_000;
 
@@ -24,6 +25,13 @@ export class RecentAgentTokens {
     if (entry.until > this.now()) return entry.principal;
     this.entries.delete(tokenHash);
     return null;
+  }
+
+  /** Its tokens were revoked: none of them is taken on trust any more. */
+  forgetTicket(ticketId: string): void {
+    for (const [hash, entry] of this.entries) {
+      if (entry.principal.kind === 'agent' && entry.principal.ticketId === ticketId) this.entries.delete(hash);
+    }
   }
 
   remember(tokenHash: string, principal: Principal): void {

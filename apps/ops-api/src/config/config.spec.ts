@@ -130,8 +130,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('leases a ticket to its agent for 60 s unless told otherwise, and refuses a lease under a second', () => {
+    expect(loadConfig({}).agentLeaseSeconds).toBe(60);
+    expect(loadConfig({ OMT_AGENT_LEASE_SECONDS: '2.5' }).agentLeaseSeconds).toBe(2.5);
+    expect(configError({ OMT_AGENT_LEASE_SECONDS: '0.1' }).details.map((d) => d.path)).toEqual([
+      'OMT_AGENT_LEASE_SECONDS',
+    ]);
+  });
+
   it('documents every new variable', () => {
     for (const name of [
+      'OMT_AGENT_LEASE_SECONDS',
       'OMT_ADMIN_EMAIL',
       'OMT_ADMIN_PASSWORD',
       'OMT_ENROLLMENT_CODE_TTL_HOURS',

@@ -177,6 +177,14 @@ const environmentSchema = z.object({
     .describe(
       "Express' `trust proxy` behind a load balancer: `false` (default), `true`, a number of hops, or the proxies' addresses; the client address (per-IP rate limits) then comes from X-Forwarded-For and the protocol (Secure cookie, the API's own origin) from X-Forwarded-Proto.",
     ),
+  OMT_AGENT_LEASE_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe(
+      "How long an agent's lease on its ticket lasts unless renewed, in seconds: a second agent is refused meanwhile, and an agent killed without releasing it blocks the next run at most this long.",
+    ),
   OMT_RECONCILE_SECONDS: z.coerce
     .number()
     .positive()
@@ -254,6 +262,8 @@ export interface AppConfig {
   retentionSweepSeconds: number;
   /** Age after which a partial file is abandoned. */
   partialFileHours: number;
+  /** Lifetime of an agent's ticket lease unless renewed. */
+  agentLeaseSeconds: number;
 }
 
 /** Reads and validates the configuration; throws CONFIG_INVALID naming every bad variable. */
@@ -309,6 +319,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     retentionHours: e.OMT_RETENTION_HOURS,
     retentionSweepSeconds: e.OMT_RETENTION_SWEEP_SECONDS,
     partialFileHours: e.OMT_PARTIAL_FILE_HOURS,
+    agentLeaseSeconds: e.OMT_AGENT_LEASE_SECONDS,
   };
 }
 

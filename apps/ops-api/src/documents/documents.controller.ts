@@ -7,6 +7,7 @@ import { CurrentPrincipal, ReusesAgentAuth, Roles } from '../auth/roles.decorato
 import type { Principal } from '../auth/principal';
 import { isUploadOf } from '../imports/blob-store-keys';
 import { noSuchUpload } from './document-keys';
+import { HoldsLease } from '../leases/lease.guard';
 import { DocumentTusServer } from './document-tus.server';
 
 const envelope = openApiSchema(errorEnvelopeSchema);
@@ -30,6 +31,7 @@ const uploadId = {
 export class DocumentsController {
   constructor(private readonly tus: DocumentTusServer) {}
 
+  @HoldsLease()
   @Post()
   @ApiOperation({
     summary: 'Creates a resumable document upload (tus). Upload-Metadata: documentId, relativePath, sha256, bytes.',
@@ -48,6 +50,7 @@ export class DocumentsController {
     return this.tus.handle(req, res);
   }
 
+  @HoldsLease()
   @Head(':id')
   @ApiOperation({ summary: 'The offset of an upload of this ticket, to resume from (tus).' })
   @ApiParam(uploadId)
@@ -71,6 +74,7 @@ export class DocumentsController {
     return this.tus.handle(req, res);
   }
 
+  @HoldsLease()
   @Patch(':id')
   @ApiOperation({
     summary: 'Appends bytes at Upload-Offset (tus); the last byte triggers the sha256 check and the import job.',

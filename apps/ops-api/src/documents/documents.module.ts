@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LeasesModule } from '../leases/leases.module';
 import { QueuesModule } from '../queues/queues.module';
 import { PipelineCoreModule } from '../pipeline/pipeline-core.module';
 import { ProgressModule } from '../uploads/progress.module';
@@ -19,7 +20,7 @@ export class DocumentArchiveModule {}
 
 /** api role: the tus endpoint `/api/agent/documents`. */
 @Module({
-  imports: [QueuesModule, ProgressModule, DocumentArchiveModule],
+  imports: [QueuesModule, ProgressModule, DocumentArchiveModule, LeasesModule],
   controllers: [DocumentsController],
   providers: [DocumentReceiver, DocumentTusServer],
 })

@@ -63,7 +63,7 @@ export class SocketCredentials {
     try {
       await this.authenticate(socket);
     } catch (error) {
-      if (isOmtError(error) && error.code === 'UNAUTHENTICATED') {
+      if (isOmtError(error) && (error.code === 'UNAUTHENTICATED' || error.code === 'AGENT_ACCESS_ENDED')) {
         this.logger.info(
           { namespace: this.namespace.name, socket: socket.id },
           'socket disconnected: its credential has ended',

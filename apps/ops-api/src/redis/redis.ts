@@ -4,9 +4,10 @@ import { Redis, type RedisOptions } from 'ioredis';
  * What a connection is for. BullMQ needs `maxRetriesPerRequest: null` on
  * connections that block (workers); short-lived probes (health) fail fast
  * instead of queueing; the rate limiter never waits for Redis (its in-process
- * insurance limiter answers instead).
+ * insurance limiter answers instead); ticket leases fail a request rather
+ * than hold it.
  */
-export type RedisPurpose = 'queue' | 'probe' | 'pubsub' | 'limiter';
+export type RedisPurpose = 'queue' | 'probe' | 'pubsub' | 'limiter' | 'lease';
 
 const OPTIONS: Record<RedisPurpose, RedisOptions> = {
   queue: { maxRetriesPerRequest: null },
@@ -19,6 +20,8 @@ const OPTIONS: Record<RedisPurpose, RedisOptions> = {
     retryStrategy: () => null,
   },
   limiter: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+  // Ticket leases answer an agent's request: a Redis outage is an error after a retry, never a request that hangs.
+  lease: { maxRetriesPerRequest: 1 },
 };
 
 type RedisTarget = { redisUrl: string; redisPrefix: string };

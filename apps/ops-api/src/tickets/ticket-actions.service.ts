@@ -21,7 +21,7 @@ export class TicketActionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Cancels the ticket; its unused codes die with it and its agent is told to stop. */
+  /** Cancels the ticket; its unused codes and agent tokens die with it and its agent is told to stop. */
   async cancel(ticketId: string, actor: string, reason: string | null): Promise<TicketView> {
     const { ticket, change } = await this.tickets.inTransaction(async (tx) => {
       const locked = await tx.lockTicket(ticketId);
@@ -30,8 +30,9 @@ export class TicketActionsService {
       await tx.revokeEnrollmentCodes(ticketId);
       return { ticket: await tx.getTicket(ticketId), change };
     });
-    this.state.publish(change);
+    // The command first: publishing the change closes the agent's sockets (its access ends).
     this.events.toAgent(ticketId, 'command.issued', { ticketId, command: 'cancel', reason });
+    this.state.publish(change);
     return toView(ticket);
   }
 
@@ -67,8 +68,8 @@ export class TicketActionsService {
       await tx.audit({ ticketId, actor, action: 'enrollment.codeIssued', reason: 'reset' });
       return { ticket: await tx.getTicket(ticketId), change, code };
     });
+    // Ends the agent's access too (tokens revoked above, lease, sockets): see TicketStateService.
     this.state.publish(change);
-    this.events.disconnectAgents(ticketId);
     return { ticket: toView(ticket), enrollmentCode: code.code, enrollmentCodeExpiresAt: code.expiresAt.toISOString() };
   }
 
@@ -87,7 +88,8 @@ export class TicketActionsService {
       await tx.audit({ ticketId, actor, action: 'enrollment.codeIssued', reason });
       return { ticket: await tx.getTicket(ticketId), code };
     });
-    this.events.disconnectAgents(ticketId);
+    // The old machine's tokens are revoked: its lease and sockets go with them.
+    this.state.endAgentAccess(ticketId);
     return { ticket: toView(ticket), enrollmentCode: code.code, enrollmentCodeExpiresAt: code.expiresAt.toISOString() };
   }
 

@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { OmtError, assertTransition, type MigrationState, type TicketView } from '@omt/contracts';
+import { AuthService } from '../auth/auth.service';
+import { LOGGER } from '../common/logger.module';
 import { EventsService } from '../events/events.gateway';
+import { LeaseStore } from '../leases/lease-store';
 import { TicketsRepository, toView, type TicketRecord, type TicketTransaction } from './tickets.repository';
 
 /** A committed state change, as pushed to `/ops` and to the ticket's agent. */
@@ -14,6 +18,14 @@ export interface StateChange {
   at: string;
 }
 
+/**
+ * States that end the agent's access to its ticket: the work is done
+ * (completed), stopped (cancelled), or starts over with a new enrollment
+ * (reset to created). Not completed_with_missing_documents: its agent
+ * recovers the missing documents with the same token.
+ */
+export const AGENT_ACCESS_ENDS_IN: readonly MigrationState[] = ['completed', 'cancelled', 'created'];
+
 export function ticketNotFound(ticketId: string): OmtError {
   return new OmtError('NOT_FOUND', `No ticket has the id ${ticketId}.`, [{ path: 'id', message: 'no such ticket' }]);
 }
@@ -22,12 +34,17 @@ export function ticketNotFound(ticketId: string): OmtError {
  * The only way a ticket changes state: the contracts' state machine decides,
  * under a row lock, and the audit line commits with the change. Events go
  * out after the commit, so nobody hears of a change that was rolled back.
+ * A change into AGENT_ACCESS_ENDS_IN revokes the agent tokens in the same
+ * transaction; after the commit the lease goes and the sockets close.
  */
 @Injectable()
 export class TicketStateService {
   constructor(
     private readonly tickets: TicketsRepository,
     private readonly events: EventsService,
+    private readonly leases: LeaseStore,
+    private readonly auth: AuthService,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async transition(ticketId: string, to: MigrationState, actor: string, reason: string | null): Promise<TicketView> {
@@ -55,12 +72,44 @@ export class TicketStateService {
   ): Promise<StateChange> {
     assertTransition(ticket.state, to, ticket.kind);
     await tx.setState(ticket.id, to);
-    const at = await tx.audit({ ticketId: ticket.id, actor, action: 'ticket.stateChanged', from: ticket.state, to, reason });
-    return { ticketId: ticket.id, customerId: ticket.customerId, from: ticket.state, to, actor, reason, at: at.toISOString() };
+    if (AGENT_ACCESS_ENDS_IN.includes(to)) await tx.revokeAgentTokens(ticket.id);
+    const at = await tx.audit({
+      ticketId: ticket.id,
+      actor,
+      action: 'ticket.stateChanged',
+      from: ticket.state,
+      to,
+      reason,
+    });
+    return {
+      ticketId: ticket.id,
+      customerId: ticket.customerId,
+      from: ticket.state,
+      to,
+      actor,
+      reason,
+      at: at.toISOString(),
+    };
   }
 
   publish(change: StateChange): void {
     this.events.toOps('ticket.stateChanged', change);
     this.events.toAgent(change.ticketId, 'ticket.stateChanged', change);
+    if (AGENT_ACCESS_ENDS_IN.includes(change.to)) this.endAgentAccess(change.ticketId);
+  }
+
+  /**
+   * After the tokens were revoked: the lease goes (the next agent need not
+   * wait for it to lapse), the sockets close in every API process, and this
+   * process forgets the tokens it took on trust. Another API process forgets
+   * them within AGENT_TOKEN_REUSE_MS.
+   */
+  endAgentAccess(ticketId: string): void {
+    this.auth.forgetAgentTokensOf(ticketId);
+    this.events.disconnectAgents(ticketId);
+    this.leases.drop(ticketId).catch((error: unknown) => {
+      // It lapses by itself; until then a new agent is refused with the holder named.
+      this.logger.warn({ err: error, ticketId }, 'ticket lease not dropped');
+    });
   }
 }

@@ -31,22 +31,34 @@ import {
 import { openApiSchema } from '../common/openapi';
 import { actorOf, type Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import { HoldsLease } from '../leases/lease.guard';
 import { AgentSessionService } from './agent-session.service';
 import { TableUploadsService } from './table-uploads.service';
 import { UploadRunService } from './upload-run.service';
 
 const envelope = openApiSchema(errorEnvelopeSchema);
 const badRequest = { status: 400, description: 'VALIDATION_FAILED, naming each bad field.', schema: envelope } as const;
-const wrongState = { status: 409, description: 'CONFLICT: not possible in the ticket\'s state (the message says why).', schema: envelope } as const;
+const wrongState = {
+  status: 409,
+  description: "CONFLICT: not possible in the ticket's state (the message says why).",
+  schema: envelope,
+} as const;
 const tableParam = {
   name: 'table',
   description: 'The table name as `tablePathSegment(name)` from @omt/contracts: URL-encoded, `.`/`..` escaped.',
   schema: { type: 'string' },
 } as const;
-const notAnnounced = { status: 404, description: 'NOT_FOUND: the table was not announced at the upload start.', schema: envelope } as const;
+const notAnnounced = {
+  status: 404,
+  description: 'NOT_FOUND: the table was not announced at the upload start.',
+  schema: envelope,
+} as const;
 
 /** A count in a header: digits only (a coerced empty header would read as 0). */
-const countHeaderSchema = z.string().regex(/^\d{1,15}$/, 'must be a whole number').transform(Number);
+const countHeaderSchema = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a whole number')
+  .transform(Number);
 
 /** The ticket of the calling agent token: every path here works on it, and on no other. */
 function ticketOf(principal: Principal): string {
@@ -75,6 +87,7 @@ export class AgentUploadController {
     return this.sessions.session(ticketOf(principal));
   }
 
+  @HoldsLease()
   @Put('checks')
   @ApiOperation({
     summary:
@@ -85,15 +98,25 @@ export class AgentUploadController {
   @ApiResponse(badRequest)
   @ApiResponse({ ...wrongState, description: 'CONFLICT once the upload has started.' })
   checks(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
-    return this.sessions.storeChecks(ticketOf(principal), parseOrThrow(checkReportSchema, body, 'checks report'), actorOf(principal));
+    return this.sessions.storeChecks(
+      ticketOf(principal),
+      parseOrThrow(checkReportSchema, body, 'checks report'),
+      actorOf(principal),
+    );
   }
 
+  @HoldsLease()
   @Put('plan')
-  @ApiOperation({ summary: 'Validates the migration plan against the onsite directory again and stores it with the ticket.' })
+  @ApiOperation({
+    summary: 'Validates the migration plan against the onsite directory again and stores it with the ticket.',
+  })
   @ApiBody({ schema: openApiSchema(planSubmissionSchema) })
   @ApiResponse({ status: 200, description: 'The ticket; the plan is stored.', schema: openApiSchema(ticketViewSchema) })
   @ApiResponse(badRequest)
-  @ApiResponse({ ...wrongState, description: 'CONFLICT once the upload is complete (importing and later) or cancelled.' })
+  @ApiResponse({
+    ...wrongState,
+    description: 'CONFLICT once the upload is complete (importing and later) or cancelled.',
+  })
   @ApiResponse({
     status: 422,
     description:
@@ -101,9 +124,14 @@ export class AgentUploadController {
     schema: envelope,
   })
   plan(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
-    return this.sessions.storePlan(ticketOf(principal), parseOrThrow(planSubmissionSchema, body, 'plan'), actorOf(principal));
+    return this.sessions.storePlan(
+      ticketOf(principal),
+      parseOrThrow(planSubmissionSchema, body, 'plan'),
+      actorOf(principal),
+    );
   }
 
+  @HoldsLease()
   @Post('upload')
   @HttpCode(200)
   @ApiOperation({
@@ -111,7 +139,11 @@ export class AgentUploadController {
       'Starts an upload run (first run, resume or document recovery); answers what has landed, with the batch limits every run keeps.',
   })
   @ApiBody({ schema: openApiSchema(startUploadSchema) })
-  @ApiResponse({ status: 200, description: 'The manifest; `limits` are the ones to use.', schema: openApiSchema(uploadManifestSchema) })
+  @ApiResponse({
+    status: 200,
+    description: 'The manifest; `limits` are the ones to use.',
+    schema: openApiSchema(uploadManifestSchema),
+  })
   @ApiResponse(badRequest)
   @ApiResponse({
     ...wrongState,
@@ -125,47 +157,93 @@ export class AgentUploadController {
     schema: envelope,
   })
   startUpload(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<UploadManifest> {
-    return this.runs.start(ticketOf(principal), parseOrThrow(startUploadSchema, body, 'upload start'), actorOf(principal));
+    return this.runs.start(
+      ticketOf(principal),
+      parseOrThrow(startUploadSchema, body, 'upload start'),
+      actorOf(principal),
+    );
   }
 
+  @HoldsLease()
   @Put('tables/:table')
   @HttpCode(204)
-  @ApiOperation({ summary: "Stores a table's schema and queues its creation in the tenant; the same schema again is a no-op." })
+  @ApiOperation({
+    summary: "Stores a table's schema and queues its creation in the tenant; the same schema again is a no-op.",
+  })
   @ApiParam(tableParam)
   @ApiBody({ schema: openApiSchema(tableSchemaSchema) })
   @ApiResponse({ status: 204, description: 'Stored (or already stored) and queued.' })
   @ApiResponse(badRequest)
   @ApiResponse(notAnnounced)
-  @ApiResponse({ ...wrongState, description: 'CONFLICT: not uploading, or the schema differs from the one stored first.' })
+  @ApiResponse({
+    ...wrongState,
+    description: 'CONFLICT: not uploading, or the schema differs from the one stored first.',
+  })
   @ApiResponse({
     status: 422,
     description:
-      "NAME_COLLISION: a column, the table or its primary key would share a PostgreSQL name with another (names past 63 bytes are shortened with a hash); nothing is stored.",
+      'NAME_COLLISION: a column, the table or its primary key would share a PostgreSQL name with another (names past 63 bytes are shortened with a hash); nothing is stored.',
     schema: envelope,
   })
-  async putTable(@Param('table') segment: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.tables.putSchema(ticketOf(principal), tableOf(segment), parseOrThrow(tableSchemaSchema, body, 'table schema'));
+  async putTable(
+    @Param('table') segment: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
+    await this.tables.putSchema(
+      ticketOf(principal),
+      tableOf(segment),
+      parseOrThrow(tableSchemaSchema, body, 'table schema'),
+    );
   }
 
+  @HoldsLease()
   @Put('tables/:table/batches/:sequence')
   @ApiOperation({
     summary:
       'Stores one batch: the gzip of its COPY text, streamed and checked against the sha256 of the body, then queued for import; the worker checks the COPY text against its sha256, rows and bytes while it loads it. A re-send is answered `duplicate`.',
   })
   @ApiParam(tableParam)
-  @ApiParam({ name: 'sequence', description: 'The batch number within the table, from 0.', schema: { type: 'integer', minimum: 0 } })
-  @ApiHeader({ name: BATCH_HEADERS.gzipSha256, required: true, description: 'sha256 (lowercase hex) of the body as sent (the gzip).' })
-  @ApiHeader({ name: BATCH_HEADERS.sha256, required: true, description: 'sha256 (lowercase hex) of the uncompressed COPY text.' })
+  @ApiParam({
+    name: 'sequence',
+    description: 'The batch number within the table, from 0.',
+    schema: { type: 'integer', minimum: 0 },
+  })
+  @ApiHeader({
+    name: BATCH_HEADERS.gzipSha256,
+    required: true,
+    description: 'sha256 (lowercase hex) of the body as sent (the gzip).',
+  })
+  @ApiHeader({
+    name: BATCH_HEADERS.sha256,
+    required: true,
+    description: 'sha256 (lowercase hex) of the uncompressed COPY text.',
+  })
   @ApiHeader({ name: BATCH_HEADERS.rows, required: true, description: 'Rows (lines) in the batch.' })
   @ApiHeader({ name: BATCH_HEADERS.bytes, required: true, description: 'Bytes of the uncompressed COPY text.' })
   @ApiConsumes(BATCH_CONTENT_TYPE)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: 200, description: '`stored` (new, queued) or `duplicate` (arrived before).', schema: openApiSchema(batchReceiptSchema) })
+  @ApiResponse({
+    status: 200,
+    description: '`stored` (new, queued) or `duplicate` (arrived before).',
+    schema: openApiSchema(batchReceiptSchema),
+  })
   @ApiResponse(badRequest)
   @ApiResponse(notAnnounced)
-  @ApiResponse({ ...wrongState, description: 'BATCH_CONFLICT: this sequence arrived with other bytes; CONFLICT: not uploading or no schema yet.' })
-  @ApiResponse({ status: 413, description: 'PAYLOAD_TOO_LARGE: over OMT_MAX_BATCH_BYTES sent, or x-omt-bytes over twice the batch byte limit.', schema: envelope })
-  @ApiResponse({ status: 422, description: 'CHECKSUM_MISMATCH (the body is not what x-omt-gzip-sha256 says), or BATCH_INVALID (not gzip).', schema: envelope })
+  @ApiResponse({
+    ...wrongState,
+    description: 'BATCH_CONFLICT: this sequence arrived with other bytes; CONFLICT: not uploading or no schema yet.',
+  })
+  @ApiResponse({
+    status: 413,
+    description: 'PAYLOAD_TOO_LARGE: over OMT_MAX_BATCH_BYTES sent, or x-omt-bytes over twice the batch byte limit.',
+    schema: envelope,
+  })
+  @ApiResponse({
+    status: 422,
+    description: 'CHECKSUM_MISMATCH (the body is not what x-omt-gzip-sha256 says), or BATCH_INVALID (not gzip).',
+    schema: envelope,
+  })
   async putBatch(
     @Param('table') segment: string,
     @Param('sequence') sequence: string,
@@ -182,7 +260,11 @@ export class AgentUploadController {
       const claim = {
         table: tableOf(segment),
         sequence: parseOrThrow(batchSequenceSchema, sequence, 'batch sequence'),
-        gzipSha256: parseOrThrow(sha256HexSchema, headers[BATCH_HEADERS.gzipSha256], `${BATCH_HEADERS.gzipSha256} header`),
+        gzipSha256: parseOrThrow(
+          sha256HexSchema,
+          headers[BATCH_HEADERS.gzipSha256],
+          `${BATCH_HEADERS.gzipSha256} header`,
+        ),
         sha256: parseOrThrow(sha256HexSchema, headers[BATCH_HEADERS.sha256], `${BATCH_HEADERS.sha256} header`),
         rows: parseOrThrow(countHeaderSchema, headers[BATCH_HEADERS.rows], `${BATCH_HEADERS.rows} header`),
         bytes: parseOrThrow(countHeaderSchema, headers[BATCH_HEADERS.bytes], `${BATCH_HEADERS.bytes} header`),
@@ -195,20 +277,28 @@ export class AgentUploadController {
     }
   }
 
+  @HoldsLease()
   @Post('tables/:table/complete')
   @HttpCode(200)
-  @ApiOperation({ summary: "Stores the source's figures of a table (batches, rows, content hash) after its last batch." })
+  @ApiOperation({
+    summary: "Stores the source's figures of a table (batches, rows, content hash) after its last batch.",
+  })
   @ApiParam(tableParam)
   @ApiBody({ schema: openApiSchema(tableCompleteSchema) })
   @ApiResponse({ status: 200, description: 'The stored figures.', schema: openApiSchema(tableCompleteSchema) })
   @ApiResponse(badRequest)
   @ApiResponse(notAnnounced)
   @ApiResponse({ ...wrongState, description: 'CONFLICT: not uploading, or other figures were stored before.' })
-  completeTable(@Param('table') segment: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TableComplete> {
+  completeTable(
+    @Param('table') segment: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<TableComplete> {
     const figures = parseOrThrow(tableCompleteSchema, body, 'table figures');
     return this.tables.complete(ticketOf(principal), tableOf(segment), figures, actorOf(principal));
   }
 
+  @HoldsLease()
   @Put('documents/missing')
   @HttpCode(204)
   @ApiOperation({ summary: 'Replaces the list of documents that could not be uploaded, each with its reason.' })
@@ -217,14 +307,23 @@ export class AgentUploadController {
   @ApiResponse(badRequest)
   @ApiResponse({ ...wrongState, description: 'CONFLICT: not uploading or recovering.' })
   async missingDocuments(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.runs.storeMissingDocuments(ticketOf(principal), parseOrThrow(missingDocumentsSchema, body, 'missing documents'));
+    await this.runs.storeMissingDocuments(
+      ticketOf(principal),
+      parseOrThrow(missingDocumentsSchema, body, 'missing documents'),
+    );
   }
 
+  @HoldsLease()
   @Post('upload/complete')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Ends the upload run once every table is whole; the ticket moves to importing and verification follows.' })
+  @ApiOperation({
+    summary: 'Ends the upload run once every table is whole; the ticket moves to importing and verification follows.',
+  })
   @ApiResponse({ status: 200, description: 'The session after the run.', schema: openApiSchema(agentSessionSchema) })
-  @ApiResponse({ ...wrongState, description: 'CONFLICT: tables without figures or with batches missing (named), or no run going.' })
+  @ApiResponse({
+    ...wrongState,
+    description: 'CONFLICT: tables without figures or with batches missing (named), or no run going.',
+  })
   completeUpload(@CurrentPrincipal() principal: Principal): Promise<AgentSession> {
     return this.runs.complete(ticketOf(principal), actorOf(principal));
   }

@@ -94,8 +94,13 @@ async function finishRecovery(ticket: Completed, missing: MissingDocument[]): Pr
   expect(put.status).toBe(204);
   expect((await api.call('POST', '/api/agent/upload/complete', { as: ticket.agent })).status).toBe(200);
   for (let i = 0; i < 600; i++) {
-    const state = (await api.call('GET', '/api/agent/session', { as: ticket.agent })).body.ticket
-      .state as MigrationState;
+    const answer = await api.call('GET', '/api/agent/session', { as: ticket.agent });
+    // A completed ticket ends the agent's access: the refusal names the state it ended in.
+    const state = (
+      answer.status === 401 && answer.body.code === 'AGENT_ACCESS_ENDED'
+        ? answer.body.details.find((d: { path: string }) => d.path === 'state').message
+        : answer.body.ticket.state
+    ) as MigrationState;
     if (['completed', 'completed_with_missing_documents', 'failed'].includes(state)) return state;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -165,14 +170,16 @@ it('recovers the documents that came back, lists those still missing (a NUL in a
   ).toEqual(tenantBefore);
 });
 
-it('completes the ticket once nothing is missing, and a repeated upload/complete changes nothing', async () => {
+it("completes the ticket once nothing is missing, ending the agent's access: a repeated upload/complete changes nothing", async () => {
   const ticket = await completedWithMissing([missingFile(5, 'back.txt')]);
   const back = Buffer.from('the file is back');
   await startRecovery(ticket, { count: 1, bytes: back.length });
   await tusUpload(ticket.agent, 5, 'UA/2024.1/back.txt', back);
   expect(await finishRecovery(ticket, [])).toBe('completed');
   const before = await trail(ticket.ticketId);
-  expect((await api.call('POST', '/api/agent/upload/complete', { as: ticket.agent })).status).toBe(200);
+  const again = await api.call('POST', '/api/agent/upload/complete', { as: ticket.agent });
+  expect(again.status).toBe(401);
+  expect(again.body.code).toBe('AGENT_ACCESS_ENDED');
   expect(await trail(ticket.ticketId)).toEqual(before);
 });
 

@@ -20,6 +20,7 @@ export const archiveDocumentPhase: DocumentPhase = {
     const result = await uploadDocuments({
       apiUrl: input.baseUrl,
       agentToken: input.agentToken,
+      headers: input.headers,
       archiveRoot: input.scan.root,
       documents: input.scan.documents.filter((d) => d.status === 'ok'),
       manifest: input.manifest,

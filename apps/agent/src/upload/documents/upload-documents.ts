@@ -11,6 +11,8 @@ export interface DocumentUploadOptions {
   /** The API's base URL (no `/api`). */
   apiUrl: string;
   agentToken: string;
+  /** Further headers of every tus request: the ticket lease's id while the agent holds it. */
+  headers?: Record<string, string>;
   archiveRoot: string;
   /** Archive scan entries with status `ok`; any other is reported as failed with its status. */
   documents: ArchiveDocument[];
@@ -158,7 +160,7 @@ function sendFile(
     // A small file goes from the bytes that were hashed; a large one is read again from disk.
     const upload = new Upload(hashed.data ?? createReadStream(file), {
       endpoint: `${options.apiUrl.replace(/\/+$/, '')}${AGENT_API}/documents`,
-      headers: { authorization: `Bearer ${options.agentToken}` },
+      headers: { ...options.headers, authorization: `Bearer ${options.agentToken}` },
       metadata: {
         documentId: String(doc.documentId),
         relativePath: doc.relativePath,
