@@ -202,7 +202,11 @@ async function buildPlanInPage(
 
   await page.click('section[data-step=emails] [data-goto=summary]');
   await page.locator('section[data-step=summary]').waitFor();
-  await page.check('#welcome-emails');
+  // The box is saved by a request of its own: the draft holds it once the wizard answered.
+  await Promise.all([
+    page.waitForResponse((response) => response.url().endsWith('/api/plan/settings') && response.ok()),
+    page.check('#welcome-emails'),
+  ]);
   await page.locator('#submit:not([disabled])').waitFor();
 
   // The plan is exactly the starting plan with what was done in the browser.

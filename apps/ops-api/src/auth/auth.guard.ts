@@ -5,7 +5,7 @@ import { OmtError, type Role } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { AuthService } from './auth.service';
-import { assertSameOriginJson } from './cross-site';
+import { assertJsonChange, assertSameOrigin } from './cross-site';
 import { hasRole, type Principal } from './principal';
 import { SESSION_COOKIE } from './session-cookie';
 
@@ -47,6 +47,7 @@ export class AuthGuard implements CanActivate {
     if (roles && !hasRole(principal, roles)) {
       throw new OmtError('FORBIDDEN', `This needs the role ${roles.join(' or ')}; you are ${principal.role}.`);
     }
+    if (!request.headers.authorization) assertJsonChange(request); // a cookie change carries JSON (cross-site.ts)
     request.principal = principal;
     return true;
   }
@@ -60,7 +61,7 @@ export class AuthGuard implements CanActivate {
     }
     const session = (request.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     if (session) {
-      assertSameOriginJson(request, this.config.dashboardOrigins); // before the lookup: a forged request costs no query
+      assertSameOrigin(request, this.config.dashboardOrigins); // before the lookup: a forged request costs no query
       return this.auth.authenticateSession(session);
     }
     throw new OmtError(

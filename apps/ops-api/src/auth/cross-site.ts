@@ -15,8 +15,22 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * can only send after a preflight that CORS refuses).
  */
 export function assertSameOriginJson(request: Request, dashboardOrigins: readonly string[]): void {
+  assertSameOrigin(request, dashboardOrigins);
+  assertJsonChange(request);
+}
+
+/** The origin half: cheap, so the guard runs it before it looks the session up. */
+export function assertSameOrigin(request: Request, dashboardOrigins: readonly string[]): void {
   if (SAFE_METHODS.has(request.method)) return;
   assertAllowedOrigin(request.headers, ownOrigin(request.protocol, request.host), dashboardOrigins);
+}
+
+/**
+ * The body half. The guard runs it after the role check, so a logged-in
+ * user on a route not theirs hears "forbidden", not "send JSON".
+ */
+export function assertJsonChange(request: Request): void {
+  if (SAFE_METHODS.has(request.method)) return;
   assertJsonBody(request.headers);
 }
 
