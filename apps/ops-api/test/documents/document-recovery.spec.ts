@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Upload } from 'tus-js-client';
-import type { MigrationState, MissingDocument, TicketDetail } from '@omt/contracts';
+import { READ_AUDIT_ACTIONS, type MigrationState, type MissingDocument, type TicketDetail } from '@omt/contracts';
 import { queryDatabase } from '../../../../test/support/databases';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { TicketStateService } from '../../src/tickets/ticket-state.service';
@@ -112,8 +112,9 @@ async function trail(
 ): Promise<{ action: string; from: string | null; to: string | null; reason: string | null }[]> {
   return (await queryDatabase(
     api.database.url,
-    'SELECT action, "fromState" AS "from", "toState" AS "to", reason FROM "AuditEvent" WHERE "ticketId" = $1 ORDER BY id',
-    [ticketId],
+    // What happened to the ticket; the custody audit of reading its page is not a change.
+    'SELECT action, "fromState" AS "from", "toState" AS "to", reason FROM "AuditEvent" WHERE "ticketId" = $1 AND NOT action = ANY($2) ORDER BY id',
+    [ticketId, READ_AUDIT_ACTIONS],
   )) as never;
 }
 
