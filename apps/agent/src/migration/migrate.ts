@@ -35,14 +35,14 @@ import { liftOnsiteFreeze, withOnsiteFreeze } from '../source/onsite-freeze';
 import type { SourceConnector } from '../source/source-connector';
 import { tableSchemaOf } from '../source/table-schema';
 import { awaitOutcome, endedSession, outcomeReason, SUCCESS_STATES, type OutcomeSession } from './await-outcome';
-import type { DocumentPhase, DocumentPhaseResult } from './document-phase';
-import { archiveDocumentPhase } from './documents/archive-document-phase';
+import type { DocumentPhase, DocumentPhaseResult } from '../upload/document-phase';
+import { archiveDocumentPhase } from '../upload/documents/archive-document-phase';
 import { describeLeftToSend, leftToSend, type LeftToSend } from './left-to-send';
 import { describeRenamed } from './renamed-names';
-import { showProgress, type ProgressStyle } from './progress-view';
-import type { TableUploadResult } from './table-uploader';
-import { UploadProgress, type ProgressSnapshot } from './upload-progress';
-import { uploadTables, type PlannedTable } from './upload-tables';
+import { showProgress, type ProgressStyle } from '../upload/progress-view';
+import type { TableUploadResult } from '../upload/table-uploader';
+import { UploadProgress, type ProgressSnapshot } from '../upload/upload-progress';
+import { uploadTables, type PlannedTable } from '../upload/upload-tables';
 
 export interface MigrateOptions {
   apiUrl: string;
