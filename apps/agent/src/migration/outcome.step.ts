@@ -5,6 +5,7 @@ import { awaitOutcome, outcomeReason, SUCCESS_STATES, type OutcomeSession } from
 import type { MigrateOptions, MigrateUi } from './migrate-options';
 import type { TablesSummary } from './transfer.step';
 
+/** What one run did and how the ticket ended: the commands print it, `--json` returns it. */
 export interface MigrateOutcome {
   ticket: TicketView;
   mode: AgentMode;

@@ -11,6 +11,7 @@ import type { MigrateOptions, MigrateUi } from './migrate-options';
 import { describeRenamed } from './renamed-names';
 import { withProgressView } from './watch-progress';
 
+/** What the tables phase of this run read and sent (a resume counts only its own work). */
 export interface TablesSummary {
   tables: number;
   rows: number;
