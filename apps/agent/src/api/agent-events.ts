@@ -5,7 +5,13 @@ import {
   type AgentClientToServer,
   type AgentServerToClient,
 } from '@omt/contracts';
-import type { ProgressSnapshot } from '../upload/upload-progress';
+
+/**
+ * What a progress event carries, as the upload's progress reports it (its
+ * snapshot has more): the wire's shape, so this line to the API need not
+ * know the upload.
+ */
+export type ProgressEventSnapshot = Omit<Parameters<AgentClientToServer['ticket.progressed']>[0], 'ticketId' | 'at'>;
 
 /** The API gets at most one progress event a second, whatever the batch rate. */
 export const PROGRESS_EVENT_INTERVAL_MS = 1000;
@@ -26,7 +32,7 @@ export interface AgentEventsOptions {
 export class AgentEvents {
   private readonly socket: Socket<AgentServerToClient, AgentClientToServer>;
   private lastSent = 0;
-  private pending: ProgressSnapshot | null = null;
+  private pending: ProgressEventSnapshot | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: AgentEventsOptions) {
@@ -47,7 +53,7 @@ export class AgentEvents {
   }
 
   /** Queues a progress snapshot; sent now if a second has passed since the last one, else at the end of that second. */
-  progressed(snapshot: ProgressSnapshot): void {
+  progressed(snapshot: ProgressEventSnapshot): void {
     this.pending = snapshot;
     if (this.timer) return;
     const wait = Math.max(0, this.lastSent + PROGRESS_EVENT_INTERVAL_MS - Date.now());

@@ -1,6 +1,5 @@
 import type { IntrospectedTable, RowQuery, SourceConnector, SourceRow } from '../source/source-connector';
 import { findTable } from '../source/table-schema';
-import { MAILBOX_TABLE } from '../sample/crm-schema';
 
 /**
  * What the checks, the administrator logon and the archive scan read from the
@@ -39,6 +38,9 @@ export interface CrmCatalog {
 }
 
 export const SENTRY_PREFERENCE_SECTION = 'SentryAddonNames';
+
+/** The table that holds Customer Service mailboxes (domain.md does not name one; the sample creates it). */
+export const MAILBOX_TABLE = 'ej_mailbox';
 
 export async function readCrmCatalog(source: SourceConnector, tables?: IntrospectedTable[]): Promise<CrmCatalog> {
   const all = tables ?? (await source.introspect());

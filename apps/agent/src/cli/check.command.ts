@@ -6,7 +6,7 @@ import { CLI_PASSWORD_SOURCE, logOnAsAdministrator } from '../logon/admin-logon'
 import { openSource } from '../source/open-source';
 import { describeSource } from '../source/source-url';
 import { EXIT_BLOCKED, type CommandResult } from './command-result';
-import { formatBytes, indent } from './format';
+import { formatBytes, indent } from '../text/format';
 import { resolveSource, type SourceFlags } from './resolve-source';
 
 export interface CheckFlags extends SourceFlags {

@@ -1,5 +1,5 @@
 import { OmtError, isOmtError, type ErrorEnvelope } from '@omt/contracts';
-import { asSourceError } from './source-errors';
+import { asSourceError } from '../source/source-errors';
 
 /**
  * What every command returns: `data` is printed for `--json`, `human` for a

@@ -12,13 +12,13 @@ import { assertEnrollmentCodeShape } from '../api/enrollment-code';
 import { DEFAULT_STATE_DIR } from '../api/enrollment-store';
 import { assertArchiveFolder } from '../archive/archive-folder';
 import { CLI_PASSWORD_SOURCE } from '../logon/admin-logon';
+import { SUCCESS_STATES } from '../migration/await-outcome';
+import { migrate, type MigrateOutcome, type MigrateUi } from '../migration/migrate';
 import { openSource } from '../source/open-source';
-import { SUCCESS_STATES } from '../upload/await-outcome';
-import { migrate, type MigrateOutcome, type MigrateUi } from '../upload/migration';
-import { formatDuration, progressStyleFor } from '../upload/progress-view';
+import { formatBytes, formatDuration } from '../text/format';
+import { progressStyleFor } from '../upload/progress-view';
 import { DEFAULT_PARALLEL_TABLES } from '../upload/upload-tables';
 import { EXIT_ERROR, EXIT_OK, type CommandResult } from './command-result';
-import { formatBytes } from './format';
 import { resolveSource, type SourceFlags } from './resolve-source';
 
 export interface MigrateFlags extends SourceFlags {

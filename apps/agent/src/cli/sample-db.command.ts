@@ -5,7 +5,7 @@ import { writeSampleTsql } from '../sample/sample-tsql';
 import { buildSample } from '../sample/sample-generator';
 import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD } from '../sample/sample-users';
 import type { CommandResult } from './command-result';
-import { formatBytes } from './format';
+import { formatBytes } from '../text/format';
 
 export interface SampleDbFlags {
   target?: string;

@@ -1,4 +1,5 @@
 import type { Column, ColumnType, TableSchema } from '@omt/contracts';
+import { MAILBOX_TABLE } from '../catalog/crm-catalog';
 
 /**
  * The tables of the sample onsite CRM: the ones domain.md lists (with the
@@ -35,9 +36,6 @@ function table(name: string, columns: ColumnSpec[], options: { bookkeeping?: boo
   const cols: Column[] = all.map(([colName, type, nullable]) => ({ name: colName, type, nullable: nullable ?? false }));
   return { name, columns: cols, primaryKey: [cols[0]!.name] };
 }
-
-/** The table that holds Customer Service mailboxes in the sample (domain.md does not name one). */
-export const MAILBOX_TABLE = 'ej_mailbox';
 
 export function crmTables(options: { customizations: boolean }): TableSchema[] {
   const tables = [

@@ -1,6 +1,7 @@
 import type { TableSchema } from '@omt/contracts';
 import { CRM_PASSWORD_CREDENTIAL_TYPE, hashCrmPassword } from '../logon/crm-password';
-import { crmTables, MAILBOX_TABLE } from './crm-schema';
+import { MAILBOX_TABLE } from '../catalog/crm-catalog';
+import { crmTables } from './crm-schema';
 import { Prng } from './prng';
 import { randomTimestamp, sampleDocuments, type SampleDocument } from './sample-documents';
 import { COMPANY_FORMS, COMPANY_STEMS, FIRST_ASCII, FIRST_NAMES, LAST_ASCII, LAST_NAMES, LONG_TEXT_PARAGRAPH } from './sample-names';

@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import { formatBytes } from '../cli/format';
+import { formatBytes, formatDuration, formatRate } from '../text/format';
 import type { ProgressSnapshot, UploadProgress } from './upload-progress';
 
 /** How the terminal shows the upload: a live bar on a terminal, a line now and then in a log, nothing with --json. */
@@ -14,18 +14,6 @@ export interface ProgressView {
 export function progressStyleFor(json: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressStyle {
   if (json) return 'silent';
   return stream.isTTY ? 'bar' : 'lines';
-}
-
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-}
-
-export function formatRate(rowsPerSecond: number): string {
-  return rowsPerSecond >= 1000 ? `${(rowsPerSecond / 1000).toFixed(1)}k rows/s` : `${Math.round(rowsPerSecond)} rows/s`;
 }
 
 /** One line for logs and for the end of a phase. */

@@ -9,13 +9,12 @@ import {
   type TicketView,
 } from '@omt/contracts';
 import type { RetryPolicy } from '../api/retry-policy';
-import { asSourceError } from '../cli/source-errors';
-import { formatBytes } from '../cli/format';
+import { SUCCESS_STATES } from '../migration/await-outcome';
+import { migrate, type MigrateOutcome, type MigrateUi } from '../migration/migrate';
 import { writePlanFile } from '../plan/plan-file';
 import type { SourceConnector } from '../source/source-connector';
-import { SUCCESS_STATES } from '../upload/await-outcome';
-import { migrate, type MigrateOutcome, type MigrateUi } from '../upload/migration';
-import { formatDuration, formatRate } from '../upload/progress-view';
+import { asSourceError } from '../source/source-errors';
+import { formatBytes, formatDuration, formatRate } from '../text/format';
 import type { ProgressSnapshot } from '../upload/upload-progress';
 import { DEFAULT_PARALLEL_TABLES } from '../upload/upload-tables';
 import type { MigrationSession } from './migration-session';

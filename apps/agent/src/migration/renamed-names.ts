@@ -1,5 +1,5 @@
 import { renamedColumns, tenantIdentifier } from '@omt/copy-text';
-import type { PlannedTable } from './upload-tables';
+import type { PlannedTable } from '../upload/upload-tables';
 
 /**
  * Which names the tenant holds shortened (past PostgreSQL's 63 bytes, with

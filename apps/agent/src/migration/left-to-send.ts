@@ -1,5 +1,5 @@
 import type { ArchiveScan, UploadManifest } from '@omt/contracts';
-import type { PlannedTable } from './upload-tables';
+import type { PlannedTable } from '../upload/upload-tables';
 
 export interface LeftToSend {
   tables: PlannedTable[];
