@@ -65,7 +65,7 @@ export const ERROR_LABELS: Record<ErrorCode | ClientErrorCode, string> = {
   VALIDATION_FAILED: 'Invalid input',
   UNAUTHENTICATED: 'Not logged in',
   ENROLLMENT_CODE_INVALID: 'Enrollment code not valid',
-  AGENT_ACCESS_ENDED: "Agent's access ended",
+  AGENT_ACCESS_ENDED: "Agent access ended",
   LOGIN_FAILED: 'Login failed',
   FORBIDDEN: 'Not allowed',
   CROSS_ORIGIN_REFUSED: 'Refused from another site',
