@@ -7,7 +7,7 @@
  */
 import { OmtError } from '@omt/contracts';
 
-export { TUS_FOLDER, isUploadOf, newUploadId, uploadBlobKey } from '../imports/blob-store-keys';
+export { TUS_FOLDER, isUploadOf, newUploadId, uploadBlobKey } from '../storage/blob-store-keys';
 
 /** The `import.documentReceived` job of one version of a document: a re-finish queues nothing new, a changed file does. */
 export function documentJobId(ticketId: string, documentId: number, sha256: string): string {

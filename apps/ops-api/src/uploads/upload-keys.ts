@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { batchBlobKey as batchBlobKeyOf } from '../imports/blob-store-keys';
+import { batchBlobKey as batchBlobKeyOf } from '../storage/blob-store-keys';
 
 /**
  * Table names are customer data: they never become part of a path or a job

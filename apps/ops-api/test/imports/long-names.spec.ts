@@ -9,7 +9,7 @@ import { sampleUsers } from '../../../agent/src/sample/sample-users';
 import { PostgresSource } from '../../../agent/src/source/postgres-source';
 import { batchText } from '../../../agent/src/source/source-connector';
 import { tableSchemaOf } from '../../../agent/src/source/table-schema';
-import { TenantDatabase, openTenantPool } from '../../src/imports/tenant-database';
+import { TenantDatabase, openTenantPool } from '../../src/tenants/tenant-database';
 import { tableJobId } from '../../src/uploads/upload-keys';
 import { QueuesService } from '../../src/queues/queues.service';
 import type { Credential } from '../support/auth-helpers';

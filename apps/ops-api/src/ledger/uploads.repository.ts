@@ -13,7 +13,7 @@ import type {
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { insertAuditEvent } from '../audit/audit.repository';
-import { TicketTransaction } from '../tickets/tickets.repository';
+import { TicketTransaction } from '../ticket-state/tickets.repository';
 
 /** A table's ledger row as the services see it. */
 export interface TableRecord {

@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Readable, pipeline } from 'node:stream';
 import type { JobPayload, TableSchema } from '@omt/contracts';
 import { JobProcessor, type JobHandler } from '../queues/job-handler';
-import { BatchImports } from '../pipeline/batch-imports';
-import { BLOB_STORE, type BlobStore } from './blob-store';
+import { BatchImports } from '../ledger/batch-imports';
+import { BLOB_STORE, type BlobStore } from '../storage/blob-store';
 import { loadBatch } from './batch-loader';
-import { PermanentImportError } from './import-errors';
-import { IMPORTS_OPTIONS, TenantDatabases, type ImportsOptions } from './tenant-databases.service';
-import type { TenantDatabase } from './tenant-database';
+import { PermanentImportError } from '../queues/job-errors';
+import { TENANT_DATABASES_OPTIONS, TenantDatabases, type TenantDatabasesOptions } from '../tenants/tenant-databases.service';
+import type { TenantDatabase } from '../tenants/tenant-database';
 import { createBatchGunzip } from './batch-gzip';
 
 /** `import.tableCreated`: the table, mapped from the neutral types, without its key yet. */
@@ -36,7 +36,7 @@ export class BatchReceivedProcessor implements JobHandler<'import.batchReceived'
     private readonly tenants: TenantDatabases,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     private readonly imports: BatchImports,
-    @Inject(IMPORTS_OPTIONS) private readonly options: Pick<ImportsOptions, 'storedTableSchema'> = {},
+    @Inject(TENANT_DATABASES_OPTIONS) private readonly options: Pick<TenantDatabasesOptions, 'storedTableSchema'> = {},
   ) {}
 
   async handle(payload: JobPayload<'import.batchReceived'>): Promise<void> {

@@ -6,7 +6,7 @@ import { quoteIdentifier } from './tenant-naming';
 
 /** The tenants' own databases, which live outside Prisma (their schema is dynamic). */
 @Injectable()
-export class TenantDatabaseService {
+export class TenantServer {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /** Wipes a tenant: drops its database, closing whatever is still connected to it. */

@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
 import type { MigrationPlan } from '@omt/contracts';
 import { quoteTenantPg } from '@omt/copy-text';
-import { PermanentImportError, toJobError } from '../imports/import-errors';
-import { checkOut, type TenantDatabase } from '../imports/tenant-database';
+import { PermanentImportError, toJobError } from '../queues/job-errors';
+import { checkOut, type TenantDatabase } from '../tenants/tenant-database';
 import { CRM_SEQUENCE_TABLE, USER_PLAN_FLAG, neutralValueSql, resolveCrmTable, resolveCrmTables, type CrmTables } from './crm-tables';
 
 export interface PlanApplied {

@@ -6,8 +6,8 @@ import type { AppConfig } from '../config/config';
 import { LOGGER } from '../common/logger.module';
 import { PrismaService } from '../prisma/prisma.service';
 import { QueuesService } from '../queues/queues.service';
-import { enqueueBatchJob, enqueueDocumentJob, enqueueTableJob } from './pipeline-jobs';
-import { VerificationTrigger } from './verification-trigger';
+import { enqueueBatchJob, enqueueDocumentJob, enqueueTableJob } from '../queues/import-jobs';
+import { VerificationTrigger } from '../ledger/verification-trigger';
 
 /** States in which a ticket's jobs may still be waiting in Redis. */
 const IN_FLIGHT: MigrationState[] = ['uploading', 'importing', 'recovering', 'verifying', 'configuring'];

@@ -27,7 +27,7 @@ export interface TicketConfiguration {
 
 /** The worker's reads and writes of the upload ledgers; plain types out, no Prisma type leaves this file. */
 @Injectable()
-export class PipelineRepository {
+export class LedgerRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** The tenant database of a ticket's customer. */

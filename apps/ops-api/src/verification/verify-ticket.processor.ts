@@ -3,17 +3,15 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { MIGRATION_STATE_WORDS, type JobPayload } from '@omt/contracts';
 import { LOGGER } from '../common/logger.module';
-import { PermanentImportError } from '../imports/import-errors';
-import { TenantDatabases } from '../imports/tenant-databases.service';
+import { PermanentImportError } from '../queues/job-errors';
+import { TenantDatabases } from '../tenants/tenant-databases.service';
 import { JobProcessor, type JobHandler } from '../queues/job-handler';
 import { QueuesService } from '../queues/queues.service';
-import { TicketStateService } from '../tickets/ticket-state.service';
-import { TicketsRepository } from '../tickets/tickets.repository';
-import { ProgressService } from '../uploads/progress.service';
-import { PipelineRepository } from './pipeline.repository';
+import { SYSTEM_ACTOR, TicketStateService } from '../ticket-state/ticket-state.service';
+import { TicketsRepository } from '../ticket-state/tickets.repository';
+import { ProgressService } from '../ledger/progress.service';
+import { LedgerRepository } from '../ledger/ledger.repository';
 import { VERIFICATION_STEPS, type VerificationStep } from './verification-steps';
-
-export const SYSTEM_ACTOR = 'system';
 
 /**
  * `verify.ticketUploaded`: everything sent is imported. Adds the keys the
@@ -35,7 +33,7 @@ export class VerifyTicketProcessor implements JobHandler<'verify.ticketUploaded'
     private readonly tickets: TicketsRepository,
     private readonly state: TicketStateService,
     private readonly queues: QueuesService,
-    private readonly repository: PipelineRepository,
+    private readonly repository: LedgerRepository,
     private readonly progress: ProgressService,
     @Inject(VERIFICATION_STEPS) private readonly steps: readonly VerificationStep[],
     @Inject(LOGGER) private readonly logger: Logger,

@@ -2,17 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { JobPayload, MigrationState, TenantState } from '@omt/contracts';
 import { LOGGER } from '../common/logger.module';
-import { PermanentImportError } from '../imports/import-errors';
-import { TenantDatabases } from '../imports/tenant-databases.service';
+import { PermanentImportError } from '../queues/job-errors';
+import { TenantDatabases } from '../tenants/tenant-databases.service';
 import { JobProcessor, type JobHandler } from '../queues/job-handler';
-import { TicketStateService, ticketNotFound, type StateChange } from '../tickets/ticket-state.service';
-import { TicketsRepository } from '../tickets/tickets.repository';
-import { ProgressService } from '../uploads/progress.service';
-import { DocumentsRepository } from '../documents/documents.repository';
+import { SYSTEM_ACTOR, TicketStateService, ticketNotFound, type StateChange } from '../ticket-state/ticket-state.service';
+import { TicketsRepository } from '../ticket-state/tickets.repository';
+import { ProgressService } from '../ledger/progress.service';
+import { DocumentsRepository } from '../ledger/documents.repository';
 import { renameStoredDocuments } from './document-names';
-import { PipelineRepository } from './pipeline.repository';
+import { LedgerRepository } from '../ledger/ledger.repository';
 import { applyPlan } from './plan-applier';
-import { SYSTEM_ACTOR } from './verify-ticket.processor';
 
 /**
  * `configure.ticketVerified`: applies the migration plan in the tenant
@@ -30,7 +29,7 @@ import { SYSTEM_ACTOR } from './verify-ticket.processor';
 export class ConfigureTicketProcessor implements JobHandler<'configure.ticketVerified'> {
   constructor(
     private readonly tenants: TenantDatabases,
-    private readonly repository: PipelineRepository,
+    private readonly repository: LedgerRepository,
     private readonly documents: DocumentsRepository,
     private readonly tickets: TicketsRepository,
     private readonly state: TicketStateService,

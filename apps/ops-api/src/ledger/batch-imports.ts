@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ProgressService } from '../uploads/progress.service';
-import { PipelineRepository } from './pipeline.repository';
+import { ProgressService } from './progress.service';
+import { LedgerRepository } from './ledger.repository';
 import { VerificationTrigger } from './verification-trigger';
 
 /** What follows a batch's import: the upload ledger, the progress feed, and maybe verification. */
 @Injectable()
 export class BatchImports {
   constructor(
-    private readonly repository: PipelineRepository,
+    private readonly repository: LedgerRepository,
     private readonly progress: ProgressService,
     private readonly verification: VerificationTrigger,
   ) {}

@@ -4,8 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { TableSchema } from '@omt/contracts';
 import { qualifiedTenantPg, tenantColumnListPg } from '@omt/copy-text';
-import { PermanentImportError, connectionSurvives, toJobError } from './import-errors';
-import { LEDGER_TABLE, checkOut, type TenantTarget } from './tenant-database';
+import { PermanentImportError, connectionSurvives, toJobError } from '../queues/job-errors';
+import { LEDGER_TABLE, checkOut, type TenantTarget } from '../tenants/tenant-database';
 
 const NEWLINE = 0x0a;
 

@@ -16,9 +16,9 @@ import type { AppConfig } from '../config/config';
 import { LOGGER } from '../common/logger.module';
 import { closeBullmq, redisOptions } from '../redis/redis';
 import { EventsService } from '../events/events.gateway';
-import { TicketStateService } from '../tickets/ticket-state.service';
-import { TicketsRepository } from '../tickets/tickets.repository';
-import { JOB_PROCESSOR, indexHandlers, type JobHandler } from './job-handler';
+import { TicketStateService } from '../ticket-state/ticket-state.service';
+import { TicketsRepository } from '../ticket-state/tickets.repository';
+import { JOB_PROCESSOR, indexHandlers, type JobHandler } from '../queues/job-handler';
 
 export const WORKER_CONCURRENCY = 4;
 

@@ -1,6 +1,6 @@
 import type { Column, TableSchema } from '@omt/contracts';
 import { qualifiedTenantPg, quoteTenantPg } from '@omt/copy-text';
-import { PermanentImportError } from '../imports/import-errors';
+import { PermanentImportError } from '../queues/job-errors';
 
 /**
  * The CRM tables and columns the configuration step writes, named once (as

@@ -1,5 +1,5 @@
 import type { TableSchema } from '@omt/contracts';
-import type { QueuesService } from '../queues/queues.service';
+import type { QueuesService } from './queues.service';
 import { documentJobId } from '../documents/document-keys';
 import { batchJobId, tableJobId } from '../uploads/upload-keys';
 

@@ -1,7 +1,7 @@
 import { to as copyTo } from 'pg-copy-streams';
 import type { TableSchema } from '@omt/contracts';
 import { TableDigest, qualifiedTenantPg, tenantColumnListPg, tenantIdentifier, type TableDigestResult } from '@omt/copy-text';
-import { checkOut, type TenantDatabase, type TenantTarget } from './tenant-database';
+import { checkOut, type TenantDatabase, type TenantTarget } from '../tenants/tenant-database';
 
 /**
  * Reads a tenant table back (under its tenant names) as COPY text, under the same session settings

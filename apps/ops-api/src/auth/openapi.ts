@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApiQuery, ApiSecurity, DocumentBuilder, SwaggerModule, type ApiResponseSchemaHost } from '@nestjs/swagger';
 import { applyDecorators, type INestApplication } from '@nestjs/common';
 import type { Role } from '@omt/contracts';
-import { SESSION_COOKIE } from '../auth/session-cookie';
+import { SESSION_COOKIE } from './session-cookie';
 
 type SchemaObject = ApiResponseSchemaHost['schema'];
 type SecuritySchemeObject = Parameters<DocumentBuilder['addSecurity']>[1];

@@ -2,8 +2,8 @@ import type { TableSchema } from '@omt/contracts';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { TenantDatabase } from './tenant-database';
 
-/** What the imports need from configuration; provided by whoever wires ImportsModule. */
-export interface ImportsOptions {
+/** What the tenant databases need from configuration; TenantDatabasesModule provides it. */
+export interface TenantDatabasesOptions {
   /** A role that may CREATE DATABASE on the tenants' server. */
   tenantAdminUrl: string;
   /** The tenant database of a ticket, e.g. `omt_tenant_<tenantId>`. */
@@ -19,14 +19,14 @@ export interface ImportsOptions {
   storedTableSchema?(ticketId: string, table: string): Promise<TableSchema | null>;
 }
 
-export const IMPORTS_OPTIONS = Symbol('IMPORTS_OPTIONS');
+export const TENANT_DATABASES_OPTIONS = Symbol('TENANT_DATABASES_OPTIONS');
 
 /** One open TenantDatabase per ticket in this process, created on first use. */
 @Injectable()
 export class TenantDatabases implements OnModuleDestroy {
   private readonly open = new Map<string, Promise<TenantDatabase>>();
 
-  constructor(@Inject(IMPORTS_OPTIONS) private readonly options: ImportsOptions) {}
+  constructor(@Inject(TENANT_DATABASES_OPTIONS) private readonly options: TenantDatabasesOptions) {}
 
   forTicket(ticketId: string): Promise<TenantDatabase> {
     let tenant = this.open.get(ticketId);

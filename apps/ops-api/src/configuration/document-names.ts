@@ -1,6 +1,6 @@
 import type { Column } from '@omt/contracts';
-import { toJobError } from '../imports/import-errors';
-import type { TenantDatabase } from '../imports/tenant-database';
+import { toJobError } from '../queues/job-errors';
+import type { TenantDatabase } from '../tenants/tenant-database';
 import { safeArchivePath } from '../documents/safe-archive-path';
 import { CRM_DOCUMENT_TABLE, resolveCrmTable } from './crm-tables';
 

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { UnrecoverableError } from 'bullmq';
 import { OmtError } from '@omt/contracts';
-import { PermanentImportError, classifyImportError, connectionSurvives, toJobError } from './import-errors';
+import { PermanentImportError, classifyImportError, connectionSurvives, toJobError } from './job-errors';
 
 const pgError = (code: string, message = 'boom', where?: string) =>
   Object.assign(new Error(message), { code, where, severity: 'ERROR' });

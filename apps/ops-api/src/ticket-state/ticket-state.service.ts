@@ -24,6 +24,9 @@ export interface StateChange {
  * (reset to created). Not completed_with_missing_documents: its agent
  * recovers the missing documents with the same token.
  */
+/** The actor of state changes the worker makes on its own. */
+export const SYSTEM_ACTOR = 'system';
+
 export const AGENT_ACCESS_ENDS_IN: readonly MigrationState[] = ['completed', 'cancelled', 'created'];
 
 export function ticketNotFound(ticketId: string): OmtError {

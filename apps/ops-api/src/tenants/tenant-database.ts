@@ -10,7 +10,7 @@ import {
   tenantIdentifier,
   tenantNameCollisions,
 } from '@omt/copy-text';
-import { PermanentImportError, toJobError } from './import-errors';
+import { PermanentImportError, toJobError } from '../queues/job-errors';
 
 /**
  * Each tenant has a PostgreSQL database of its own. Inside it:

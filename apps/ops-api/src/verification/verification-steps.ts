@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { tenantIdentifier, type TableDigestResult } from '@omt/copy-text';
 import { DocumentVerifier, type DocumentMismatch } from '../documents/document-verifier.service';
-import type { TenantDatabase } from '../imports/tenant-database';
-import { describeMismatches, verifyTenant } from '../imports/table-verifier';
-import { PipelineRepository, type TableVerdict } from './pipeline.repository';
+import type { TenantDatabase } from '../tenants/tenant-database';
+import { describeMismatches, verifyTenant } from './table-verifier';
+import { LedgerRepository, type TableVerdict } from '../ledger/ledger.repository';
 
 /**
  * One check of what landed against what the source said. Verification runs
@@ -24,7 +24,7 @@ export const VERIFICATION_STEPS = Symbol('VERIFICATION_STEPS');
 export class TableVerificationStep implements VerificationStep {
   readonly name = 'tables';
 
-  constructor(private readonly repository: PipelineRepository) {}
+  constructor(private readonly repository: LedgerRepository) {}
 
   async verify(ticketId: string, tenant: TenantDatabase): Promise<string[]> {
     const tables = await this.repository.sourceTables(ticketId);
