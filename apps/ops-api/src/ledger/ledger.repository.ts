@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { migrationPlanSchema, tableSchemaSchema, type MigrationKind, type MigrationPlan, type TableSchema } from '@omt/contracts';
+import {
+  migrationPlanSchema,
+  tableSchemaSchema,
+  type MigrationKind,
+  type MigrationPlan,
+  type MigrationState,
+  type TableSchema,
+} from '@omt/contracts';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
+import type { StoredBatch, StoredDocument } from '../queues/import-jobs';
 
 /** The source's figures of one table (TableComplete), as verification compares them. */
 export interface SourceTableFigures {
@@ -23,6 +31,13 @@ export interface TicketConfiguration {
   tenantId: string;
   plan: MigrationPlan | null;
   missingDocuments: number;
+}
+
+/** What the reconciler queues again for one ticket. */
+export interface PiecesAwaitingImport {
+  schemas: TableSchema[];
+  batches: StoredBatch[];
+  documents: StoredDocument[];
 }
 
 /** The worker's reads and writes of the upload ledgers; plain types out, no Prisma type leaves this file. */
@@ -94,6 +109,47 @@ export class LedgerRepository {
       tenantId: ticket.tenantId,
       plan: ticket.plan === null ? null : migrationPlanSchema.parse(ticket.plan),
       missingDocuments: ticket._count.missingDocuments,
+    };
+  }
+
+  /**
+   * The run a ticket is ready to verify: its upload/complete time, once every
+   * batch has been imported and every document stored; null before.
+   */
+  async completedRunReadyForVerification(ticketId: string): Promise<Date | null> {
+    const ticket = await this.prisma.ticket.findUnique({ where: { id: ticketId }, select: { uploadCompletedAt: true } });
+    if (!ticket?.uploadCompletedAt) return null;
+    const pendingBatches = await this.prisma.batchUpload.count({ where: { ticketId, importedAt: null } });
+    if (pendingBatches > 0) return null;
+    const pendingDocuments = await this.prisma.documentUpload.count({ where: { ticketId, storedAt: null } });
+    if (pendingDocuments > 0) return null;
+    return ticket.uploadCompletedAt;
+  }
+
+  /** Tickets in one of the given states, with their state. */
+  async ticketsIn(states: readonly MigrationState[]): Promise<{ id: string; state: MigrationState }[]> {
+    const tickets = await this.prisma.ticket.findMany({ where: { state: { in: [...states] } }, select: { id: true, state: true } });
+    return tickets.map((t) => ({ id: t.id, state: t.state as MigrationState }));
+  }
+
+  /** What of a ticket still waits for its import: every table schema (creation is idempotent), batches not imported, documents not stored. */
+  async piecesAwaitingImport(ticketId: string): Promise<PiecesAwaitingImport> {
+    const [tables, batches, documents] = await Promise.all([
+      this.prisma.tableUpload.findMany({ where: { ticketId }, select: { schema: true } }),
+      this.prisma.batchUpload.findMany({ where: { ticketId, importedAt: null } }),
+      this.prisma.documentUpload.findMany({ where: { ticketId, storedAt: null } }),
+    ]);
+    return {
+      schemas: tables.flatMap(({ schema }) => (schema === null ? [] : [tableSchemaSchema.parse(schema)])),
+      batches: batches.map((b) => ({ table: b.tableName, sequence: b.sequence, blobKey: b.blobKey, sha256: b.sha256, rows: b.rows, bytes: b.bytes })),
+      documents: documents.map((d) => ({
+        ticketId: d.ticketId,
+        documentId: d.documentId,
+        relativePath: d.relativePath,
+        blobKey: d.blobKey,
+        sha256: d.sha256,
+        bytes: Number(d.bytes),
+      })),
     };
   }
 }

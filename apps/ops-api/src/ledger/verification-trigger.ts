@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../prisma/prisma.service';
+import { jobIdOf } from '../queues/job-ids';
 import { QueuesService } from '../queues/queues.service';
+import { LedgerRepository } from './ledger.repository';
 
 /**
  * Starts verification exactly when a ticket is ready for it: the agent has
@@ -13,22 +14,18 @@ import { QueuesService } from '../queues/queues.service';
 @Injectable()
 export class VerificationTrigger {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly ledger: LedgerRepository,
     private readonly queues: QueuesService,
   ) {}
 
   /** True when verification is (now or already) queued for the ticket's current run. */
   async checkTicket(ticketId: string): Promise<boolean> {
-    const ticket = await this.prisma.ticket.findUnique({ where: { id: ticketId }, select: { uploadCompletedAt: true } });
-    if (!ticket?.uploadCompletedAt) return false;
-    const pendingBatches = await this.prisma.batchUpload.count({ where: { ticketId, importedAt: null } });
-    if (pendingBatches > 0) return false;
-    const pendingDocuments = await this.prisma.documentUpload.count({ where: { ticketId, storedAt: null } });
-    if (pendingDocuments > 0) return false;
+    const uploadCompletedAt = await this.ledger.completedRunReadyForVerification(ticketId);
+    if (!uploadCompletedAt) return false;
     await this.queues.enqueue(
       'verify.ticketUploaded',
       { ticketId },
-      { jobId: `verify-${ticketId}-${ticket.uploadCompletedAt.getTime()}` },
+      { jobId: jobIdOf({ name: 'verify.ticketUploaded', ticketId, uploadCompletedAt }) },
     );
     return true;
   }

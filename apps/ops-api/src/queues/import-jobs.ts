@@ -1,7 +1,6 @@
 import type { TableSchema } from '@omt/contracts';
 import type { QueuesService } from './queues.service';
-import { documentJobId } from '../documents/document-keys';
-import { batchJobId, tableJobId } from '../uploads/upload-keys';
+import { jobIdOf } from './job-ids';
 
 /**
  * The import jobs of a ticket's pieces, each under the id derived from the
@@ -9,7 +8,11 @@ import { batchJobId, tableJobId } from '../uploads/upload-keys';
  * them again when Redis lost them. One place, so both queue the same job.
  */
 export function enqueueTableJob(queues: QueuesService, ticketId: string, table: TableSchema): Promise<void> {
-  return queues.enqueue('import.tableCreated', { ticketId, table }, { jobId: tableJobId(ticketId, table.name) });
+  return queues.enqueue(
+    'import.tableCreated',
+    { ticketId, table },
+    { jobId: jobIdOf({ name: 'import.tableCreated', ticketId, table: table.name }) },
+  );
 }
 
 export interface StoredBatch {
@@ -26,7 +29,7 @@ export function enqueueBatchJob(queues: QueuesService, ticketId: string, batch: 
   return queues.enqueue(
     'import.batchReceived',
     { ticketId, table, sequence, blobKey, sha256, rows, bytes },
-    { jobId: batchJobId(ticketId, table, sequence) },
+    { jobId: jobIdOf({ name: 'import.batchReceived', ticketId, table, sequence }) },
   );
 }
 
@@ -44,6 +47,7 @@ export function enqueueDocumentJob(queues: QueuesService, document: StoredDocume
   return queues.enqueue(
     'import.documentReceived',
     { ticketId, documentId: String(documentId), relativePath, blobKey, sha256, bytes },
-    { jobId: documentJobId(ticketId, documentId, sha256) },
+    // a re-finish of the same version queues nothing new, a changed file does
+    { jobId: jobIdOf({ name: 'import.documentReceived', ticketId, documentId, sha256 }) },
   );
 }

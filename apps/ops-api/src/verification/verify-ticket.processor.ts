@@ -6,6 +6,7 @@ import { LOGGER } from '../common/logger.module';
 import { PermanentImportError } from '../queues/job-errors';
 import { TenantDatabases } from '../tenants/tenant-databases.service';
 import { JobProcessor, type JobHandler } from '../queues/job-handler';
+import { jobIdOf } from '../queues/job-ids';
 import { QueuesService } from '../queues/queues.service';
 import { SYSTEM_ACTOR, TicketStateService } from '../ticket-state/ticket-state.service';
 import { TicketsRepository } from '../ticket-state/tickets.repository';
@@ -41,7 +42,7 @@ export class VerifyTicketProcessor implements JobHandler<'verify.ticketUploaded'
 
   async handle({ ticketId }: JobPayload<'verify.ticketUploaded'>, job: Job): Promise<void> {
     const state = (await this.tickets.findById(ticketId))?.state;
-    const configureJobId = `configure-${job.id}`; // one configuration per verification run, whatever retries
+    const configureJobId = jobIdOf({ name: 'configure.ticketVerified', verifyJobId: String(job.id) });
     switch (state) {
       case 'importing':
         await this.state.transition(ticketId, 'verifying', SYSTEM_ACTOR, 'every uploaded piece is imported');

@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { tableSchemaSchema, type MigrationState } from '@omt/contracts';
+import type { MigrationState } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { LOGGER } from '../common/logger.module';
-import { PrismaService } from '../prisma/prisma.service';
 import { QueuesService } from '../queues/queues.service';
 import { enqueueBatchJob, enqueueDocumentJob, enqueueTableJob } from '../queues/import-jobs';
+import { LedgerRepository } from '../ledger/ledger.repository';
 import { VerificationTrigger } from '../ledger/verification-trigger';
 
 /** States in which a ticket's jobs may still be waiting in Redis. */
@@ -30,7 +30,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly ledger: LedgerRepository,
     private readonly queues: QueuesService,
     private readonly trigger: VerificationTrigger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -56,25 +56,20 @@ export class JobReconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One sweep over every ticket in flight; returns how many jobs it queued (most of them no-ops). */
   async reconcile(): Promise<number> {
-    const tickets = await this.prisma.ticket.findMany({ where: { state: { in: IN_FLIGHT } }, select: { id: true, state: true } });
+    const tickets = await this.ledger.ticketsIn(IN_FLIGHT);
     let queued = 0;
     for (const ticket of tickets) {
-      if (IMPORTING.includes(ticket.state as MigrationState)) queued += await this.requeueImports(ticket.id);
+      if (IMPORTING.includes(ticket.state)) queued += await this.requeueImports(ticket.id);
       if (await this.trigger.checkTicket(ticket.id)) queued += 1;
     }
     return queued;
   }
 
   private async requeueImports(ticketId: string): Promise<number> {
-    const [tables, batches, documents] = await Promise.all([
-      this.prisma.tableUpload.findMany({ where: { ticketId }, select: { schema: true } }),
-      this.prisma.batchUpload.findMany({ where: { ticketId, importedAt: null } }),
-      this.prisma.documentUpload.findMany({ where: { ticketId, storedAt: null } }),
-    ]);
-    const schemas = tables.flatMap(({ schema }) => (schema === null ? [] : [tableSchemaSchema.parse(schema)]));
+    const { schemas, batches, documents } = await this.ledger.piecesAwaitingImport(ticketId);
     for (const table of schemas) await enqueueTableJob(this.queues, ticketId, table);
-    for (const batch of batches) await enqueueBatchJob(this.queues, ticketId, { ...batch, table: batch.tableName });
-    for (const document of documents) await enqueueDocumentJob(this.queues, { ...document, bytes: Number(document.bytes) });
+    for (const batch of batches) await enqueueBatchJob(this.queues, ticketId, batch);
+    for (const document of documents) await enqueueDocumentJob(this.queues, document);
     return schemas.length + batches.length + documents.length;
   }
 }

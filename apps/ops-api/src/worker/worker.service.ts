@@ -2,15 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import {
-  JOB_NAMES,
-  QUEUES,
-  canTransition,
-  isOmtError,
-  jobPayloadSchemas,
-  parseOrThrow,
-  type JobName,
-} from '@omt/contracts';
+import { QUEUES, canTransition, isOmtError, jobPayloadSchemas, parseOrThrow, type JobName } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { LOGGER } from '../common/logger.module';
@@ -53,8 +45,6 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
           return name ? [{ name, handler: wrapper.instance as JobHandler }] : [];
         }),
     );
-    const unhandled = JOB_NAMES.filter((name) => !this.handlers.has(name));
-    if (unhandled.length > 0) this.logger.warn({ unhandled }, 'jobs without a handler fail permanently');
     for (const queue of Object.values(QUEUES)) {
       const worker = new Worker(queue, (job) => this.process(job), {
         connection: redisOptions(this.config, 'queue', `worker:${queue}`),

@@ -10,7 +10,7 @@ import { PostgresSource } from '../../../agent/src/source/postgres-source';
 import { batchText } from '../../../agent/src/source/source-connector';
 import { tableSchemaOf } from '../../../agent/src/source/table-schema';
 import { TenantDatabase, openTenantPool } from '../../src/tenants/tenant-database';
-import { tableJobId } from '../../src/uploads/upload-keys';
+import { tableJobId } from '../../src/queues/job-ids';
 import { QueuesService } from '../../src/queues/queues.service';
 import type { Credential } from '../support/auth-helpers';
 import { startTestApi, type TestApi } from '../support/test-api';

@@ -10,7 +10,8 @@ import { QueuesService } from '../../src/queues/queues.service';
 import { BLOB_STORE, type BlobStore } from '../../src/storage/blob-store';
 import { VerificationTrigger } from '../../src/ledger/verification-trigger';
 import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
-import { batchBlobKey, batchJobId, tableJobId } from '../../src/uploads/upload-keys';
+import { batchBlobKey } from '../../src/uploads/upload-keys';
+import { batchJobId, tableJobId } from '../../src/queues/job-ids';
 import type { TestApi } from '../support/test-api';
 import type { Credential } from '../support/auth-helpers';
 

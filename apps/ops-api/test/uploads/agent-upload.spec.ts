@@ -8,7 +8,7 @@ import { QueuesService } from '../../src/queues/queues.service';
 import { ProgressService } from '../../src/ledger/progress.service';
 import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
 import { DirectoryBlobStore } from '../../src/storage/blob-store';
-import { batchJobId, tableJobId } from '../../src/uploads/upload-keys';
+import { batchJobId, tableJobId } from '../../src/queues/job-ids';
 import type { Credential } from '../support/auth-helpers';
 import { startTestApi, type TestApi } from '../support/test-api';
 import {
