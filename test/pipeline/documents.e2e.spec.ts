@@ -12,7 +12,7 @@ import { createSampleDatabase } from '../../apps/agent/src/sample/sample-db';
 import { SAMPLE_ADMIN_PASSWORD } from '../../apps/agent/src/sample/sample-users';
 import { NO_LOGIN_EVENT } from '../../apps/agent/src/source/onsite-freeze';
 import { safeArchivePath } from '../../apps/ops-api/src/documents/safe-archive-path';
-import { storedDocumentName } from '../../apps/ops-api/src/pipeline/document-names';
+import { storedDocumentName } from '../../apps/ops-api/src/configuration/document-names';
 import { PipelineStack, runNode, tenantUrl } from './support/pipeline-stack';
 import { expectTenantEqualsSource } from './support/compare-tables';
 import { explain, migrateArgs } from './support/agent-run';

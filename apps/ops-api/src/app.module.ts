@@ -4,15 +4,18 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { LoggerModule } from './common/logger.module';
 import { PrismaModule } from './prisma/prisma.module';
-import { QueuesModule, WorkersModule } from './queues/queues.module';
+import { QueuesModule } from './queues/queues.module';
+import { WorkersModule } from './worker/worker.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
-import { AuthCoreModule, AuthModule } from './auth/auth.module';
+import { CredentialsModule, AuthModule } from './auth/auth.module';
 import { TicketsModule } from './tickets/tickets.module';
-import { BlobStoreModule } from './imports/blob-store.module';
+import { BlobStoreModule } from './storage/blob-store.module';
 import { UploadsModule } from './uploads/uploads.module';
 import { DocumentsApiModule, DocumentsWorkerModule } from './documents/documents.module';
-import { PipelineModule } from './pipeline/pipeline.module';
+import { TableImportModule } from './table-import/table-import.module';
+import { VerificationModule } from './verification/verification.module';
+import { ConfigurationModule } from './configuration/configuration.module';
 import { QueueHealthModule } from './queue-health/queue-health.module';
 import { RetentionWorkerModule } from './retention/retention.module';
 
@@ -31,13 +34,24 @@ export class AppModule {
       ConfigModule.forRoot(config),
       LoggerModule.forRoot(logger),
       PrismaModule,
-      AuthCoreModule,
+      CredentialsModule,
       QueuesModule,
       EventsModule,
       BlobStoreModule,
     ];
-    const api = roles.api ? [HealthModule, AuthModule, TicketsModule, UploadsModule, QueueHealthModule, DocumentsApiModule] : [];
-    const worker = roles.worker ? [WorkersModule, PipelineModule, DocumentsWorkerModule, RetentionWorkerModule] : [];
+    const api = roles.api
+      ? [HealthModule, AuthModule, TicketsModule, UploadsModule, QueueHealthModule, DocumentsApiModule]
+      : [];
+    const worker = roles.worker
+      ? [
+          WorkersModule,
+          TableImportModule,
+          DocumentsWorkerModule,
+          VerificationModule,
+          ConfigurationModule,
+          RetentionWorkerModule,
+        ]
+      : [];
     return { module: AppModule, imports: [...shared, ...api, ...worker] };
   }
 }

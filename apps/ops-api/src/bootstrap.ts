@@ -14,7 +14,7 @@ import { isOmtError } from '@omt/contracts';
 import { loadConfig, type AppConfig } from './config/config';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { OmtExceptionFilter } from './common/omt-exception.filter';
-import { setUpOpenApi } from './common/openapi';
+import { setUpOpenApi } from './auth/openapi';
 import { migrateDatabase } from './prisma/migrate';
 import { RedisIoAdapter } from './events/redis-io.adapter';
 import { AppModule, type ProcessRoles } from './app.module';

@@ -8,7 +8,7 @@ import {
 } from '@omt/contracts';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { QueuesService } from '../src/queues/queues.service';
-import { TicketStateService } from '../src/tickets/ticket-state.service';
+import { TicketStateService } from '../src/ticket-state/ticket-state.service';
 import { startTestApi, type TestApi } from './support/test-api';
 import type { Credential } from './support/auth-helpers';
 

@@ -1,5 +1,5 @@
 import { ticketListSchema, ticketViewSchema, type MigrationState } from '@omt/contracts';
-import { TicketStateService } from '../src/tickets/ticket-state.service';
+import { TicketStateService } from '../src/ticket-state/ticket-state.service';
 import { startTestApi, type TestApi } from './support/test-api';
 import { ticketRequest, uniqueCustomerId, type Credential } from './support/auth-helpers';
 import { databaseUrl, queryDatabase } from '../../../test/support/databases';

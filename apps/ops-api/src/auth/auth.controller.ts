@@ -8,7 +8,7 @@ import {
   principalViewSchema,
   type PrincipalView,
 } from '@omt/contracts';
-import { openApiSchema } from '../common/openapi';
+import { openApiSchema } from './openapi';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { AuthService } from './auth.service';

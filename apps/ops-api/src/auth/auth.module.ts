@@ -7,13 +7,13 @@ import { CredentialsService } from './credentials.service';
 import { FirstAdminService } from './first-admin.service';
 import { RateLimitService } from './rate-limit.service';
 
-/** Credentials and the principal; global so every feature can put `@Roles(...)` on its handlers. */
+/** Credentials (users, keys, agent tokens) and the principal; global so every feature can put `@Roles(...)` on its handlers. */
 @Global()
 @Module({
   providers: [CredentialsRepository, AuthService, CredentialsService, AuthGuard],
   exports: [AuthService, CredentialsService, AuthGuard],
 })
-export class AuthCoreModule {}
+export class CredentialsModule {}
 
 /** The HTTP side: login, logout, me, rate limits, and the first admin (api processes only). */
 @Module({ controllers: [AuthController], providers: [FirstAdminService, RateLimitService], exports: [RateLimitService] })

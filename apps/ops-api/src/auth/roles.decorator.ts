@@ -1,7 +1,7 @@
 import { SetMetadata, UseGuards, applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { OmtError, errorEnvelopeSchema, type Role } from '@omt/contracts';
-import { ApiCredentials, openApiSchema } from '../common/openapi';
+import { ApiCredentials, openApiSchema } from './openapi';
 import { AuthGuard, REUSES_AGENT_AUTH_KEY, ROLES_KEY, type AuthenticatedRequest } from './auth.guard';
 import type { Principal } from './principal';
 

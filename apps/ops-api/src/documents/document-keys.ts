@@ -7,12 +7,7 @@
  */
 import { OmtError } from '@omt/contracts';
 
-export { TUS_FOLDER, isUploadOf, newUploadId, uploadBlobKey } from '../imports/blob-store-keys';
-
-/** The `import.documentReceived` job of one version of a document: a re-finish queues nothing new, a changed file does. */
-export function documentJobId(ticketId: string, documentId: number, sha256: string): string {
-  return `document-${ticketId}-${documentId}-${sha256.slice(0, 16)}`;
-}
+export { TUS_FOLDER, isUploadOf, newUploadId, uploadBlobKey } from '../storage/blob-store-keys';
 
 /**
  * The answer to an upload id that is malformed or another ticket's: the

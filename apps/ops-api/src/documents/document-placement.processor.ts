@@ -3,13 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { JobPayload } from '@omt/contracts';
 import { JobProcessor, type JobHandler } from '../queues/job-handler';
-import { BLOB_STORE, type BlobStore } from '../imports/blob-store';
-import { parseBlobKey } from '../imports/blob-store-keys';
+import { BLOB_STORE, type BlobStore } from '../storage/blob-store';
+import { parseBlobKey } from '../storage/blob-store-keys';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { VerificationTrigger } from '../pipeline/verification-trigger';
-import { ProgressService } from '../uploads/progress.service';
-import { DocumentsRepository, type DocumentRecord } from './documents.repository';
+import { VerificationTrigger } from '../ledger/verification-trigger';
+import { ProgressService } from '../ledger/progress.service';
+import { DocumentsRepository, type DocumentRecord } from '../ledger/documents.repository';
 import { ArchiveHashMismatch, TenantArchive } from './tenant-archive';
 
 /**

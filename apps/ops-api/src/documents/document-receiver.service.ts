@@ -10,11 +10,11 @@ import {
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { QueuesService } from '../queues/queues.service';
-import { ProgressService } from '../uploads/progress.service';
-import { enqueueDocumentJob } from '../pipeline/pipeline-jobs';
-import { parseBlobKey } from '../imports/blob-store-keys';
+import { ProgressService } from '../ledger/progress.service';
+import { enqueueDocumentJob } from '../queues/import-jobs';
+import { parseBlobKey } from '../storage/blob-store-keys';
 import { isUploadOf, noSuchUpload, uploadBlobKey } from './document-keys';
-import { DocumentsRepository, type DocumentRecord } from './documents.repository';
+import { DocumentsRepository, type DocumentRecord } from '../ledger/documents.repository';
 import { sha256OfFile } from './file-hash';
 
 /** States in which a ticket takes documents: the upload run, and recovery of missing ones. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DocumentsRepository } from './documents.repository';
+import { DocumentsRepository } from '../ledger/documents.repository';
 import { TenantArchive } from './tenant-archive';
 
 /** A document whose archive copy is not what arrived. */

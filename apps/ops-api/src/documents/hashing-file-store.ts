@@ -5,8 +5,8 @@ import path from 'node:path';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { FileConfigstore, FileStore, type Configstore } from '@tus/file-store';
 import { ERRORS, type Upload } from '@tus/server';
-import { parseUploadId } from '../imports/blob-store-keys';
-import { makePrivateFolder, writePrivateFile } from '../imports/blob-store-modes';
+import { parseUploadId } from '../storage/blob-store-keys';
+import { makePrivateFolder, writePrivateFile } from '../storage/blob-store-modes';
 
 /** How many uploads' hashes and metadata are kept at once; more in flight than this only costs a re-read. */
 const REMEMBERED_UPLOADS = 1000;

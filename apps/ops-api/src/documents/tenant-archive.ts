@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { makePrivateFile, makePrivateFolder, openPrivateFile } from '../imports/blob-store-modes';
+import { makePrivateFile, makePrivateFolder, openPrivateFile } from '../storage/blob-store-modes';
 import { resolveInArchive } from './safe-archive-path';
 import { sha256OfFile } from './file-hash';
 

@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { healthResponseSchema, type HealthResponse } from '@omt/contracts';
-import { openApiSchema } from '../common/openapi';
+import { openApiSchema } from '../auth/openapi';
 import { HealthService } from './health.service';
 
 @ApiTags('health')

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { HealthResponse } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { PrismaService } from '../prisma/prisma.service';
+import { HealthRepository } from './health.repository';
 import { createRedis } from '../redis/redis';
 
 type DependencyHealth = HealthResponse['dependencies']['postgres'];
@@ -34,15 +34,12 @@ export class HealthService {
   private readonly started = Date.now();
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly database: HealthRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async check(): Promise<HealthResponse> {
-    const [postgres, redis] = await Promise.all([
-      probe(() => this.prisma.$queryRaw`SELECT 1`),
-      probe(() => this.pingRedis()),
-    ]);
+    const [postgres, redis] = await Promise.all([probe(() => this.database.ping()), probe(() => this.pingRedis())]);
     return {
       status: postgres.status === 'up' && redis.status === 'up' ? 'ok' : 'degraded',
       version: VERSION,

@@ -10,7 +10,7 @@ import {
   ticketLeaseSchema,
   type TicketLease,
 } from '@omt/contracts';
-import { openApiSchema } from '../common/openapi';
+import { openApiSchema } from '../auth/openapi';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { leaseRefusal } from './lease-refusal';

@@ -9,7 +9,7 @@ import {
   type QueueHealth,
   type TicketOverviewList,
 } from '@omt/contracts';
-import { ApiQueryFrom, openApiSchema } from '../common/openapi';
+import { ApiQueryFrom, openApiSchema } from '../auth/openapi';
 import { Roles } from '../auth/roles.decorator';
 import { QueueHealthService } from './queue-health.service';
 import { TicketsOverviewService } from './tickets-overview.service';

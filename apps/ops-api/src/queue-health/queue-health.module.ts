@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
 import { QueuesModule } from '../queues/queues.module';
-import { TicketsModule } from '../tickets/tickets.module';
-import { ProgressModule } from '../uploads/progress.module';
+import { TicketStateModule } from '../ticket-state/ticket-state.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { QueueHealthController } from './queue-health.controller';
 import { QueueHealthService } from './queue-health.service';
 import { QueueMeasurer } from './queue-measurer';
@@ -11,7 +11,7 @@ import { TicketsOverviewService } from './tickets-overview.service';
 
 /** The dashboard's reads beyond the tickets API (list figures, queue health) and the periodic `queues.measured` push. */
 @Module({
-  imports: [EventsModule, QueuesModule, TicketsModule, ProgressModule],
+  imports: [EventsModule, QueuesModule, TicketStateModule, LedgerModule],
   controllers: [QueueHealthController],
   providers: [TicketActivityRepository, QueueHealthService, TicketsOverviewService, QueueMeasurer],
 })

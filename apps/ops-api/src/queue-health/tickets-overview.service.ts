@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ListTicketsQuery, TicketOverview, TicketOverviewList } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { TicketsRepository, toView, type TicketRecord } from '../tickets/tickets.repository';
-import { ProgressService } from '../uploads/progress.service';
+import { TicketsRepository, toView, type TicketRecord } from '../ticket-state/tickets.repository';
+import { ProgressService } from '../ledger/progress.service';
 import { TicketActivityRepository, type TicketActivity } from './ticket-activity.repository';
 
 /** The dashboard's list: one page of tickets (same filters and order as `GET /api/tickets`) with their figures. */

@@ -2,10 +2,11 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { QUEUES } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
+import { jobIdOf } from '../queues/job-ids';
 import { QueuesService } from '../queues/queues.service';
 
 /** The one job scheduler of the sweep: every worker upserts the same id, so Redis holds one schedule however many run. */
-export const RETENTION_SCHEDULER_ID = 'retention-sweep';
+export const RETENTION_SCHEDULER_ID = jobIdOf({ name: 'maintenance.retentionSweep' });
 
 /** A sweep that fails is not worth many retries: the next one comes within OMT_RETENTION_SWEEP_SECONDS. */
 export const SWEEP_JOB_OPTIONS = {

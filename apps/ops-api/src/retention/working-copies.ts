@@ -1,5 +1,5 @@
-import type { BlobStore } from '../imports/blob-store';
-import { ticketBlobPrefixes } from '../imports/blob-store-keys';
+import type { BlobStore } from '../storage/blob-store';
+import { ticketBlobPrefixes } from '../storage/blob-store-keys';
 
 /** Deletes every working copy of the ticket; deleting what is already gone is fine. */
 export async function deleteWorkingCopies(blobs: BlobStore, ticketId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TenantDatabaseService } from './tenant-database.service';
+import { TenantServer } from './tenant-server.service';
 
-@Module({ providers: [TenantDatabaseService], exports: [TenantDatabaseService] })
+@Module({ providers: [TenantServer], exports: [TenantServer] })
 export class TenantsModule {}

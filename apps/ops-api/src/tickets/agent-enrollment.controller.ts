@@ -7,7 +7,7 @@ import {
   parseOrThrow,
   type EnrollResponse,
 } from '@omt/contracts';
-import { openApiSchema } from '../common/openapi';
+import { openApiSchema } from '../auth/openapi';
 import { RateLimitService } from '../auth/rate-limit.service';
 import { RetryAfterInterceptor } from '../auth/retry-after.interceptor';
 import { EnrollmentService } from './enrollment.service';

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/config';
 import { newEnrollmentCode, normalizeEnrollmentCode, sha256 } from '../auth/secrets';
-import type { TicketTransaction } from './tickets.repository';
+import type { TicketTransaction } from '../ticket-state/tickets.repository';
 
 /** Revokes the ticket's unused codes and issues a new one, valid for the configured hours. */
 export async function issueEnrollmentCode(

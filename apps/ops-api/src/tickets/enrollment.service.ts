@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { FINAL_STATES, OmtError, type EnrollResponse } from '@omt/contracts';
 import { newSecret, normalizeEnrollmentCode, sha256 } from '../auth/secrets';
-import { TicketStateService, type StateChange } from './ticket-state.service';
-import { TicketsRepository, toView } from './tickets.repository';
+import { TicketStateService, type StateChange } from '../ticket-state/ticket-state.service';
+import { TicketsRepository, toView } from '../ticket-state/tickets.repository';
 
 const invalidCode = () =>
   new OmtError('ENROLLMENT_CODE_INVALID', 'This enrollment code is unknown, used, expired or revoked; ask operations for a new one.', [

@@ -6,8 +6,8 @@ import { EventsService } from '../events/events.gateway';
 import { issueEnrollmentCode } from './enrollment-codes';
 import { TicketRunCleanup } from './ticket-run-cleanup';
 import { TicketRunRepository } from './ticket-run.repository';
-import { TicketStateService, ticketNotFound } from './ticket-state.service';
-import { TicketsRepository, toView, type TicketTransaction } from './tickets.repository';
+import { TicketStateService, ticketNotFound } from '../ticket-state/ticket-state.service';
+import { TicketsRepository, toView, type TicketTransaction } from '../ticket-state/tickets.repository';
 
 /** What ops can do to a ticket from the dashboard: cancel, reset a test migration, issue a new code. */
 @Injectable()

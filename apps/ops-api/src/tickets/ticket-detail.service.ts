@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { chooseAgentMode, type TicketDetail } from '@omt/contracts';
 import { AuditRepository } from '../audit/audit.repository';
 import { RetentionService } from '../retention/retention.service';
-import { UploadsRepository } from '../uploads/uploads.repository';
+import { UploadsRepository } from '../ledger/uploads.repository';
 import { TicketDetailRepository } from './ticket-detail.repository';
 import { TicketFailuresService } from './ticket-failures.service';
-import { ticketNotFound } from './ticket-state.service';
-import { TicketsRepository, toView } from './tickets.repository';
+import { ticketNotFound } from '../ticket-state/ticket-state.service';
+import { TicketsRepository, toView } from '../ticket-state/tickets.repository';
 
 /** The ticket page: the ticket with its checks, plan, tables, documents, failures and the agent's mode. */
 @Injectable()

@@ -3,8 +3,8 @@ import type { Job, Queue } from 'bullmq';
 import { OmtError, QUEUES, type MigrationState, type QueueName, type TicketFailure, type TicketView } from '@omt/contracts';
 import { QueuesService } from '../queues/queues.service';
 import { TicketDetailRepository } from './ticket-detail.repository';
-import { TicketStateService, ticketNotFound, type StateChange } from './ticket-state.service';
-import { TicketsRepository, toView } from './tickets.repository';
+import { TicketStateService, ticketNotFound, type StateChange } from '../ticket-state/ticket-state.service';
+import { TicketsRepository, toView } from '../ticket-state/tickets.repository';
 
 /**
  * Where a failed ticket goes back to when ops retry a job: the state it

@@ -5,10 +5,10 @@ import type { Job, JobType } from 'bullmq';
 import { OmtError } from '@omt/contracts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { BLOB_STORE, type BlobStore } from '../imports/blob-store';
+import { BLOB_STORE, type BlobStore } from '../storage/blob-store';
 import { deleteWorkingCopies } from '../retention/working-copies';
-import { TenantDatabase } from '../imports/tenant-database';
-import { TenantDatabaseService } from '../tenants/tenant-database.service';
+import { TenantDatabase } from '../tenants/tenant-database';
+import { TenantServer } from '../tenants/tenant-server.service';
 import { QueuesService } from '../queues/queues.service';
 
 const JOB_STATES: JobType[] = [
@@ -36,7 +36,7 @@ export class TicketRunCleanup {
   constructor(
     private readonly queues: QueuesService,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
-    private readonly tenantDatabases: TenantDatabaseService,
+    private readonly tenantDatabases: TenantServer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

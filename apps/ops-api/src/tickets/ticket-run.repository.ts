@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
-import { TicketTransaction } from './tickets.repository';
+import { TicketTransaction } from '../ticket-state/tickets.repository';
 
 /** Deleting the ledgers of a large run takes more than Prisma's 5 s default. */
 const LONG_TRANSACTION = { timeout: 120_000, maxWait: 10_000 };

@@ -21,7 +21,7 @@ import {
   type TicketList,
   type TicketView,
 } from '@omt/contracts';
-import { ApiQueryFrom, openApiSchema } from '../common/openapi';
+import { ApiQueryFrom, openApiSchema } from '../auth/openapi';
 import { actorOf, assertTicketAccess, type Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { TicketActionsService } from './ticket-actions.service';

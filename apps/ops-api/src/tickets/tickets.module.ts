@@ -5,7 +5,7 @@ import { EventsModule } from '../events/events.module';
 import { QueuesModule } from '../queues/queues.module';
 import { RetentionCoreModule } from '../retention/retention.module';
 import { TenantsModule } from '../tenants/tenants.module';
-import { UploadsRepository } from '../uploads/uploads.repository';
+import { LedgerModule } from '../ledger/ledger.module';
 import { AgentEnrollmentController } from './agent-enrollment.controller';
 import { EnrollmentService } from './enrollment.service';
 import { TicketActionsService } from './ticket-actions.service';
@@ -14,12 +14,12 @@ import { TicketDetailService } from './ticket-detail.service';
 import { TicketFailuresService } from './ticket-failures.service';
 import { TicketRunCleanup } from './ticket-run-cleanup';
 import { TicketRunRepository } from './ticket-run.repository';
-import { TicketStateModule } from './ticket-state.module';
+import { TicketStateModule } from '../ticket-state/ticket-state.module';
 import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [AuditModule, AuthModule, EventsModule, QueuesModule, RetentionCoreModule, TenantsModule, TicketStateModule],
+  imports: [AuditModule, AuthModule, EventsModule, LedgerModule, QueuesModule, RetentionCoreModule, TenantsModule, TicketStateModule],
   controllers: [TicketsController, AgentEnrollmentController],
   providers: [
     TicketsService,
@@ -30,8 +30,6 @@ import { TicketsService } from './tickets.service';
     TicketFailuresService,
     TicketRunRepository,
     TicketRunCleanup,
-    // The upload manifest, read for the agent's mode on the ticket page (a plain repository).
-    UploadsRepository,
   ],
   exports: [TicketStateModule],
 })

@@ -15,8 +15,8 @@ import { EventsService } from '../events/events.gateway';
 import { tenantDatabaseName } from '../tenants/tenant-naming';
 import { issueEnrollmentCode } from './enrollment-codes';
 import { TicketRunCleanup } from './ticket-run-cleanup';
-import { ticketNotFound } from './ticket-state.service';
-import { TicketsRepository, toView } from './tickets.repository';
+import { ticketNotFound } from '../ticket-state/ticket-state.service';
+import { TicketsRepository, toView } from '../ticket-state/tickets.repository';
 
 /** Opening tickets and reading them. */
 @Injectable()

@@ -13,9 +13,9 @@ import {
   type PlanSubmission,
   type TicketView,
 } from '@omt/contracts';
-import { TicketStateService, ticketNotFound, type StateChange } from '../tickets/ticket-state.service';
-import { TicketsRepository, toView } from '../tickets/tickets.repository';
-import { UploadsRepository } from './uploads.repository';
+import { TicketStateService, ticketNotFound, type StateChange } from '../ticket-state/ticket-state.service';
+import { TicketsRepository, toView } from '../ticket-state/tickets.repository';
+import { UploadsRepository } from '../ledger/uploads.repository';
 
 /** States in which the checks may be (re)run: before anything was uploaded. */
 const CHECKS_STATES: readonly MigrationState[] = ['enrolled', 'checks_failed', 'ready'];

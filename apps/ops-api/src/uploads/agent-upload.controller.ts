@@ -28,7 +28,7 @@ import {
   type TicketView,
   type UploadManifest,
 } from '@omt/contracts';
-import { openApiSchema } from '../common/openapi';
+import { openApiSchema } from '../auth/openapi';
 import { actorOf, type Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { HoldsLease } from '../leases/lease.guard';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { OmtError } from '@omt/contracts';
-import type { BlobStore } from '../imports/blob-store';
+import type { BlobStore } from '../storage/blob-store';
 
 /** Every gzip stream starts with these two bytes (RFC 1952). */
 const GZIP_MAGIC = [0x1f, 0x8b] as const;

@@ -5,15 +5,15 @@ import { OmtError, type BatchLimits, type BatchReceipt, type TableComplete, type
 import { assertNoTenantNameCollision } from '@omt/copy-text';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { BLOB_STORE, type BlobStore } from '../imports/blob-store';
+import { BLOB_STORE, type BlobStore } from '../storage/blob-store';
 import { QueuesService } from '../queues/queues.service';
-import { ticketNotFound } from '../tickets/ticket-state.service';
+import { ticketNotFound } from '../ticket-state/ticket-state.service';
 import { wrongState } from './agent-session.service';
 import { receiveBatch } from './batch-receiver';
-import { ProgressService } from './progress.service';
-import { enqueueBatchJob, enqueueTableJob } from '../pipeline/pipeline-jobs';
+import { ProgressService } from '../ledger/progress.service';
+import { enqueueBatchJob, enqueueTableJob } from '../queues/import-jobs';
 import { batchBlobKey } from './upload-keys';
-import { UploadsRepository, type BatchRecord, type TableRecord } from './uploads.repository';
+import { UploadsRepository, type BatchRecord, type TableRecord } from '../ledger/uploads.repository';
 
 /** What the agent claims about a batch in its headers. */
 export interface BatchClaim {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { OmtError, judgeChecksAgainstPlan, remainingFindingsError, type AgentSession, type MigrationState, type MissingDocuments, type StartUpload, type UploadManifest } from '@omt/contracts';
 import { assertNoTenantNameCollision } from '@omt/copy-text';
-import { VerificationTrigger } from '../pipeline/verification-trigger';
-import { TicketStateService, ticketNotFound, type StateChange } from '../tickets/ticket-state.service';
+import { VerificationTrigger } from '../ledger/verification-trigger';
+import { TicketStateService, ticketNotFound, type StateChange } from '../ticket-state/ticket-state.service';
 import { AgentSessionService, wrongState } from './agent-session.service';
-import { ProgressService } from './progress.service';
-import { UploadsRepository, type TableCompleteness, type UploadsTransaction } from './uploads.repository';
+import { ProgressService } from '../ledger/progress.service';
+import { UploadsRepository, type TableCompleteness, type UploadsTransaction } from '../ledger/uploads.repository';
 
 /**
  * Where `POST /upload` takes the ticket from each state; absent: refused.

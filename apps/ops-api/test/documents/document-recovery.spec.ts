@@ -6,7 +6,7 @@ import { Upload } from 'tus-js-client';
 import { READ_AUDIT_ACTIONS, type MigrationState, type MissingDocument, type TicketDetail } from '@omt/contracts';
 import { queryDatabase } from '../../../../test/support/databases';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { TicketStateService } from '../../src/tickets/ticket-state.service';
+import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
 import { validPlan } from '../uploads/upload-fixtures';
 import type { Credential } from '../support/auth-helpers';
 import { startTestApi, type TestApi } from '../support/test-api';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DetailedError, Upload, type UploadOptions } from 'tus-js-client';
 import { queryDatabase } from '../../../../test/support/databases';
 import { startCountingProxy } from '../../../../test/documents/counting-proxy';
-import { TicketStateService } from '../../src/tickets/ticket-state.service';
+import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
 import { DocumentVerifier } from '../../src/documents/document-verifier.service';
 import { safeArchivePath } from '../../src/documents/safe-archive-path';
 import { AGENT_TOKEN_REUSE_MS } from '../../src/auth/recent-agent-tokens';

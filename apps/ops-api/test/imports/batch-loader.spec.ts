@@ -4,9 +4,9 @@ import { Client } from 'pg';
 import { UnrecoverableError } from 'bullmq';
 import type { TableSchema } from '@omt/contracts';
 import { PG_ADMIN_URL, dropDatabase, uniqueName } from '../../../../test/support/databases';
-import { TenantDatabase, LEDGER_TABLE, tenantDatabaseUrl } from '../../src/imports/tenant-database';
-import { loadBatch, type LoadBatchInput } from '../../src/imports/batch-loader';
-import { PermanentImportError, classifyImportError } from '../../src/imports/import-errors';
+import { TenantDatabase, LEDGER_TABLE, tenantDatabaseUrl } from '../../src/tenants/tenant-database';
+import { loadBatch, type LoadBatchInput } from '../../src/table-import/batch-loader';
+import { PermanentImportError, classifyImportError } from '../../src/queues/job-errors';
 
 const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const copyText = (lines: string[]) => Buffer.from(lines.map((l) => l + '\n').join(''), 'utf8');

@@ -9,13 +9,13 @@ import { UnrecoverableError } from 'bullmq';
 import type { TableSchema } from '@omt/contracts';
 import { PG_ADMIN_URL, dropDatabase, uniqueName } from '../../../../test/support/databases';
 import { JOB_PROCESSOR } from '../../src/queues/job-handler';
-import { DirectoryBlobStore } from '../../src/imports/blob-store';
+import { DirectoryBlobStore } from '../../src/storage/blob-store';
 import { batchBlobKey } from '../../src/uploads/upload-keys';
-import { BatchReceivedProcessor, TableCreatedProcessor } from '../../src/imports/import-processors';
-import { PermanentImportError } from '../../src/imports/import-errors';
-import type { BatchImports } from '../../src/pipeline/batch-imports';
-import { TenantDatabases } from '../../src/imports/tenant-databases.service';
-import { tenantDatabaseUrl } from '../../src/imports/tenant-database';
+import { BatchReceivedProcessor, TableCreatedProcessor } from '../../src/table-import/import-processors';
+import { PermanentImportError } from '../../src/queues/job-errors';
+import type { BatchImports } from '../../src/ledger/batch-imports';
+import { TenantDatabases } from '../../src/tenants/tenant-databases.service';
+import { tenantDatabaseUrl } from '../../src/tenants/tenant-database';
 
 const BLOB_TICKET = '00000000-0000-4000-8000-000000000001';
 

@@ -6,9 +6,9 @@ import { PG_ADMIN_URL, dropDatabase, uniqueName } from '../../../../test/support
 import { PostgresSource } from '../../../agent/src/source/postgres-source';
 import { tableSchemaOf, findTable } from '../../../agent/src/source/table-schema';
 import { batchText } from '../../../agent/src/source/source-connector';
-import { TenantDatabase, tenantDatabaseUrl } from '../../src/imports/tenant-database';
-import { loadBatch } from '../../src/imports/batch-loader';
-import { describeMismatches, digestTenantTable, verifyTenant } from '../../src/imports/table-verifier';
+import { TenantDatabase, tenantDatabaseUrl } from '../../src/tenants/tenant-database';
+import { loadBatch } from '../../src/table-import/batch-loader';
+import { describeMismatches, digestTenantTable, verifyTenant } from '../../src/verification/table-verifier';
 import { createAllTypesTable } from '../../../../test/support/all-types-fixture';
 
 /**

@@ -3,7 +3,7 @@ import { SOCKET_NAMESPACES, type OpsEventPayload } from '@omt/contracts';
 import { startApp, type RunningApp } from '../../src/bootstrap';
 import { createLogger } from '../../src/common/logger';
 import { EventsService } from '../../src/events/events.gateway';
-import { TicketStateService } from '../../src/tickets/ticket-state.service';
+import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
 import type { Credential } from '../support/auth-helpers';
 import { startTestApi, type TestApi } from '../support/test-api';
 

@@ -7,10 +7,11 @@ import { tableSchemaOf } from '../../../agent/src/source/table-schema';
 import { batchText } from '../../../agent/src/source/source-connector';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { QueuesService } from '../../src/queues/queues.service';
-import { BLOB_STORE, type BlobStore } from '../../src/imports/blob-store';
-import { VerificationTrigger } from '../../src/pipeline/verification-trigger';
-import { TicketStateService } from '../../src/tickets/ticket-state.service';
-import { batchBlobKey, batchJobId, tableJobId } from '../../src/uploads/upload-keys';
+import { BLOB_STORE, type BlobStore } from '../../src/storage/blob-store';
+import { VerificationTrigger } from '../../src/ledger/verification-trigger';
+import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
+import { batchBlobKey } from '../../src/uploads/upload-keys';
+import { batchJobId, tableJobId } from '../../src/queues/job-ids';
 import type { TestApi } from '../support/test-api';
 import type { Credential } from '../support/auth-helpers';
 

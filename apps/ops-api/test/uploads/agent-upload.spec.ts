@@ -5,10 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { QUEUES, agentSessionSchema, uploadManifestSchema, type AgentSession } from '@omt/contracts';
 import { queryDatabase } from '../../../../test/support/databases';
 import { QueuesService } from '../../src/queues/queues.service';
-import { ProgressService } from '../../src/uploads/progress.service';
-import { TicketStateService } from '../../src/tickets/ticket-state.service';
-import { DirectoryBlobStore } from '../../src/imports/blob-store';
-import { batchJobId, tableJobId } from '../../src/uploads/upload-keys';
+import { ProgressService } from '../../src/ledger/progress.service';
+import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
+import { DirectoryBlobStore } from '../../src/storage/blob-store';
+import { batchJobId, tableJobId } from '../../src/queues/job-ids';
 import type { Credential } from '../support/auth-helpers';
 import { startTestApi, type TestApi } from '../support/test-api';
 import {

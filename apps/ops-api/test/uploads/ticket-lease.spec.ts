@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { LEASE_HEADER, ticketLeaseSchema, type ErrorEnvelope, type TicketLease } from '@omt/contracts';
 import { queryDatabase } from '../../../../test/support/databases';
-import { TicketStateService } from '../../src/tickets/ticket-state.service';
+import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
 import type { Credential } from '../support/auth-helpers';
 import { startTestApi, type TestApi } from '../support/test-api';
 import { enrolledTicket, passedChecks } from './upload-fixtures';
