@@ -4,8 +4,7 @@ import { PipelineStack, runNode, tenantUrl } from '../pipeline/support/pipeline-
 import { expectTenantEqualsSource } from '../pipeline/support/compare-tables';
 import { AGENT_ENV, batchCounts, explain, migrateArgs, until, type SampleSource } from '../pipeline/support/agent-run';
 import { FAULT_BATCH_ROWS, createFaultSource } from './support/fault-migration';
-import { startCountingProxy } from '../documents/counting-proxy';
-import { startDamagingProxy } from '../support/damaging-proxy';
+import { startTcpProxy } from '../support/tcp-proxy';
 
 /**
  * A bad line between agent and API: connections cut in the middle of
@@ -34,7 +33,7 @@ const BATCH_PUT = /^PUT \/api\/agent\/tables\/[^ ]+\/batches\/\d+ HTTP/;
 
 it('connections cut by a proxy in the middle of batches, again and again: retried, completed, nothing lost or twice', async () => {
   const ticket = await stack.createTicket(salesKey);
-  const proxy = await startCountingProxy(stack.url);
+  const proxy = await startTcpProxy(stack.url);
   try {
     const agent = runNode(
       migrateArgs(
@@ -77,7 +76,7 @@ it('connections cut by a proxy in the middle of batches, again and again: retrie
 
 it('a batch damaged on the wire is refused (422), sent again by the agent, and nothing damaged is imported', async () => {
   const ticket = await stack.createTicket(salesKey);
-  const proxy = await startDamagingProxy(stack.url);
+  const proxy = await startTcpProxy(stack.url, { http: true });
   const refusedBefore = await refusedBatches();
   try {
     const DAMAGED = 3;
