@@ -4,8 +4,9 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveDocument } from '@omt/contracts';
 import { queryDatabase } from '../support/databases';
+import { eventually } from '../support/eventually';
 import { PipelineStack, ROOT, runNode } from '../pipeline/support/pipeline-stack';
-import { startCountingProxy } from './counting-proxy';
+import { startTcpProxy } from '../support/tcp-proxy';
 
 /**
  * The document half with real processes: the API and worker (dist/dev.js)
@@ -91,17 +92,22 @@ async function runUploader(args: string): Promise<UploadResult> {
 
 /** Waits until the worker has placed the ticket's documents, each with the given sha256. */
 async function placed(agent: Agent, expected: Record<number, string>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const rows = await queryDatabase(
-      stack.database.url,
-      `SELECT "documentId", sha256 FROM "DocumentUpload" WHERE "ticketId" = $1 AND "storedAt" IS NOT NULL`,
-      [agent.ticketId],
-    );
-    const stored = Object.fromEntries(rows.map((r) => [r.documentId as number, r.sha256 as string]));
-    if (Object.entries(expected).every(([id, sha]) => stored[Number(id)] === sha)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`documents of ${agent.ticketId} were not placed; see ${stack.logPath}`);
+  await eventually(
+    async () => {
+      const rows = await queryDatabase(
+        stack.database.url,
+        `SELECT "documentId", sha256 FROM "DocumentUpload" WHERE "ticketId" = $1 AND "storedAt" IS NOT NULL`,
+        [agent.ticketId],
+      );
+      return Object.fromEntries(rows.map((r) => [r.documentId as number, r.sha256 as string]));
+    },
+    {
+      what: `the documents of ${agent.ticketId} placed (see ${stack.logPath})`,
+      until: (stored) => Object.entries(expected).every(([id, sha]) => stored[Number(id)] === sha),
+      timeoutMs: 120_000,
+      intervalMs: 200,
+    },
+  );
 }
 
 async function tenantFile(agent: Agent, relativePath: string): Promise<Buffer> {
@@ -120,7 +126,7 @@ it('resumes at the offset after the agent is SIGKILLed during a large document: 
   const archiveBytes = Object.values(files).reduce((n, f) => n + f.length, 0);
   const documents = await archive(root, files);
   // A slow line, so the kill lands inside the large document.
-  const proxy = await startCountingProxy(stack.url, { bytesPerSecond: 16 * 1024 * 1024 });
+  const proxy = await startTcpProxy(stack.url, { bytesPerSecond: 16 * 1024 * 1024 });
   try {
     const args = options(agent, proxy.url, root, documents);
     const child = spawn(process.execPath, [SCRIPT, args], {

@@ -1,44 +1,20 @@
-import { PipelineStack, runNode, tenantUrl, type NodeRun } from '../pipeline/support/pipeline-stack';
+import { runNode, tenantUrl, type NodeRun } from '../pipeline/support/pipeline-stack';
 import { expectTenantEqualsSource } from '../pipeline/support/compare-tables';
-import {
-  AGENT_ENV,
-  agentErrorCode,
-  batchCounts,
-  explain,
-  until,
-  type SampleSource,
-} from '../pipeline/support/agent-run';
-import { createFaultSource, faultMigration } from './support/fault-migration';
+import { AGENT_ENV, agentErrorCode, batchCounts, explain } from '../pipeline/support/agent-run';
+import { batchesReach, faultMigration, faultSpec, withStack } from './support/fault-migration';
 
 /**
  * The API process SIGKILLed in the middle of the upload and started again on
  * the same port, the worker running on. Real processes; build first.
  */
-jest.setTimeout(300_000);
-
-let source: SampleSource;
-
-beforeAll(async () => {
-  source = await createFaultSource('faults_api', 43);
-});
-
-afterAll(async () => {
-  await source?.drop();
-});
+const sample = faultSpec('faults_api', 43);
 
 it('the API killed mid-upload and started again: the agent carries on (or its re-run resumes) and the migration completes, nothing lost or twice', async () => {
-  const stack = await PipelineStack.create('api_restart');
-  try {
+  await withStack('api_restart', async (stack) => {
+    const source = sample();
     const { ticket, args } = await faultMigration(stack, source);
     const agent = runNode(args, AGENT_ENV);
-    const atKill = await until(
-      async () => {
-        const counts = await batchCounts(stack, ticket.ticketId);
-        return counts.received >= 10 ? counts : null;
-      },
-      'the first batches',
-      { agent },
-    );
+    const atKill = await batchesReach(stack, ticket.ticketId, (c) => c.received >= 10, 'the first batches', agent);
     await stack.restart('main');
 
     let run: NodeRun = await agent;
@@ -59,7 +35,5 @@ it('the API killed mid-upload and started again: the agent carries on (or its re
     process.stdout.write(
       `API restart: the agent ${carriedOn ? 'carried on with its retries' : 'was re-run and resumed'}\n`,
     );
-  } finally {
-    await stack.close();
-  }
+  });
 });

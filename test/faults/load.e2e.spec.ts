@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { PG_ADMIN_URL, databaseUrl, dropDatabase, queryDatabase, uniqueName } from '../support/databases';
-import { PipelineStack, runNode, tenantUrl } from '../pipeline/support/pipeline-stack';
+import { runNode, tenantUrl } from '../pipeline/support/pipeline-stack';
 import { expectTenantEqualsSource } from '../pipeline/support/compare-tables';
 import { AGENT_ENV, createSampleSource, explain, migrateArgs, type SampleSource } from '../pipeline/support/agent-run';
+import { withStack } from './support/fault-migration';
 
 /**
  * Load: ten agents migrate ten tickets at once against one API process and
@@ -30,8 +31,7 @@ afterAll(async () => {
 });
 
 it('ten agents at once against one API and one worker: every migration completes, verified, every tenant equal to its source', async () => {
-  const stack = await PipelineStack.create('load');
-  try {
+  await withStack('load', async (stack) => {
     await stack.start('main');
     await stack.start('worker');
     const salesKey = await stack.createSalesKey();
@@ -59,7 +59,5 @@ it('ten agents at once against one API and one worker: every migration completes
     expect(tenants.size).toBe(AGENTS);
     for (const [i, ticket] of tickets.entries())
       await expectTenantEqualsSource(databaseUrl(copies[i]!), tenantUrl(ticket.tenantDatabase));
-  } finally {
-    await stack.close();
-  }
+  });
 });

@@ -2,24 +2,20 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PipelineStack, runNode, tenantUrl } from '../pipeline/support/pipeline-stack';
 import { expectTenantEqualsSource } from '../pipeline/support/compare-tables';
-import { AGENT_ENV, batchCounts, explain, migrateArgs, until, type SampleSource } from '../pipeline/support/agent-run';
-import { FAULT_BATCH_ROWS, createFaultSource } from './support/fault-migration';
-import { startCountingProxy } from '../documents/counting-proxy';
-import { startDamagingProxy } from '../support/damaging-proxy';
+import { AGENT_ENV, batchCounts, explain, migrateArgs, until } from '../pipeline/support/agent-run';
+import { FAULT_BATCH_ROWS, batchesReach, faultSpec } from './support/fault-migration';
+import { startTcpProxy } from '../support/tcp-proxy';
 
 /**
  * A bad line between agent and API: connections cut in the middle of
  * requests, and bytes of a batch flipped on the way. Real TCP proxies in
  * front of the real API; real worker and agent processes. Build first.
  */
-jest.setTimeout(300_000);
-
-let source: SampleSource;
+const sample = faultSpec('faults_net', 47);
 let stack: PipelineStack;
 let salesKey: string;
 
 beforeAll(async () => {
-  source = await createFaultSource('faults_net', 47);
   stack = await PipelineStack.create('network');
   await stack.start('dev');
   salesKey = await stack.createSalesKey();
@@ -27,14 +23,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await source?.drop();
 });
 
 const BATCH_PUT = /^PUT \/api\/agent\/tables\/[^ ]+\/batches\/\d+ HTTP/;
 
 it('connections cut by a proxy in the middle of batches, again and again: retried, completed, nothing lost or twice', async () => {
   const ticket = await stack.createTicket(salesKey);
-  const proxy = await startCountingProxy(stack.url);
+  const source = sample();
+  const proxy = await startTcpProxy(stack.url);
   try {
     const agent = runNode(
       migrateArgs(
@@ -48,11 +44,7 @@ it('connections cut by a proxy in the middle of batches, again and again: retrie
       ),
       AGENT_ENV,
     );
-    await until(
-      async () => ((await batchCounts(stack, ticket.ticketId)).received >= 5 ? true : null),
-      'the first batches',
-      { agent },
-    );
+    await batchesReach(stack, ticket.ticketId, (c) => c.received >= 5, 'the first batches', agent);
     // Four cuts, each a few batches' worth of bytes after the one before: inside requests, mid-upload.
     const CUTS = 4;
     let atLastCut = { received: 0, imported: 0 };
@@ -77,7 +69,8 @@ it('connections cut by a proxy in the middle of batches, again and again: retrie
 
 it('a batch damaged on the wire is refused (422), sent again by the agent, and nothing damaged is imported', async () => {
   const ticket = await stack.createTicket(salesKey);
-  const proxy = await startDamagingProxy(stack.url);
+  const source = sample();
+  const proxy = await startTcpProxy(stack.url, { http: true });
   const refusedBefore = await refusedBatches();
   try {
     const DAMAGED = 3;

@@ -1,8 +1,8 @@
 import { PrivateRedis } from '../support/private-redis';
-import { PipelineStack, runNode, tenantUrl } from '../pipeline/support/pipeline-stack';
+import { runNode, tenantUrl, type PipelineStack } from '../pipeline/support/pipeline-stack';
 import { expectTenantEqualsSource } from '../pipeline/support/compare-tables';
-import { AGENT_ENV, batchCounts, explain, ticketState, until, type SampleSource } from '../pipeline/support/agent-run';
-import { createFaultSource, faultMigration } from './support/fault-migration';
+import { AGENT_ENV, batchCounts, explain, ticketState, until } from '../pipeline/support/agent-run';
+import { batchesReach, faultMigration, faultSpec, withStack } from './support/fault-migration';
 import { queryDatabase } from '../support/databases';
 
 /**
@@ -11,45 +11,34 @@ import { queryDatabase } from '../support/databases';
  * test runs its own redis-server on a port of its own (the shared one is
  * never touched). Real API, worker and agent processes; build first.
  */
-jest.setTimeout(300_000);
+const sample = faultSpec('faults_redis', 41);
 
-let source: SampleSource;
-
-beforeAll(async () => {
-  source = await createFaultSource('faults_redis', 41);
-});
-
-afterAll(async () => {
-  await source?.drop();
-});
-
-/** A stack (API and worker as two processes) on a private Redis; the agent started against it. */
-async function migrationOnPrivateRedis(label: string, appendonly: boolean) {
+/** A stack (API and worker as two processes) on a private Redis, a ticket and the agent's arguments, for `body`. */
+async function onPrivateRedis(
+  label: string,
+  appendonly: boolean,
+  body: (
+    run: { redis: PrivateRedis; stack: PipelineStack } & Awaited<ReturnType<typeof faultMigration>>,
+  ) => Promise<void>,
+): Promise<void> {
   const redis = await PrivateRedis.start({ appendonly });
-  const stack = await PipelineStack.create(label);
-  stack.env.REDIS_URL = redis.url;
-  // The worker's sweep that queues again what Redis lost: often, so the test need not wait.
-  stack.env.OMT_RECONCILE_SECONDS = '2';
-  const { ticket, args } = await faultMigration(stack, source);
-  const close = async () => {
-    await stack.close();
+  try {
+    await withStack(label, async (stack) => {
+      stack.env.REDIS_URL = redis.url;
+      // The worker's sweep that queues again what Redis lost: often, so the test need not wait.
+      stack.env.OMT_RECONCILE_SECONDS = '2';
+      await body({ redis, stack, ...(await faultMigration(stack, sample())) });
+    });
+  } finally {
     await redis.stop();
-  };
-  return { redis, stack, ticket, args, close };
+  }
 }
 
 it('with AOF (production): Redis killed mid-import and started again, the queued jobs come back and the migration completes, nothing lost or twice', async () => {
-  const { redis, stack, ticket, args, close } = await migrationOnPrivateRedis('redis_aof', true);
-  try {
+  await onPrivateRedis('redis_aof', true, async ({ redis, stack, ticket, args }) => {
+    const source = sample();
     const agent = runNode(args, AGENT_ENV);
-    const atKill = await until(
-      async () => {
-        const counts = await batchCounts(stack, ticket.ticketId);
-        return counts.imported >= 5 ? counts : null;
-      },
-      'the first imports',
-      { agent },
-    );
+    const atKill = await batchesReach(stack, ticket.ticketId, (c) => c.imported >= 5, 'the first imports', agent);
     await redis.restart();
 
     const run = await agent;
@@ -60,31 +49,27 @@ it('with AOF (production): Redis killed mid-import and started again, the queued
     expect(atKill.received).toBeLessThan(final.received);
     expect(final.imported).toBe(final.received);
     await expectTenantEqualsSource(source.db.url, tenantUrl(ticket.tenantDatabase));
-  } finally {
-    await close();
-  }
+  });
 });
 
 /**
  * Without persistence a restarted Redis is empty: jobs queued for batches
  * that had arrived but were not imported yet are gone. The worker's
- * reconciler (apps/ops-api/src/pipeline/job-reconciler.ts) queues them
+ * reconciler (apps/ops-api/src/worker/job-reconciler.ts) queues them
  * again from the ledgers, and the verification once they are imported.
  */
-it(
-  'without persistence: Redis restarted empty mid-import, the pending imports are queued again from the ledgers',
-  async () => {
-    const { redis, stack, ticket, args, close } = await migrationOnPrivateRedis('redis_empty', false);
+it('without persistence: Redis restarted empty mid-import, the pending imports are queued again from the ledgers', async () => {
+  await onPrivateRedis('redis_empty', false, async ({ redis, stack, ticket, args }) => {
+    const source = sample();
     let agent: import('node:child_process').ChildProcess | undefined;
     try {
       const run = runNode(args, AGENT_ENV, (child) => (agent = child));
-      await until(
-        async () => {
-          const counts = await batchCounts(stack, ticket.ticketId);
-          return counts.received - counts.imported >= 3 && counts.imported >= 3 ? counts : null;
-        },
+      await batchesReach(
+        stack,
+        ticket.ticketId,
+        (c) => c.received - c.imported >= 3 && c.imported >= 3,
         'batches waiting for their import',
-        { agent: run },
+        run,
       );
       await redis.restart();
 
@@ -125,7 +110,6 @@ it(
       await expectTenantEqualsSource(source.db.url, tenantUrl(ticket.tenantDatabase));
     } finally {
       agent?.kill('SIGKILL');
-      await close();
     }
-  },
-);
+  });
+});

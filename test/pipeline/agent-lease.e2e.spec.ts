@@ -2,6 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { eventually } from '../support/eventually';
+import { leaseRemainingMs } from '../support/ticket-lease';
 import { PipelineStack, runNode, type NodeRun } from './support/pipeline-stack';
 import {
   AGENT_ENV,
@@ -107,7 +109,12 @@ it("lets the next run proceed once a SIGKILLed agent's lease has lapsed, and not
   expect(agentErrorCode(early)).toBe('TICKET_LEASED');
   expect(errorOf(early).message).toContain(`process ${child!.pid}`);
 
-  await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 500));
+  // The killed agent's lease lapses by itself (Redis expires it), and only then the run from elsewhere may go.
+  await eventually(() => leaseRemainingMs(stack.env.REDIS_URL!, stack.env.OMT_REDIS_PREFIX!, ticket.ticketId), {
+    what: "the killed agent's lease to lapse",
+    until: (ms) => ms === null,
+    timeoutMs: LEASE_SECONDS * 1000 + 5_000,
+  });
   const next = await migrate(ticket.code, elsewhere);
   if (next.code !== 0) throw new Error(await explain(stack, next));
   expect(JSON.parse(next.stdout)).toMatchObject({ mode: 'resume', state: 'completed', verified: true });

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { MissingDocument, TicketDetail } from '@omt/contracts';
 import { quotePg } from '@omt/copy-text';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/databases';
-import { startCountingProxy, type CountingProxy } from '../documents/counting-proxy';
+import { eventually } from '../support/eventually';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { createSampleDatabase } from '../../apps/agent/src/sample/sample-db';
 import { SAMPLE_ADMIN_PASSWORD } from '../../apps/agent/src/sample/sample-users';
 import { NO_LOGIN_EVENT } from '../../apps/agent/src/source/onsite-freeze';
@@ -151,16 +152,6 @@ async function tenantFile(stack: PipelineStack, tenantDatabase: string, relative
   );
 }
 
-async function until<T>(probe: () => Promise<T | null>, what: string, timeoutMs = 180_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** The size of the largest upload the API holds in its tus folder (the document arriving). */
 async function largestTusUpload(stack: PipelineStack): Promise<number> {
   const folder = path.join(stack.env.OMT_BLOB_DIR!, 'tus');
@@ -178,16 +169,12 @@ async function largestTusUpload(stack: PipelineStack): Promise<number> {
   return Math.max(0, ...sizes);
 }
 
-async function withStack(
-  label: string,
-  test: (stack: PipelineStack, proxy: CountingProxy) => Promise<void>,
-  slow?: number,
-) {
+async function withStack(label: string, test: (stack: PipelineStack, proxy: TcpProxy) => Promise<void>, slow?: number) {
   const stack = await PipelineStack.create(label);
-  let proxy: CountingProxy | undefined;
+  let proxy: TcpProxy | undefined;
   try {
     await stack.start('dev');
-    proxy = await startCountingProxy(stack.url, slow ? { bytesPerSecond: slow } : {});
+    proxy = await startTcpProxy(stack.url, slow ? { bytesPerSecond: slow } : {});
     await test(stack, proxy);
   } finally {
     await proxy?.close();
@@ -215,10 +202,12 @@ it('an agent SIGKILLed inside a large document resumes at the offset: document b
       const stateDir = path.join(dir, 'kill', 'state');
       let child: ChildProcess | undefined;
       const first = runNode(migrateArgs(proxy.url, ticket.code, source, { stateDir }), agentEnv, (c) => (child = c));
-      const atKill = await until(async () => {
-        const size = await largestTusUpload(stack);
-        return size > 15 * MiB ? size : null;
-      }, 'the large document to be half-way');
+      const atKill = await eventually(() => largestTusUpload(stack), {
+        what: 'the large document to be half-way',
+        until: (size) => size > 15 * MiB,
+        timeoutMs: 180_000,
+        intervalMs: 25,
+      });
       child!.kill('SIGKILL');
       expect((await first).code).not.toBe(0);
       expect(await freezeEvents(source)).toBe(1);

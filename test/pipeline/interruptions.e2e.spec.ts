@@ -16,6 +16,7 @@ import {
   explain,
   migrateArgs as agentMigrateArgs,
   planInitArgs,
+  ticketState,
   until,
 } from './support/agent-run';
 import { expectTenantEqualsSource } from './support/compare-tables';
@@ -66,7 +67,16 @@ it('a worker killed (SIGKILL) mid-import and started again leaves no row missing
       return counts.imported >= 5 ? counts : null;
     }, 'the first imports');
     await stack.kill('worker');
-    await new Promise((r) => setTimeout(r, 500));
+    // Down for a while: the API takes more batches (or has them all) while no worker imports.
+    await until(
+      async () =>
+        (await batchCounts(stack, ticket.ticketId)).received > atKill.received ||
+        (await ticketState(stack, ticket.ticketId)) !== 'uploading'
+          ? true
+          : null,
+      'a batch arriving while the worker is down',
+      { agent },
+    );
     await stack.start('worker');
 
     const run = await agent;

@@ -13,6 +13,7 @@ import type { Credential } from '../../ops-api/test/support/auth-helpers';
 import { startTestApi, type TestApi } from '../../ops-api/test/support/test-api';
 import { chromiumAvailable, launchChromium, screenshot, TEST_RESULTS } from '../../../test/support/chromium';
 import { createTestDatabase, databaseUrl, queryDatabase, type TestDatabase } from '../../../test/support/databases';
+import { eventually } from '../../../test/support/eventually';
 import { CHECKS } from '../src/checks/run-checks';
 import { wizardCommand } from '../src/cli/wizard.command';
 import type { CommandResult } from '../src/cli/command-result';
@@ -247,10 +248,13 @@ function startWizardWithApi(onsite: Onsite, apiUrl: string, code: string) {
     () => (ended = true),
   );
   const link = (async () => {
-    while (!/token=/.test(announced)) {
-      if (ended) throw new Error(`the wizard ended before it printed its link:\n${announced}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await eventually(() => announced, {
+      what: 'the wizard to print its link',
+      until: (text) => /token=/.test(text),
+      stopIf: () => (ended ? 'the wizard ended' : null),
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
     return { url: announced.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0], announced };
   })();
   return { running, stop, link };

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrationPlanSchema, type TicketView } from '@omt/contracts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases';
+import { eventually } from '../../../test/support/eventually';
 import { wizardCommand } from '../src/cli/wizard.command';
 import { createSampleDatabase } from '../src/sample/sample-db';
 import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD, SAMPLE_SALES_LOGIN } from '../src/sample/sample-users';
@@ -273,13 +274,13 @@ describe('the upload step, with an API that cannot be reached', () => {
     });
     expect(await jsonAt('POST', '/api/upload', { confirmFreeze: 'yes' })).toMatchObject({ status: 400 });
 
-    const failed = async (): Promise<UploadView> => {
-      for (;;) {
-        const view = (await jsonAt('GET', '/api/upload')).body as UploadView;
-        if (view.status !== 'running') return view;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
+    const failed = (): Promise<UploadView> =>
+      eventually(async () => (await jsonAt('GET', '/api/upload')).body as UploadView, {
+        what: 'the upload to stop running',
+        until: (view) => view.status !== 'running',
+        timeoutMs: 20_000,
+        intervalMs: 20,
+      });
     expect((await jsonAt('POST', '/api/upload', { confirmFreeze: true })).body).toMatchObject({
       status: 'running',
       phase: 'preparing',
@@ -316,7 +317,12 @@ describe('omt-agent wizard', () => {
       (t) => void (announced += t),
       stopped,
     );
-    while (!announced) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => announced, {
+      what: 'the wizard to print its URL',
+      until: (text) => /token=/.test(text),
+      timeoutMs: 20_000,
+      intervalMs: 10,
+    });
     const url = announced.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0];
     expect((await fetch(url, { redirect: 'manual' })).status).toBe(303);
     stop();

@@ -11,6 +11,7 @@ import { QueuesService } from '../src/queues/queues.service';
 import { TicketStateService } from '../src/ticket-state/ticket-state.service';
 import { startTestApi, type TestApi } from './support/test-api';
 import type { Credential } from './support/auth-helpers';
+import { eventually } from '../../../test/support/eventually';
 
 // No worker: jobs stay where they are put, so the counts are known.
 describe('queue health and the tickets overview', () => {
@@ -139,9 +140,11 @@ describe('queue health and the tickets overview', () => {
     expect(row!.uploadStartedAt).not.toBeNull();
     expect(row!.finishedAt).toBeNull();
 
-    // 0.001 minutes is 60 ms: by now nothing has moved for longer than that.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const health = queueHealthSchema.parse((await api.call('GET', '/api/queues', { as: ops })).body);
+    // 0.001 minutes is 60 ms: soon nothing has moved for longer than that.
+    const health = await eventually(
+      async () => queueHealthSchema.parse((await api.call('GET', '/api/queues', { as: ops })).body),
+      { what: `ticket ${id} listed as stalled`, until: (seen) => seen.stalled.some((s) => s.ticket.id === id) },
+    );
     const stalled = health.stalled.find((s) => s.ticket.id === id);
     expect(stalled).toMatchObject({
       ticket: { companyName: 'Overview Ltd', state: 'uploading' },

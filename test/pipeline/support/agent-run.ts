@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../../support/databases';
+import { eventually } from '../../support/eventually';
 import { createSampleDatabase } from '../../../apps/agent/src/sample/sample-db';
 import type { SampleProblem, SampleVolumes } from '../../../apps/agent/src/sample/sample-options';
 import { SAMPLE_ADMIN_LOGIN, SAMPLE_ADMIN_PASSWORD } from '../../../apps/agent/src/sample/sample-users';
@@ -122,25 +123,27 @@ export async function ticketState(stack: PipelineStack, ticketId: string): Promi
 }
 
 /**
- * Polls `probe` until it gives a value (not null). With `agent`, an agent
- * run that ends first fails the wait at once, with its output.
+ * eventually() for a wait beside a running agent: `probe` until it gives a
+ * value (not null). With `agent`, an agent run that ends first fails the
+ * wait at once, with its output.
  */
 export async function until<T>(
   probe: () => Promise<T | null>,
   what: string,
   options: { timeoutMs?: number; agent?: Promise<NodeRun> } = {},
 ): Promise<T> {
-  const end = Date.now() + (options.timeoutMs ?? 120_000);
   let ended: NodeRun | null = null;
   void options.agent?.then((run) => (ended = run));
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (ended)
-      throw new Error(
-        `the agent ended before ${what}: exit ${(ended as NodeRun).code}\n${(ended as NodeRun).stdout.slice(-2000)}${(ended as NodeRun).stderr.slice(-2000)}`,
-      );
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return eventually(probe, {
+    what,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    intervalMs: 25,
+    until: (value) => value !== null,
+    stopIf: () => ended && agentEnded(ended),
+  }) as Promise<T>;
+}
+
+/** Why a wait beside an agent run cannot succeed any more: the run ended, with its output. */
+function agentEnded(run: NodeRun): string {
+  return `the agent ended: exit ${run.code}\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Upload } from 'tus-js-client';
 import { READ_AUDIT_ACTIONS, type MigrationState, type MissingDocument, type TicketDetail } from '@omt/contracts';
 import { queryDatabase } from '../../../../test/support/databases';
+import { eventually } from '../../../../test/support/eventually';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
 import { validPlan } from '../uploads/upload-fixtures';
@@ -93,18 +94,23 @@ async function finishRecovery(ticket: Completed, missing: MissingDocument[]): Pr
   const put = await api.call('PUT', '/api/agent/documents/missing', { as: ticket.agent, body: { documents: missing } });
   expect(put.status).toBe(204);
   expect((await api.call('POST', '/api/agent/upload/complete', { as: ticket.agent })).status).toBe(200);
-  for (let i = 0; i < 600; i++) {
-    const answer = await api.call('GET', '/api/agent/session', { as: ticket.agent });
-    // A completed ticket ends the agent's access: the refusal names the state it ended in.
-    const state = (
-      answer.status === 401 && answer.body.code === 'AGENT_ACCESS_ENDED'
-        ? answer.body.details.find((d: { path: string }) => d.path === 'state').message
-        : answer.body.ticket.state
-    ) as MigrationState;
-    if (['completed', 'completed_with_missing_documents', 'failed'].includes(state)) return state;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`ticket ${ticket.ticketId} did not finish its recovery`);
+  return eventually(
+    async () => {
+      const answer = await api.call('GET', '/api/agent/session', { as: ticket.agent });
+      // A completed ticket ends the agent's access: the refusal names the state it ended in.
+      return (
+        answer.status === 401 && answer.body.code === 'AGENT_ACCESS_ENDED'
+          ? answer.body.details.find((d: { path: string }) => d.path === 'state').message
+          : answer.body.ticket.state
+      ) as MigrationState;
+    },
+    {
+      what: `ticket ${ticket.ticketId} to finish its recovery`,
+      until: (state) => ['completed', 'completed_with_missing_documents', 'failed'].includes(state),
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    },
+  );
 }
 
 async function trail(
@@ -190,15 +196,17 @@ it('fails a recovery whose documents are not where they were placed, naming them
   await startRecovery(ticket, { count: 1, bytes: late.length });
   await tusUpload(ticket.agent, 8, 'UA/2024.1/late.doc', late);
   // The file vanishes from the tenant archive before verification: hold the verification until it is placed, then remove it.
-  for (let i = 0; i < 300; i++) {
-    const [row] = await queryDatabase(
-      api.database.url,
-      'SELECT "storedAt" FROM "DocumentUpload" WHERE "ticketId" = $1',
-      [ticket.ticketId],
-    );
-    if (row?.storedAt) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(
+    async () => {
+      const [row] = await queryDatabase(
+        api.database.url,
+        'SELECT "storedAt" FROM "DocumentUpload" WHERE "ticketId" = $1',
+        [ticket.ticketId],
+      );
+      return row?.storedAt;
+    },
+    { what: 'the late document placed', timeoutMs: 30_000, intervalMs: 100 },
+  );
   await rm(path.join(archives, ticket.tenantDatabase, 'UA', '2024.1', 'late.doc'));
   expect(await finishRecovery(ticket, [])).toBe('failed');
   expect((await trail(ticket.ticketId)).at(-1)).toMatchObject({

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DetailedError, Upload, type UploadOptions } from 'tus-js-client';
 import { queryDatabase } from '../../../../test/support/databases';
-import { startCountingProxy } from '../../../../test/documents/counting-proxy';
+import { eventually } from '../../../../test/support/eventually';
+import { startTcpProxy } from '../../../../test/support/tcp-proxy';
 import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
 import { DocumentVerifier } from '../../src/documents/document-verifier.service';
 import { safeArchivePath } from '../../src/documents/safe-archive-path';
@@ -102,16 +103,17 @@ async function documentRow(ticketId: string, documentId: number) {
 
 /** Waits until the worker has placed every listed document of the ticket. */
 async function placed(ticketId: string, count: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const [row] = await queryDatabase(
-      api.database.url,
-      'SELECT count(*)::int AS n FROM "DocumentUpload" WHERE "ticketId" = $1 AND "storedAt" IS NOT NULL',
-      [ticketId],
-    );
-    if ((row!.n as number) >= count) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`documents of ${ticketId} were not placed`);
+  await eventually(
+    async () => {
+      const [row] = await queryDatabase(
+        api.database.url,
+        'SELECT count(*)::int AS n FROM "DocumentUpload" WHERE "ticketId" = $1 AND "storedAt" IS NOT NULL',
+        [ticketId],
+      );
+      return row!.n as number;
+    },
+    { what: `${count} documents of ${ticketId} placed`, until: (n) => n >= count, timeoutMs: 60_000, intervalMs: 100 },
+  );
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -347,7 +349,7 @@ it('resumes after the connection drops mid-document: the bytes sent stay under 1
   const file = path.join(work, 'large.bin');
   const data = randomBytes(12 * 1024 * 1024);
   await writeFile(file, data);
-  const proxy = await startCountingProxy(api.url);
+  const proxy = await startTcpProxy(api.url);
   try {
     proxy.cutAfter(5 * 1024 * 1024);
     const sent = await tusUpload(proxy.url, agent.token, file, metadataOf(9, 'ua/2024.1/large.bin', data));
@@ -464,12 +466,12 @@ it('finishing an upload again changes nothing; the same bytes in a new upload ke
     sha256: sha256(changed),
     bytes: String(changed.length),
   });
-  for (let i = 0; i < 100; i++) {
-    const stored = await readFile(path.join(archives, agent.tenantDatabase, 'ua', 'again.doc'));
-    if (sha256(stored) === sha256(changed)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the changed file was not placed');
+  await eventually(async () => sha256(await readFile(path.join(archives, agent.tenantDatabase, 'ua', 'again.doc'))), {
+    what: 'the changed file placed (its sha256)',
+    until: (stored) => stored === sha256(changed),
+    timeoutMs: 10_000,
+    intervalMs: 100,
+  });
 });
 
 it('refuses a revoked agent token on the document upload at most AGENT_TOKEN_REUSE_MS later, elsewhere at once', async () => {
@@ -483,7 +485,21 @@ it('refuses a revoked agent token on the document upload at most AGENT_TOKEN_REU
     headers: { authorization: `Bearer ${agent.token}` },
   });
   expect(elsewhere.status).toBe(401);
-  await new Promise((r) => setTimeout(r, AGENT_TOKEN_REUSE_MS + 100));
+  // A document request is refused once the API's memory of the token lapses: probed with the HEAD of no upload, which changes nothing.
+  await eventually(
+    async () =>
+      (
+        await fetch(`${api.url}/api/agent/documents/${agent.ticketId}.${'0'.repeat(32)}`, {
+          method: 'HEAD',
+          headers: { authorization: `Bearer ${agent.token}`, 'tus-resumable': '1.0.0' },
+        })
+      ).status,
+    {
+      what: 'the revoked token refused on documents',
+      until: (status) => status === 401,
+      timeoutMs: AGENT_TOKEN_REUSE_MS + 500,
+    },
+  );
   const later = await fetch(`${api.url}/api/agent/documents`, {
     method: 'POST',
     headers: { authorization: `Bearer ${agent.token}`, 'tus-resumable': '1.0.0', 'upload-length': '1' },

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { queryDatabase } from '../../../../test/support/databases';
+import { eventually } from '../../../../test/support/eventually';
 import { startTestApi, type TestApi } from '../support/test-api';
 import { copyText, enrolledTicket, putBatch, startedUpload } from '../uploads/upload-fixtures';
 
@@ -78,15 +79,17 @@ it('writes batch blobs, tus uploads with their info files and placed documents 0
   expect(written.status).toBe(204);
 
   // Placed by the worker (a hard link of the upload, or a copy).
-  for (let i = 0; i < 300; i++) {
-    const [row] = await queryDatabase(
-      api.database.url,
-      'SELECT "storedAt" FROM "DocumentUpload" WHERE "ticketId" = $1 AND "documentId" = 7',
-      [ticketId],
-    );
-    if (row?.storedAt) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await eventually(
+    async () => {
+      const [row] = await queryDatabase(
+        api.database.url,
+        'SELECT "storedAt" FROM "DocumentUpload" WHERE "ticketId" = $1 AND "documentId" = 7',
+        [ticketId],
+      );
+      return row?.storedAt;
+    },
+    { what: 'document 7 placed', timeoutMs: 30_000, intervalMs: 100 },
+  );
 
   const blobs = await modesUnder(api.config.blobDir);
   const blobFiles = Object.keys(blobs.files);

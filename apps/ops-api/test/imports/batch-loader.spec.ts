@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { UnrecoverableError } from 'bullmq';
 import type { TableSchema } from '@omt/contracts';
 import { PG_ADMIN_URL, dropDatabase, uniqueName } from '../../../../test/support/databases';
+import { eventually } from '../../../../test/support/eventually';
 import { TenantDatabase, LEDGER_TABLE, tenantDatabaseUrl } from '../../src/tenants/tenant-database';
 import { loadBatch, type LoadBatchInput } from '../../src/table-import/batch-loader';
 import { PermanentImportError, classifyImportError } from '../../src/queues/job-errors';
@@ -191,12 +192,15 @@ describe('loadBatch', () => {
       (e: unknown) => e,
     );
 
-    const pid = await waitFor(async () => {
-      const r = await admin.query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY %' AND pid <> pg_backend_pid()`,
-      );
-      return r.rows[0]?.pid;
-    });
+    const pid = await eventually(
+      async () => {
+        const r = await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY %' AND pid <> pg_backend_pid()`,
+        );
+        return r.rows[0]?.pid;
+      },
+      { what: 'the COPY to show in pg_stat_activity', timeoutMs: 10_000, intervalMs: 10 },
+    );
     await admin.query('SELECT pg_terminate_backend($1)', [pid]);
     release();
 
@@ -235,13 +239,3 @@ describe('loadBatch', () => {
     expect(error.message).toMatch(/primary key of table "duplicated keys".*could not create unique index/);
   });
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { SOCKET_NAMESPACES } from '@omt/contracts';
 import { REDIS_URL } from '../../../../test/support/databases';
+import { eventually } from '../../../../test/support/eventually';
 import { startTestApi } from '../support/test-api';
 
 /** Names of the Redis connections open now whose name starts with the app's prefix (every connection omt makes is named). */
@@ -19,14 +20,14 @@ async function connectionsOf(prefix: string): Promise<string[]> {
   }
 }
 
-/** A closed socket leaves CLIENT LIST a moment after its QUIT was answered. */
+/** A closed socket leaves CLIENT LIST a moment after its QUIT was answered: what is still open after that (the test expects none). */
 async function connectionsGone(prefix: string): Promise<string[]> {
-  let open = await connectionsOf(prefix);
-  for (let round = 0; open.length > 0 && round < 50; round++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    open = await connectionsOf(prefix);
-  }
-  return open;
+  return eventually(() => connectionsOf(prefix), {
+    what: `the connections of ${prefix} to close`,
+    until: (open) => open.length === 0,
+    timeoutMs: 5_000,
+    intervalMs: 100,
+  }).catch(() => connectionsOf(prefix));
 }
 
 describe('Redis connections on shutdown', () => {

@@ -6,6 +6,7 @@ import { EventsService } from '../../src/events/events.gateway';
 import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
 import type { Credential } from '../support/auth-helpers';
 import { startTestApi, type TestApi } from '../support/test-api';
+import { eventually } from '../../../../test/support/eventually';
 
 /**
  * An API process (api role only) and a worker process (worker role only) on
@@ -50,13 +51,6 @@ function record<T>(socket: Socket, event: string): T[] {
   return seen;
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let round = 0; !condition(); round++) {
-    if (round > 200) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const disconnected = (socket: Socket) => new Promise<string>((resolve) => socket.once('disconnect', resolve));
 
 async function agentOf(): Promise<{ ticketId: string; token: string }> {
@@ -96,7 +90,14 @@ describe('events from a worker-only process', () => {
     // Published after A's change on the same connection: B receives it after anything of A's that reached it.
     workerEvents.toAgent(b.ticketId, 'command.issued', { ticketId: b.ticketId, command: 'pause', reason: null });
 
-    await until(() => opsFailures.length === 1 && aChanges.length === 1 && bCommands.length === 1, 'events delivered');
+    await eventually(
+      () => ({ opsFailures: opsFailures.length, aChanges: aChanges.length, bCommands: bCommands.length }),
+      {
+        what: 'events delivered, one of each',
+        until: (seen) => seen.opsFailures === 1 && seen.aChanges === 1 && seen.bCommands === 1,
+        timeoutMs: 10_000,
+      },
+    );
     expect(opsChanges).toEqual([expect.objectContaining({ ticketId: a.ticketId, from: 'enrolled', to: 'ready' })]);
     expect(opsFailures).toEqual([failure]);
     expect(aChanges).toEqual([expect.objectContaining({ ticketId: a.ticketId, to: 'ready' })]);

@@ -11,6 +11,7 @@ import {
   type PlanUser,
 } from '@omt/contracts';
 import { createTestDatabase, databaseUrl, queryDatabase, type TestDatabase } from '../../../../test/support/databases';
+import { eventually } from '../../../../test/support/eventually';
 import { createSampleDatabase } from '../../../agent/src/sample/sample-db';
 import { sampleUsers } from '../../../agent/src/sample/sample-users';
 import { PostgresSource } from '../../../agent/src/source/postgres-source';
@@ -188,7 +189,7 @@ it('imports every batch once, verifies, applies the plan and completes a test mi
     { jobId: `${again.jobId}-again` },
   );
   const job = (await queues.queue('omt-import').getJob(`${again.jobId}-again`))!;
-  for (let i = 0; i < 300 && !(await job.isCompleted()) && !(await job.isFailed()); i++) await new Promise((r) => setTimeout(r, 50));
+  await eventually(async () => await job.getState(), { what: 'the job run again to finish', until: (state) => state === 'completed' || state === 'failed', timeoutMs: 15_000 });
   expect(await job.isCompleted()).toBe(true);
   expect(await queryDatabase(tenant, 'SELECT count(*)::int AS n FROM crm7.person')).toEqual(before);
 }, 180_000);
@@ -227,7 +228,7 @@ it('fails the ticket on a corrupt batch, lists the failure, and completes a live
   expect(await ticketReaches(api, id, ['failed', 'completed_with_missing_documents'])).toBe('failed');
   const trail = (await api.call('GET', `/api/tickets/${id}/events`, { as: ops })).body.items as { to: string | null; reason: string | null }[];
   expect(trail.find((e) => e.to === 'failed')!.reason).toMatch(/^import\.batchReceived failed: Batch 1 of table "person" is corrupt: its bytes hash to [0-9a-f]{64}, the agent sent [0-9a-f]{64}/);
-  for (let i = 0; i < 100 && !feed.events.some((e) => e.final && e.ticketId === id); i++) await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => feed.events.filter((e) => e.ticketId === id), { what: 'the final failure on the feed', until: (events) => events.some((e) => e.final), timeoutMs: 5_000 });
   expect(feed.events.filter((e) => e.ticketId === id)).toEqual([
     expect.objectContaining({ ticketId: id, queue: 'omt-import', jobId: damaged.jobId, jobName: 'import.batchReceived', final: true, attemptsMade: 1 }),
   ]);

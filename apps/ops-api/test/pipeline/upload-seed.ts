@@ -14,6 +14,7 @@ import { batchBlobKey } from '../../src/uploads/upload-keys';
 import { batchJobId, tableJobId } from '../../src/queues/job-ids';
 import type { TestApi } from '../support/test-api';
 import type { Credential } from '../support/auth-helpers';
+import { eventually } from '../../../../test/support/eventually';
 
 /**
  * What the API stores and queues while an agent uploads (A ticket's ledger
@@ -139,21 +140,13 @@ export async function completeUpload(api: TestApi, ticketId: string): Promise<vo
 /** Polls the operations database until the ticket is in one of `states`. */
 export async function ticketReaches(api: TestApi, ticketId: string, states: MigrationState[], timeoutMs = 90_000): Promise<MigrationState> {
   const { prisma } = services(api);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { state } = await prisma.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { state: true } });
-    if (states.includes(state as MigrationState)) return state as MigrationState;
-    if (Date.now() > deadline) throw new Error(`ticket ${ticketId} is '${state}', never reached ${states.join(' or ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const read = async () => (await prisma.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { state: true } })).state as MigrationState;
+  return eventually(read, { what: `ticket ${ticketId} to reach ${states.join(' or ')}`, until: (state) => states.includes(state), timeoutMs, intervalMs: 100 });
 }
 
 /** Polls until every batch of the ticket is marked imported. */
 export async function batchesImported(api: TestApi, ticketId: string, timeoutMs = 90_000): Promise<void> {
   const { prisma } = services(api);
-  const deadline = Date.now() + timeoutMs;
-  while ((await prisma.batchUpload.count({ where: { ticketId, importedAt: null } })) > 0) {
-    if (Date.now() > deadline) throw new Error(`ticket ${ticketId} still has batches to import`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const left = () => prisma.batchUpload.count({ where: { ticketId, importedAt: null } });
+  await eventually(left, { what: `every batch of ticket ${ticketId} imported (the count is of those left)`, until: (n) => n === 0, timeoutMs, intervalMs: 100 });
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ticketDetailSchema, type MigrationPlan } from '@omt/contracts';
 import { createTestDatabase, databaseUrl, queryDatabase, type TestDatabase } from '../../../../test/support/databases';
+import { eventually } from '../../../../test/support/eventually';
 import { createSampleDatabase } from '../../../agent/src/sample/sample-db';
 import { PostgresSource } from '../../../agent/src/source/postgres-source';
 import { startTestApi, type TestApi } from '../support/test-api';
@@ -67,20 +68,6 @@ const exists = (file: string) =>
     () => false,
   );
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 /** A document upload as the tus store leaves it: the file and its metadata beside it. */
 async function plantUpload(ticketId: string, bytes: Buffer, ageHours = 0): Promise<{ key: string; file: string }> {
   const uploadId = `${ticketId}.${randomBytes(16).toString('hex')}`;
@@ -138,11 +125,11 @@ it('deletes a completed ticket’s blobs after the grace period, keeps the tenan
   expect(Date.parse(held.purgeAt!)).toBe(completedAt.getTime() + GRACE_HOURS * 3_600_000);
 
   // After the grace period the sweep has deleted them.
-  const purgedAt = await until(
-    'the purge',
-    async () => (await prisma.ticket.findUniqueOrThrow({ where: { id } })).purgedAt,
-    90_000,
-  );
+  const purgedAt = await eventually(async () => (await prisma.ticket.findUniqueOrThrow({ where: { id } })).purgedAt, {
+    what: 'the purge',
+    timeoutMs: 90_000,
+    intervalMs: 200,
+  });
   expect(purgedAt.getTime()).toBeGreaterThanOrEqual(Date.parse(held.purgeAt!));
   expect(await filesUnder(ticketFolder)).toEqual([]);
   expect(await exists(finished.file)).toBe(false);
@@ -199,9 +186,20 @@ it('sweeps a .part file a killed write left a day ago, and leaves one being writ
   const dayAgo = new Date(Date.now() - 25 * 3_600_000);
   await utimes(stale, dayAgo, dayAgo);
 
-  await until('the stale .part file to go', async () => !(await exists(stale)), 30_000);
-  // Several sweeps later the fresh one is still there.
-  await new Promise((resolve) => setTimeout(resolve, 3 * SWEEP_SECONDS * 1000));
+  const gone = (file: string) =>
+    eventually(async () => !(await exists(file)), {
+      what: `${path.basename(file)} to go`,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+  await gone(stale);
+  // Several sweeps later the fresh one is still there: each stale file planted after the last went proves one more sweep.
+  for (const sweep of [5, 6]) {
+    const later = path.join(folder, `${sweep}-aaaaaaaaaaaa.gz.dddddddddddd.part`);
+    await writeFile(later, 'another half batch');
+    await utimes(later, dayAgo, dayAgo);
+    await gone(later);
+  }
   expect(await exists(fresh)).toBe(true);
 }, 60_000);
 

@@ -1,6 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { LEASE_HEADER, ticketLeaseSchema, type ErrorEnvelope, type TicketLease } from '@omt/contracts';
 import { queryDatabase } from '../../../../test/support/databases';
+import { eventually } from '../../../../test/support/eventually';
+import { leaseRemainingMs } from '../../../../test/support/ticket-lease';
 import { TicketStateService } from '../../src/ticket-state/ticket-state.service';
 import type { Credential } from '../support/auth-helpers';
 import { startTestApi, type TestApi } from '../support/test-api';
@@ -53,9 +55,10 @@ describe('one agent per ticket: the lease, and access that ends with the ticket'
   }
   const detailsOf = (envelope: ErrorEnvelope) => Object.fromEntries(envelope.details.map((d) => [d.path, d.message]));
   const sql = (text: string, values: unknown[] = []) => queryDatabase(api.database.url, text, values);
+  const remainingMs = (ticketId: string) => leaseRemainingMs(api.config.redisUrl, api.config.redisPrefix, ticketId);
 
   it('refuses a second agent process with 409 TICKET_LEASED naming the holder, its start and its lapse', async () => {
-    const { agent } = await enrolledTicket(api, sales);
+    const { ticketId, agent } = await enrolledTicket(api, sales);
     const first = await lease(agent, { host: 'pc-one', pid: 4242 });
     expect(first.status).toBe(200);
     const held = ticketLeaseSchema.parse(first.body);
@@ -81,8 +84,11 @@ describe('one agent per ticket: the lease, and access that ends with the ticket'
     expect(without.body.code).toBe('TICKET_LEASED');
     expect((await putChecks(agent, 'f'.repeat(32))).body.code).toBe('TICKET_LEASED');
 
-    // Renewing keeps the id and `since`, and pushes the lapse further.
-    await new Promise((r) => setTimeout(r, 300));
+    // Renewing keeps the id and `since`, and pushes the lapse further: once the held lease has run down a little.
+    await eventually(() => remainingMs(ticketId), {
+      what: 'the held lease to run down',
+      until: (ms) => ms !== null && ms < LEASE_SECONDS * 1000 - 250,
+    });
     const renewed = await lease(agent, { leaseId: held.leaseId, host: 'pc-one', pid: 4242 });
     expect(renewed.status).toBe(200);
     expect(renewed.body).toMatchObject({ leaseId: held.leaseId, since: held.since });
@@ -91,11 +97,15 @@ describe('one agent per ticket: the lease, and access that ends with the ticket'
   });
 
   it('lets the next agent take a lease nobody renewed once it has lapsed (an agent killed without a word)', async () => {
-    const { agent } = await enrolledTicket(api, sales);
+    const { ticketId, agent } = await enrolledTicket(api, sales);
     const killed = await lease(agent, { host: 'pc-one', pid: 1001 });
     expect(killed.status).toBe(200);
     expect((await lease(agent, { host: 'pc-one', pid: 1002 })).status).toBe(409);
-    await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 300));
+    await eventually(() => remainingMs(ticketId), {
+      what: 'the unrenewed lease to lapse',
+      until: (ms) => ms === null,
+      timeoutMs: LEASE_SECONDS * 1000 + 5_000,
+    });
     const next = await lease(agent, { host: 'pc-one', pid: 1002 });
     expect(next.status).toBe(200);
     expect(next.body.leaseId).not.toBe(killed.body.leaseId);
