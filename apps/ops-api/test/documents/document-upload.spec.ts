@@ -344,18 +344,23 @@ it("answers every refusal of the tus endpoint with the error envelope, tus' stat
   expect((await patch(a.token, location, '0')).status).toBe(204);
 });
 
-it('resumes after the connection drops mid-document: the bytes sent stay under 110 % of the file', async () => {
+it('resumes after the connection drops mid-document: it keeps what had arrived instead of starting again', async () => {
   const agent = await uploadingTicket();
   const file = path.join(work, 'large.bin');
   const data = randomBytes(12 * 1024 * 1024);
   await writeFile(file, data);
   const proxy = await startTcpProxy(api.url);
   try {
-    proxy.cutAfter(5 * 1024 * 1024);
+    const cut = 5 * 1024 * 1024;
+    proxy.cutAfter(cut);
     const sent = await tusUpload(proxy.url, agent.token, file, metadataOf(9, 'ua/2024.1/large.bin', data));
     expect(sent.error).toBeNull();
     expect(proxy.cuts).toBe(1);
-    expect(proxy.upstreamBytes).toBeLessThan(data.length * 1.1);
+    // A restart from offset 0 sends the file plus everything before the cut. A
+    // resume loses only what sat in socket buffers when the line broke: how
+    // much depends on the machine's load (up to ~11 % seen in CI on 2 busy
+    // cores), never more than half of the cut's bytes here.
+    expect(proxy.upstreamBytes).toBeLessThan(data.length + cut / 2);
     await placed(agent.ticketId, 1);
     const stored = await readFile(path.join(archives, agent.tenantDatabase, 'ua', '2024.1', 'large.bin'));
     expect(sha256(stored)).toBe(sha256(data));
