@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { QUEUES, ticketDetailSchema, type MigrationPlan, type PlanUser, type TableSchema } from '@omt/contracts';
+import { QUEUES, ticketDetailSchema, type TableSchema } from '@omt/contracts';
 import { TableDigest, tenantIdentifier, tenantPrimaryKeyName } from '@omt/copy-text';
 import { createTestDatabase, databaseUrl, queryDatabase, type TestDatabase } from '../../../../test/support/databases';
 import { createSampleDatabase } from '../../../agent/src/sample/sample-db';
@@ -14,7 +14,7 @@ import { tableJobId } from '../../src/queues/job-ids';
 import { QueuesService } from '../../src/queues/queues.service';
 import type { Credential } from '../support/auth-helpers';
 import { startTestApi, type TestApi } from '../support/test-api';
-import { services, ticketReaches } from '../pipeline/upload-seed';
+import { samplePlan, services, ticketReaches } from '../pipeline/upload-seed';
 import { putBatch, startRequest, tablePath, tableSchema } from '../uploads/upload-fixtures';
 
 /**
@@ -37,22 +37,6 @@ const RENAMED: Record<string, { name: string; columns: Record<string, string> }>
   long_b: { name: LONG_B, columns: {} },
 };
 
-/** The sample's own plan (as the pipeline spec uses it): everyone keeps their plan and logs in with their first address. */
-function samplePlan(): MigrationPlan {
-  const users: PlanUser[] = sampleUsers(SAMPLE)
-    .filter((u) => u.type === 0 && !u.retired && u.emails.length > 0)
-    .map((u) => {
-      const plan = u.login === 'KY' ? null : u.login === 'OP' ? 'ten-sales' : u.plan;
-      const loginEmail = u.login === 'MG' ? 'marketing.lead@nordlys.example' : u.emails[0]!;
-      return { associateId: u.associateId, login: u.login, plan, loginEmail: plan === null ? null : loginEmail };
-    });
-  return {
-    formatVersion: 1,
-    users,
-    migrator: { name: 'Mia Migrator', email: 'mia@partner.example', phone: '+47 22 33 44 55' },
-    sendWelcomeEmails: false,
-  };
-}
 
 function renamed(table: TableSchema): TableSchema {
   const map = RENAMED[table.name];
@@ -107,7 +91,7 @@ async function readyTicket(): Promise<{ id: string; agent: Credential }> {
   const agent = await api.enroll(created.enrollmentCode);
   const { prisma, states } = services(api);
   await states.transition(created.ticket.id, 'ready', 'system', 'checks passed (test)');
-  await prisma.ticket.update({ where: { id: created.ticket.id }, data: { plan: samplePlan() } });
+  await prisma.ticket.update({ where: { id: created.ticket.id }, data: { plan: samplePlan(sampleUsers(SAMPLE)) } });
   return { id: created.ticket.id, agent };
 }
 

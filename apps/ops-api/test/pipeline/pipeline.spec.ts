@@ -6,9 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
   opsServerEvents,
   ticketDetailSchema,
-  type MigrationPlan,
   type OpsEventPayload,
-  type PlanUser,
 } from '@omt/contracts';
 import { createTestDatabase, databaseUrl, queryDatabase, type TestDatabase } from '../../../../test/support/databases';
 import { eventually } from '../../../../test/support/eventually';
@@ -17,7 +15,7 @@ import { sampleUsers } from '../../../agent/src/sample/sample-users';
 import { PostgresSource } from '../../../agent/src/source/postgres-source';
 import { startTestApi, type TestApi } from '../support/test-api';
 import type { Credential } from '../support/auth-helpers';
-import { batchesImported, completeUpload, seedUpload, services, ticketReaches, uploadingTicket } from './upload-seed';
+import { batchesImported, completeUpload, samplePlan, seedUpload, services, ticketReaches, uploadingTicket } from './upload-seed';
 
 /**
  * The worker's side of a migration with real parts: the small sample CRM
@@ -29,28 +27,6 @@ import { batchesImported, completeUpload, seedUpload, services, ticketReaches, u
 const SAMPLE = { seed: 7, size: 'small', problems: ['duplicate-emails'] } as const;
 const users = sampleUsers(SAMPLE);
 const byLogin = (login: string) => users.find((u) => u.login === login)!;
-
-/**
- * The plan: everyone keeps their plan except KY (no plan: cannot log in) and
- * OP (moves from Service to Sales Premium). JD logs in with their own
- * address, which MG's card also holds (in upper case: the sample's
- * duplicate-emails problem), so MG's row goes; MG types a new address.
- */
-function samplePlan(): MigrationPlan {
-  const planUsers: PlanUser[] = users
-    .filter((u) => u.type === 0 && !u.retired && u.emails.length > 0)
-    .map((u) => {
-      const plan = u.login === 'KY' ? null : u.login === 'OP' ? 'ten-sales' : u.plan;
-      const loginEmail = u.login === 'MG' ? 'marketing.lead@nordlys.example' : u.emails[0]!;
-      return { associateId: u.associateId, login: u.login, plan, loginEmail: plan === null ? null : loginEmail };
-    });
-  return {
-    formatVersion: 1,
-    users: planUsers,
-    migrator: { name: 'Mia Migrator', email: 'mia@partner.example', phone: '+47 22 33 44 55' },
-    sendWelcomeEmails: false,
-  };
-}
 
 let api: TestApi;
 let sales: Credential;
@@ -101,7 +77,7 @@ function opsFeed(): { events: OpsEventPayload<'job.failed'>[]; ready: Promise<vo
 }
 
 it('imports every batch once, verifies, applies the plan and completes a test migration', async () => {
-  const plan = samplePlan();
+  const plan = samplePlan(users);
   const id = await uploadingTicket(api, sales, 'test', plan);
   const { tables, batches } = await seedUpload(api, source, id, { complete: true });
   expect(await ticketReaches(api, id, ['completed', 'failed', 'verification_failed'])).toBe('completed');
@@ -195,7 +171,7 @@ it('imports every batch once, verifies, applies the plan and completes a test mi
 }, 180_000);
 
 it('fails verification naming the table whose row changed in the tenant', async () => {
-  const id = await uploadingTicket(api, sales, 'test', samplePlan());
+  const id = await uploadingTicket(api, sales, 'test', samplePlan(users));
   await seedUpload(api, source, id, { complete: false });
   await batchesImported(api, id);
   const tenant = await tenantOf(id);
@@ -215,7 +191,7 @@ it('fails verification naming the table whose row changed in the tenant', async 
 it('fails the ticket on a corrupt batch, lists the failure, and completes a live migration once ops retry after the blob is fixed', async () => {
   const feed = opsFeed();
   await feed.ready;
-  const id = await uploadingTicket(api, sales, 'live', samplePlan());
+  const id = await uploadingTicket(api, sales, 'live', samplePlan(users));
   const { prisma, blobs } = services(api);
   await prisma.missingDocument.create({ data: { ticketId: id, documentId: 9, name: 'gone.pdf', relativePath: 'JD/2020.1/gone.pdf', reason: 'missing-file' } });
   const { batches } = await seedUpload(api, source, id, {
@@ -272,7 +248,7 @@ it('fails the ticket with a clear message when the tenant has no CRM user tables
   try {
     await queryDatabase(plain.url, `CREATE SCHEMA crm7; CREATE TABLE crm7.widget (id int PRIMARY KEY, v text); INSERT INTO crm7.widget VALUES (1, 'a'), (2, NULL)`);
     const widgets = new PostgresSource(plain.url, 'crm7');
-    const id = await uploadingTicket(api, sales, 'test', { ...samplePlan(), users: [] });
+    const id = await uploadingTicket(api, sales, 'test', { ...samplePlan(users), users: [] });
     try {
       await seedUpload(api, widgets, id, { complete: true });
     } finally {

@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { TableDigest } from '@omt/copy-text';
 import { createHash } from 'node:crypto';
-import type { MigrationKind, MigrationPlan, MigrationState, TableSchema } from '@omt/contracts';
+import type { MigrationKind, MigrationPlan, MigrationState, PlanUser, TableSchema } from '@omt/contracts';
+import type { SampleUser } from '../../../agent/src/sample/sample-users';
 import { PostgresSource } from '../../../agent/src/source/postgres-source';
 import { tableSchemaOf } from '../../../agent/src/source/table-schema';
 import { batchText } from '../../../agent/src/source/source-connector';
@@ -149,4 +150,26 @@ export async function batchesImported(api: TestApi, ticketId: string, timeoutMs 
   const { prisma } = services(api);
   const left = () => prisma.batchUpload.count({ where: { ticketId, importedAt: null } });
   await eventually(left, { what: `every batch of ticket ${ticketId} imported (the count is of those left)`, until: (n) => n === 0, timeoutMs, intervalMs: 100 });
+}
+
+/**
+ * The plan: everyone keeps their plan except KY (no plan: cannot log in) and
+ * OP (moves from Service to Sales Premium). JD logs in with their own
+ * address, which MG's card also holds (in upper case: the sample's
+ * duplicate-emails problem), so MG's row goes; MG types a new address.
+ */
+export function samplePlan(users: readonly SampleUser[]): MigrationPlan {
+  const planUsers: PlanUser[] = users
+    .filter((u) => u.type === 0 && !u.retired && u.emails.length > 0)
+    .map((u) => {
+      const plan = u.login === 'KY' ? null : u.login === 'OP' ? 'ten-sales' : u.plan;
+      const loginEmail = u.login === 'MG' ? 'marketing.lead@nordlys.example' : u.emails[0]!;
+      return { associateId: u.associateId, login: u.login, plan, loginEmail: plan === null ? null : loginEmail };
+    });
+  return {
+    formatVersion: 1,
+    users: planUsers,
+    migrator: { name: 'Mia Migrator', email: 'mia@partner.example', phone: '+47 22 33 44 55' },
+    sendWelcomeEmails: false,
+  };
 }
