@@ -55,16 +55,23 @@ export const integerTextSchema = z.string().regex(/^-?[0-9]{1,39}$/, 'must be a 
  * DDL is built from it, so nothing a source (or a caller) sends is ever
  * run as SQL. A source default that fits none of these is reported in
  * `TableSchema.untranslated` instead.
- *  - `literal`: a constant, as the COPY text of the column's type would
- *    print it (`0`, `''` is the empty string, `2020-01-01`); the tenant
- *    casts it to the column type.
+ *  - `literal`: a constant as text, unquoted and unescaped, in a form
+ *    PostgreSQL reads as a value of the column's type (`0`, the empty
+ *    string, `2020-01-01`, `\x00ff` for binary); the tenant casts it to
+ *    the column type.
  *  - `now`: the current date and time (getdate(), sysdatetime(),
  *    CURRENT_TIMESTAMP, now()); `utcNow`: in UTC (getutcdate(), sysutcdatetime()).
  *  - `today`: the current date.
  *  - `uuid`: a new random uuid (newid(), newsequentialid(), gen_random_uuid()).
  */
 export const columnDefaultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('literal'), value: z.string().max(4000) }),
+  z.object({
+    kind: z.literal('literal'),
+    value: z
+      .string()
+      .max(4000)
+      .refine((v) => !v.includes('\u0000'), 'must not contain NUL'),
+  }),
   z.object({ kind: z.literal('now') }),
   z.object({ kind: z.literal('utcNow') }),
   z.object({ kind: z.literal('today') }),
@@ -114,12 +121,17 @@ export type IndexKey = z.infer<typeof indexKeySchema>;
 /**
  * One condition of a filtered (partial) index; an index's filter is all of
  * them (AND). `value` is the constant compared with, as the COPY text of
- * the column's type; absent for `isNull`/`isNotNull`.
+ * the column's type in the same form as a literal default (unquoted,
+ * unescaped); absent for `isNull`/`isNotNull`.
  */
 export const indexConditionSchema = z.object({
   column: identifierSchema,
   op: z.enum(['isNull', 'isNotNull', '=', '<>', '<', '<=', '>', '>=']),
-  value: z.string().max(4000).optional(),
+  value: z
+    .string()
+    .max(4000)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL')
+    .optional(),
 });
 export type IndexCondition = z.infer<typeof indexConditionSchema>;
 

@@ -1,5 +1,6 @@
 import type { TableSchema } from '@omt/contracts';
-import { addPrimaryKeyPgSql, createTablePgSql, pgColumnType, qualifiedTenantPg, tenantColumnListPg } from './pg-ddl';
+import { addPrimaryKeyPgSql, createTablePgSql, qualifiedTenantPg, tenantColumnListPg } from './pg-ddl';
+import { pgColumnType } from './pg-column-type';
 import { tenantIdentifier, tenantPrimaryKeyName } from './tenant-names';
 import { columnListPg, qualifiedPg, quotePg } from './identifiers';
 

@@ -1,55 +1,10 @@
-import type { ColumnType, TableSchema } from '@omt/contracts';
+import type { TableSchema } from '@omt/contracts';
 import { qualifiedPg, quotePg } from './identifiers';
 import { tenantIdentifier, tenantPrimaryKeyName } from './tenant-names';
+import { defaultPgExpression, identityPgClause } from './pg-column-structure';
+import { pgColumnType } from './pg-column-type';
 
-/** PostgreSQL's largest `varchar(n)` / `char(n)` length (and `bit(n)`'s, which the neutral model has no use for). */
-export const PG_MAX_TEXT_LENGTH = 10_485_760;
-/** PostgreSQL's largest `numeric(p,s)` precision and scale. */
-export const PG_MAX_NUMERIC_PRECISION = 1000;
-
-/**
- * The PostgreSQL column type a tenant table declares for a neutral type.
- * A declaration PostgreSQL refuses would fail the whole ticket for a column
- * whose values it can hold, so such types widen to one that holds every
- * value: text lengths beyond its limit become `text`, precisions beyond its
- * limit unconstrained `numeric` (which keeps each value's digits and scale,
- * so the COPY text read back is the same). Binary lengths are not enforced
- * by bytea.
- */
-export function pgColumnType(type: ColumnType): string {
-  switch (type.kind) {
-    case 'int16':
-      return 'smallint';
-    case 'int32':
-      return 'integer';
-    case 'int64':
-      return 'bigint';
-    case 'decimal':
-      return type.precision > PG_MAX_NUMERIC_PRECISION || type.scale > PG_MAX_NUMERIC_PRECISION
-        ? 'numeric'
-        : `numeric(${type.precision},${type.scale})`;
-    case 'float32':
-      return 'real';
-    case 'float64':
-      return 'double precision';
-    case 'boolean':
-      return 'boolean';
-    case 'text':
-      return type.maxLength === null || type.maxLength > PG_MAX_TEXT_LENGTH ? 'text' : `varchar(${type.maxLength})`;
-    case 'binary':
-      return 'bytea';
-    case 'date':
-      return 'date';
-    case 'time':
-      return 'time';
-    case 'timestamp':
-      return 'timestamp';
-    case 'timestamptz':
-      return 'timestamptz';
-    case 'uuid':
-      return 'uuid';
-  }
-}
+export { PG_MAX_NUMERIC_PRECISION, PG_MAX_TEXT_LENGTH } from './pg-column-type';
 
 export interface CreateTableOptions {
   /**
@@ -59,6 +14,12 @@ export interface CreateTableOptions {
    */
   primaryKey?: boolean;
   ifNotExists?: boolean;
+  /**
+   * Declare column defaults in the table (the default). The worker sets them
+   * after the load instead (`setDefaultPgSql`), each on its own, so a source
+   * default PostgreSQL cannot cast is one warning, not a failed ticket.
+   */
+  defaults?: boolean;
 }
 
 /** A table as the tenant names it (`tenantIdentifier`), schema-qualified and quoted. */
@@ -81,10 +42,17 @@ function primaryKeyPg(table: TableSchema): string {
 
 /** `CREATE TABLE` for a neutral table schema in PostgreSQL, under the tenant's names. */
 export function createTablePgSql(schema: string, table: TableSchema, options: CreateTableOptions = {}): string {
-  const { primaryKey = true, ifNotExists = false } = options;
-  const columns = table.columns.map(
-    (c) => `${quoteTenantPg(c.name)} ${pgColumnType(c.type)}${c.nullable ? '' : ' NOT NULL'}`,
-  );
+  const { primaryKey = true, ifNotExists = false, defaults = true } = options;
+  const columns = table.columns.map((c) => {
+    const fallback = defaults ? defaultPgExpression(c) : null;
+    const identity = identityPgClause(c);
+    return [
+      `${quoteTenantPg(c.name)} ${pgColumnType(c.type)}`,
+      c.nullable ? '' : ' NOT NULL',
+      fallback ? ` DEFAULT ${fallback}` : '',
+      identity ? ` ${identity}` : '',
+    ].join('');
+  });
   if (primaryKey && table.primaryKey.length > 0) columns.push(primaryKeyPg(table));
   const create = ifNotExists ? 'CREATE TABLE IF NOT EXISTS' : 'CREATE TABLE';
   return `${create} ${qualifiedTenantPg(schema, table.name)} (\n  ${columns.join(',\n  ')}\n)`;

@@ -1,0 +1,74 @@
+import type { Column, ColumnType, IndexCondition } from '@omt/contracts';
+import { pgColumnType as pgTypeOf } from './pg-column-type';
+
+/**
+ * Column structure (defaults, identity) and filter constants as PostgreSQL
+ * text. The neutral model holds them as structure, never as SQL: constants
+ * become quoted literals cast to the column's type, the few functions a
+ * default may call are spelled here, so nothing a source sends is run.
+ */
+
+/**
+ * A constant as a literal of the column's type: quotes doubled
+ * (standard_conforming_strings is on by default since 9.1, so backslashes
+ * are plain characters), then cast, so PostgreSQL itself checks the value.
+ */
+export function pgLiteral(value: string, pgType: string): string {
+  return `'${value.replace(/'/g, "''")}'::${pgType}`;
+}
+
+/** The PostgreSQL expression of a column's default, or null when it has none. */
+export function defaultPgExpression(column: Column, pgType: string = pgTypeOf(column.type)): string | null {
+  const fallback = column.default;
+  if (!fallback) return null;
+  switch (fallback.kind) {
+    case 'literal':
+      return pgLiteral(fallback.value, pgType);
+    case 'now':
+      // Local wall-clock time for columns without a zone, as getdate() gives it at the source.
+      return column.type.kind === 'timestamptz' ? 'now()' : castUnlessTemporal(column.type, pgType, 'LOCALTIMESTAMP');
+    case 'utcNow':
+      return column.type.kind === 'timestamptz'
+        ? 'now()'
+        : castUnlessTemporal(column.type, pgType, "(now() AT TIME ZONE 'utc')");
+    case 'today':
+      return castUnlessTemporal(column.type, pgType, 'CURRENT_DATE');
+    case 'uuid':
+      return column.type.kind === 'uuid' ? 'gen_random_uuid()' : `(gen_random_uuid())::${pgType}`;
+  }
+}
+
+/** Temporal columns take these expressions as they are (PostgreSQL converts); any other type is cast. */
+function castUnlessTemporal(type: ColumnType, pgType: string, expression: string): string {
+  return ['date', 'time', 'timestamp', 'timestamptz'].includes(type.kind) ? expression : `(${expression})::${pgType}`;
+}
+
+const INTEGER_KINDS = new Set(['int16', 'int32', 'int64']);
+
+/** Whether PostgreSQL can make the column an identity column (only smallint, integer and bigint can be). */
+export function identityExpressible(column: Column): boolean {
+  return !!column.identity && INTEGER_KINDS.has(column.type.kind);
+}
+
+/**
+ * `GENERATED … AS IDENTITY (…)` for an identity column, or null. Declared
+ * with the table: COPY writes the source's values into it either way, as
+ * INSERT … OVERRIDING SYSTEM VALUE would.
+ */
+export function identityPgClause(column: Column): string | null {
+  if (!identityExpressible(column)) return null;
+  const { generation, start, increment } = column.identity!;
+  return `GENERATED ${generation === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY (START WITH ${start} INCREMENT BY ${increment})`;
+}
+
+/** A filter condition on a column of this type. */
+export function conditionPg(quotedColumn: string, condition: IndexCondition, pgType: string): string {
+  switch (condition.op) {
+    case 'isNull':
+      return `${quotedColumn} IS NULL`;
+    case 'isNotNull':
+      return `${quotedColumn} IS NOT NULL`;
+    default:
+      return `${quotedColumn} ${condition.op} ${pgLiteral(condition.value ?? '', pgType)}`;
+  }
+}
