@@ -25,8 +25,8 @@ export function defaultPgExpression(column: Column, pgType: string = pgTypeOf(co
     case 'literal':
       return pgLiteral(fallback.value, pgType);
     case 'now':
-      // Local wall-clock time for columns without a zone, as getdate() gives it at the source.
-      return column.type.kind === 'timestamptz' ? 'now()' : castUnlessTemporal(column.type, pgType, 'LOCALTIMESTAMP');
+      // Stored into a column without a zone, now() becomes the session's wall-clock time, as getdate() gives it at the source.
+      return castUnlessTemporal(column.type, pgType, 'now()');
     case 'utcNow':
       return column.type.kind === 'timestamptz'
         ? 'now()'

@@ -52,7 +52,7 @@ describe('structure DDL', () => {
         '  "id" integer NOT NULL GENERATED ALWAYS AS IDENTITY (START WITH 1 INCREMENT BY 1),',
         `  "name" varchar(254) NOT NULL DEFAULT 'O''Brien'::varchar(254),`,
         '  "code" character(5),',
-        '  "registered" timestamp NOT NULL DEFAULT LOCALTIMESTAMP,',
+        '  "registered" timestamp NOT NULL DEFAULT now(),',
         '  "guid" uuid NOT NULL DEFAULT gen_random_uuid(),',
         `  "deleted" smallint NOT NULL DEFAULT '0'::smallint`,
         ')',
