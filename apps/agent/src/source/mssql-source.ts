@@ -1,7 +1,7 @@
 import sql from 'mssql';
 import type { TableSchema } from '@omt/contracts';
-import { MSSQL_COLUMNS_SQL, MSSQL_PRIMARY_KEYS_SQL, mssqlCountSql, mssqlSelectRowsSql, mssqlStreamSql } from './mssql-sql';
-import { neutralTypeFromMssql } from './mssql-types';
+import { MSSQL_COLUMNS_SQL, MSSQL_INDEXES_SQL, MSSQL_PRIMARY_KEYS_SQL, mssqlCountSql, mssqlSelectRowsSql, mssqlStreamSql } from './mssql-sql';
+import { mssqlTablesOf } from './mssql-structure';
 import { batchEncodedRows, rowsFromEmitter, type PausableRowEmitter } from './row-batcher';
 import {
   DEFAULT_BATCH_LIMITS,
@@ -54,22 +54,13 @@ export class MssqlSource implements SourceConnector {
 
   async introspect(): Promise<IntrospectedTable[]> {
     const pool = await this.connected();
-    const [columns, keys] = await Promise.all([
-      pool.request().input('schema', sql.NVarChar, this.schema).query(MSSQL_COLUMNS_SQL),
-      pool.request().input('schema', sql.NVarChar, this.schema).query(MSSQL_PRIMARY_KEYS_SQL),
-    ]);
-    const tables = new Map<string, IntrospectedTable>();
-    for (const row of columns.recordset) {
-      let table = tables.get(row.table_name);
-      if (!table) tables.set(row.table_name, (table = { name: row.table_name, columns: [], primaryKey: [] }));
-      const info = { typeName: String(row.type_name), maxLength: row.max_length, precision: row.precision, scale: row.scale };
-      table.columns.push({ name: row.column_name, nativeType: info.typeName, nullable: row.is_nullable, type: neutralTypeFromMssql(info) });
-    }
-    for (const row of keys.recordset) tables.get(row.table_name)?.primaryKey.push(row.column_name);
-    for (const table of tables.values()) {
+    const query = (text: string) => pool.request().input('schema', sql.NVarChar, this.schema).query(text);
+    const [columns, keys, indexes] = await Promise.all([query(MSSQL_COLUMNS_SQL), query(MSSQL_PRIMARY_KEYS_SQL), query(MSSQL_INDEXES_SQL)]);
+    const tables = mssqlTablesOf(columns.recordset, keys.recordset, indexes.recordset);
+    for (const table of tables) {
       this.nativeTypes.set(table.name, Object.fromEntries(table.columns.map((c) => [c.name, c.nativeType])));
     }
-    return [...tables.values()];
+    return tables;
   }
 
   async countRows(table: string): Promise<number> {

@@ -34,10 +34,13 @@ export function neutralTypeFromMssql(info: MssqlColumnInfo): ColumnType | null {
       return info.precision <= 24 ? { kind: 'float32' } : { kind: 'float64' };
     case 'bit':
       return { kind: 'boolean' };
+    // char(n)/nchar(n) are blank-padded: kept fixed-length on the tenant.
     case 'char':
+      return { kind: 'text', maxLength: chars(1), fixed: true };
     case 'varchar':
       return { kind: 'text', maxLength: chars(1) };
     case 'nchar':
+      return { kind: 'text', maxLength: chars(2), fixed: true };
     case 'nvarchar':
       return { kind: 'text', maxLength: chars(2) };
     case 'text':

@@ -37,7 +37,8 @@ describe('PostgreSQL type mapping', () => {
     expect(neutralTypeFromPg('numeric')).toBeNull();
     expect(neutralTypeFromPg('jsonb')).toBeNull();
     expect(neutralTypeFromPg('integer[]')).toBeNull();
-    expect(neutralTypeFromPg('character(1)')).toEqual({ kind: 'text', maxLength: 1 });
+    expect(neutralTypeFromPg('character(1)')).toEqual({ kind: 'text', maxLength: 1, fixed: true });
+    expect(neutralTypeFromPg('character varying(1)')).toEqual({ kind: 'text', maxLength: 1 });
   });
 
   it('quotes identifiers instead of interpolating them', () => {

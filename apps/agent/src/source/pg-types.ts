@@ -7,8 +7,11 @@ import type { ColumnType } from '@omt/contracts';
  */
 export function neutralTypeFromPg(formatted: string): ColumnType | null {
   const t = formatted.toLowerCase().trim();
-  const withLength = /^(character varying|varchar|character|char|bpchar)\((\d+)\)$/.exec(t);
+  const withLength = /^(character varying|varchar)\((\d+)\)$/.exec(t);
   if (withLength) return { kind: 'text', maxLength: Number(withLength[2]) };
+  // character(n) is blank-padded and compared without trailing blanks: kept fixed-length on the tenant.
+  const fixed = /^(character|char|bpchar)\((\d+)\)$/.exec(t);
+  if (fixed) return { kind: 'text', maxLength: Number(fixed[2]), fixed: true };
   const numeric = /^numeric\((\d+),(\d+)\)$/.exec(t);
   if (numeric) return { kind: 'decimal', precision: Number(numeric[1]), scale: Number(numeric[2]) };
   switch (t) {

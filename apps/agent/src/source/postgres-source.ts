@@ -4,6 +4,8 @@ import type { TableSchema } from '@omt/contracts';
 import { COPY_SESSION_OPTIONS } from '@omt/copy-text';
 import { batchCopyLines } from './copy-batcher';
 import { neutralTypeFromPg } from './pg-types';
+import { PG_COLUMNS_SQL, PG_INDEXES_SQL } from './pg-structure-sql';
+import { pgColumnStructureOf, pgIndexesOf, pgNumberingSequence, type PgColumnRow, type PgIndexRow, type SequenceState } from './pg-structure';
 import {
   DEFAULT_BATCH_LIMITS,
   type BatchLimits,
@@ -18,15 +20,6 @@ import { systemEventSql } from './system-event-sql';
 
 /** Re-exported for the agent's sample loader and tests; the settings live in @omt/copy-text. */
 export { COPY_SESSION_OPTIONS };
-
-const COLUMNS_SQL = `
-  SELECT c.relname AS table_name, a.attname AS column_name,
-         format_type(a.atttypid, a.atttypmod) AS native_type, NOT a.attnotnull AS nullable
-  FROM pg_class c
-  JOIN pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  ORDER BY c.relname, a.attnum`;
 
 const PRIMARY_KEYS_SQL = `
   SELECT c.relname AS table_name, a.attname AS column_name
@@ -68,26 +61,58 @@ export class PostgresSource implements SourceConnector {
   }
 
   async introspect(): Promise<IntrospectedTable[]> {
-    const [columns, keys] = await Promise.all([
-      this.pool.query<{ table_name: string; column_name: string; native_type: string; nullable: boolean }>(
-        COLUMNS_SQL,
-        [this.schema],
-      ),
+    const [columns, keys, indexes] = await Promise.all([
+      this.pool.query<PgColumnRow>(PG_COLUMNS_SQL, [this.schema]),
       this.pool.query<{ table_name: string; column_name: string }>(PRIMARY_KEYS_SQL, [this.schema]),
+      this.pool.query<PgIndexRow>(PG_INDEXES_SQL, [this.schema]),
     ]);
+    const sequences = await this.sequenceStates(columns.rows);
     const tables = new Map<string, IntrospectedTable>();
     for (const row of columns.rows) {
       let table = tables.get(row.table_name);
-      if (!table) tables.set(row.table_name, (table = { name: row.table_name, columns: [], primaryKey: [] }));
+      if (!table) {
+        table = { name: row.table_name, columns: [], primaryKey: [], indexes: [], untranslated: [] };
+        tables.set(row.table_name, table);
+      }
+      const type = neutralTypeFromPg(row.native_type);
+      const structure = pgColumnStructureOf(row, type, sequences.get(row) ?? null);
       table.columns.push({
         name: row.column_name,
         nativeType: row.native_type,
         nullable: row.nullable,
-        type: neutralTypeFromPg(row.native_type),
+        type,
+        default: structure.default,
+        identity: structure.identity,
       });
+      table.untranslated!.push(...structure.untranslated);
     }
     for (const row of keys.rows) tables.get(row.table_name)?.primaryKey.push(row.column_name);
+    const indexRows = new Map<string, PgIndexRow[]>();
+    for (const row of indexes.rows) indexRows.set(row.table_name, [...(indexRows.get(row.table_name) ?? []), row]);
+    for (const table of tables.values()) {
+      const columnTypes = new Map(table.columns.map((c) => [c.name, c.type]));
+      const structure = pgIndexesOf(indexRows.get(table.name) ?? [], columnTypes);
+      table.indexes!.push(...structure.indexes);
+      table.untranslated!.push(...structure.untranslated);
+    }
     return [...tables.values()];
+  }
+
+  /**
+   * Where each identity or serial column's sequence stands. A sequence's
+   * state is only in the sequence relation itself (pg_sequence_last_value
+   * hides a restarted one), so each is read on its own, named by quoting.
+   */
+  private async sequenceStates(rows: readonly PgColumnRow[]): Promise<Map<PgColumnRow, SequenceState>> {
+    const states = new Map<PgColumnRow, SequenceState>();
+    for (const row of rows) {
+      const sequence = pgNumberingSequence(row);
+      if (!sequence) continue;
+      const sql = `SELECT last_value::text AS last_value, is_called FROM ${qualifiedPg(sequence.schema, sequence.name)}`;
+      const result = await this.pool.query<SequenceState>(sql);
+      if (result.rows[0]) states.set(row, result.rows[0]);
+    }
+    return states;
   }
 
   async countRows(table: string): Promise<number> {

@@ -1,4 +1,12 @@
-import type { BatchLimits, ColumnType, TableSchema } from '@omt/contracts';
+import type {
+  BatchLimits,
+  ColumnDefault,
+  ColumnType,
+  Identity,
+  IndexDefinition,
+  TableSchema,
+  UntranslatedStructure,
+} from '@omt/contracts';
 
 export type SourceDialect = 'postgres' | 'mssql';
 
@@ -8,6 +16,10 @@ export interface IntrospectedColumn {
   nativeType: string;
   nullable: boolean;
   type: ColumnType | null;
+  /** Absent or null: no default (or one reported in the table's `untranslated`). */
+  default?: ColumnDefault | null;
+  /** Absent or null: not an identity column. */
+  identity?: Identity | null;
 }
 
 export interface IntrospectedTable {
@@ -15,6 +27,14 @@ export interface IntrospectedTable {
   columns: IntrospectedColumn[];
   /** Column names in key order; empty when the table has no primary key. */
   primaryKey: string[];
+  /**
+   * Indexes and unique constraints besides the primary key. Both sources
+   * always fill this and `untranslated`; they are optional so that tables
+   * built by hand (tests, fakes) need not.
+   */
+  indexes?: IndexDefinition[];
+  /** Structure the source declares that the tenant cannot be given as it is. */
+  untranslated?: UntranslatedStructure[];
 }
 
 /**
@@ -61,7 +81,7 @@ export interface SourceConnector {
   readonly dialect: SourceDialect;
   /** The table prefix schema, `crm7` by default. */
   readonly schema: string;
-  /** Every base table of the schema with its columns and primary key. */
+  /** Every base table of the schema with its columns, primary key, indexes, defaults and identity columns. */
   introspect(): Promise<IntrospectedTable[]>;
   countRows(table: string): Promise<number>;
   /**

@@ -8,10 +8,21 @@ export function tableSchemaOf(table: IntrospectedTable): TableSchema {
     const list = unsupported.map((c) => `${c.name} (${c.nativeType})`).join(', ');
     throw new OmtError('VALIDATION_FAILED', `Table ${table.name} has columns of types omt cannot migrate: ${list}.`);
   }
+  // Defaults and identity appear only where the source declares them, so a
+  // plain column reads as it always did; `indexes` and `untranslated` are
+  // always there, saying this agent looked (empty: nothing declared).
   return {
     name: table.name,
-    columns: table.columns.map((c) => ({ name: c.name, type: c.type!, nullable: c.nullable })),
+    columns: table.columns.map((c) => ({
+      name: c.name,
+      type: c.type!,
+      nullable: c.nullable,
+      ...(c.default ? { default: c.default } : {}),
+      ...(c.identity ? { identity: c.identity } : {}),
+    })),
     primaryKey: table.primaryKey,
+    indexes: table.indexes ?? [],
+    untranslated: table.untranslated ?? [],
   };
 }
 
