@@ -5,7 +5,7 @@ import {
   createIndexPgSql,
   restartIdentityPgSql,
   setDefaultPgSql,
-  tenantIdentifier,
+  tableWords,
   tenantIndexNames,
 } from '@omt/copy-text';
 import { PermanentImportError, connectionSurvives, sqlStateOf, toJobError } from '../queues/job-errors';
@@ -43,12 +43,6 @@ interface StructureStep {
 const PRIMARY_KEY_STEP = 'primaryKey';
 const DEFAULTS_STEP = 'defaults';
 const IDENTITY_STEP = 'identity';
-
-/** A table in a message, with the name the tenant holds it under when that differs. */
-export function tableWords(name: string): string {
-  const tenant = tenantIdentifier(name);
-  return tenant === name ? `table "${name}"` : `table "${name}" (stored as "${tenant}")`;
-}
 
 function stepsOf(schema: string, table: TableSchema, indexNames: ReadonlyMap<string, string>): StructureStep[] {
   const steps: StructureStep[] = [];

@@ -1,16 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { TableSchema, UntranslatedStructure } from '@omt/contracts';
+import { untranslatedWarning } from '@omt/copy-text';
 import { LedgerRepository, type StructureVerdict } from '../ledger/ledger.repository';
-import { tableWords } from '../tenants/structure-build';
 import type { TenantDatabase } from '../tenants/tenant-database';
 import { verifyTableStructure } from './structure-verifier';
 import type { VerificationStep } from './verification-steps';
-
-/** A warning for something the source declares that the tenant could not be given as it is. */
-export function untranslatedWarning(table: TableSchema, item: UntranslatedStructure): string {
-  const what = item.object === 'default' ? `The default of column "${item.name}"` : `${item.object === 'index' ? 'Index' : 'Constraint'} "${item.name}"`;
-  return `${what} of ${tableWords(table.name)} was not carried over: ${item.reason} (at the source: ${item.definition}).`;
-}
 
 /**
  * Every table the agent sent: the tenant's structure, read from
@@ -30,7 +23,7 @@ export class StructureVerificationStep implements VerificationStep {
     for (const table of await this.repository.tableSchemas(ticketId)) {
       const differences = await verifyTableStructure(tenant, table);
       const warnings = [
-        ...(table.untranslated ?? []).map((item) => untranslatedWarning(table, item)),
+        ...(table.untranslated ?? []).map((item) => untranslatedWarning(table.name, item)),
         ...(await tenant.structureWarnings(table.name)),
       ];
       verdicts.push({ name: table.name, verified: differences.length === 0, message: differences.length ? differences.join(' ') : null, warnings });

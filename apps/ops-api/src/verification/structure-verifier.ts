@@ -6,10 +6,11 @@ import {
   declaredAsConstraint,
   identityExpressible,
   setDefaultPgSql,
+  tableWords,
   tenantIdentifier,
 } from '@omt/copy-text';
 import { checkOut, type TenantTarget } from '../tenants/tenant-database';
-import { describeDefault, tableWords } from '../tenants/structure-build';
+import { describeDefault } from '../tenants/structure-build';
 import { readCatalogTable, tableOid, type CatalogColumn, type CatalogIndex, type CatalogTable } from './tenant-catalog';
 
 /**
