@@ -270,9 +270,16 @@ interface BrowserGlobals {
       );
       if (run.code !== 0)
         throw new Error(`agent exit ${run.code}\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
-      expect(JSON.parse(run.stdout)).toMatchObject({ state: 'completed', verified: true });
+      expect(JSON.parse(run.stdout)).toMatchObject({ state: 'completed', verified: true, structure: { verified: true } });
 
       await page.locator('header [data-state="completed"]').waitFor();
+      // The structure's verdict beside the content's, for every table.
+      const structure = page.getByRole('table', { name: 'Tables' }).locator('[data-structure]');
+      await structure.first().waitFor();
+      await structure.and(page.locator('[data-structure="pending"]')).first().waitFor({ state: 'detached' });
+      expect(await structure.evaluateAll((cells) => cells.map((c) => c.getAttribute('data-structure')))).toEqual(
+        Array((await structure.count())).fill('equal'),
+      );
       const [{ rows }] = (await sql(
         'SELECT sum("expectedRows")::int AS rows FROM "TableUpload" WHERE "ticketId" = $1',
         [created.ticket.id],

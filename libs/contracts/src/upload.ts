@@ -171,6 +171,20 @@ export const manifestDocumentSchema = z.object({
   bytes: z.number().int().nonnegative(),
 });
 
+/** The structure of the tables sent, as verification found it: the agent's summary shows it. */
+export const structureSummarySchema = z.object({
+  /** Null until every table's structure was verified; then whether all equal the source's. */
+  verified: z.boolean().nullable(),
+  tables: z.number().int().nonnegative(),
+  /** Indexes and unique constraints besides the primary keys. */
+  indexes: z.number().int().nonnegative(),
+  /** Primary keys and UNIQUE constraints. */
+  constraints: z.number().int().nonnegative(),
+  /** What the tenant could not be given as declared (untranslated items, defaults PostgreSQL refused). */
+  warnings: z.array(z.string()),
+});
+export type StructureSummary = z.infer<typeof structureSummarySchema>;
+
 /** What has landed for a ticket: the agent's resume and recovery work from it. */
 export const uploadManifestSchema = z
   .object({
@@ -181,6 +195,8 @@ export const uploadManifestSchema = z
     missingDocuments: z.array(missingDocumentSchema),
     /** The agent has called upload/complete for the current run. */
     uploadComplete: z.boolean(),
+    /** Absent from APIs older than this field. */
+    structure: structureSummarySchema.optional(),
   })
   .meta({ description: 'What has landed for the ticket; resume and recovery work from it.' });
 export type UploadManifest = z.infer<typeof uploadManifestSchema>;
@@ -272,6 +288,20 @@ export const tableProgressSchema = z.object({
   /** Null until verification ran; then whether count and content hash matched. */
   verified: z.boolean().nullable(),
   verificationMessage: z.string().nullable(),
+  /**
+   * Null until verification ran; then whether the tenant's structure
+   * (columns, types, nullability, defaults, identity, keys, indexes),
+   * read from PostgreSQL's catalog, equals what the source declares.
+   */
+  structureVerified: z.boolean().nullable(),
+  /** What differs, in words; null when equal or not yet verified. */
+  structureMessage: z.string().nullable(),
+  /** What the source declares that the tenant could not be given (untranslated items, defaults PostgreSQL refused): shown, not failures. */
+  structureWarnings: z.array(z.string()),
+  /** Indexes and unique constraints the source declares besides the primary key. */
+  indexes: z.number().int().nonnegative(),
+  /** Constraints the tenant holds for them: the primary key and the unique constraints. */
+  constraints: z.number().int().nonnegative(),
 });
 export type TableProgress = z.infer<typeof tableProgressSchema>;
 

@@ -6,3 +6,4 @@ export * from './tenant-names';
 export * from './pg-column-type';
 export * from './pg-column-structure';
 export * from './pg-index-ddl';
+export * from './structure-words';

@@ -146,11 +146,13 @@ describe('structure DDL', () => {
       indexes: [
         index('IX_a', { keys: [{ column: 'nope', descending: false }] }),
         index('IX_a', { filter: [{ column: 'deleted', op: '=' }] }),
+        index('IX_b', { keys: [{ column: 'deleted', descending: false, function: 'upper' }] }),
       ],
     };
     expect(structureProblems(broken)).toEqual([
       'index "IX_a" names column "nope", which the table does not have',
       'index "IX_a" has a filter on "deleted" without a value',
+      'index "IX_b" applies upper() to "deleted", a int16 column; only text has case',
       'index name "IX_a" is declared more than once',
       'column "amount" is an identity column of type decimal; PostgreSQL numbers only smallint, integer and bigint',
     ]);

@@ -128,6 +128,12 @@ export function structureProblems(table: TableSchema): string[] {
       if (!columns.has(name))
         problems.push(`index "${index.name}" names column "${name}", which the table does not have`);
     }
+    for (const key of index.keys) {
+      const type = table.columns.find((c) => c.name === key.column)?.type.kind;
+      if (key.function && type && type !== 'text') {
+        problems.push(`index "${index.name}" applies ${key.function}() to "${key.column}", a ${type} column; only text has case`);
+      }
+    }
     for (const condition of index.filter) {
       const needsValue = condition.op !== 'isNull' && condition.op !== 'isNotNull';
       if (needsValue !== (condition.value !== undefined)) {

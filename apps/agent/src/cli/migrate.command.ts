@@ -6,6 +6,7 @@ import {
   detailsFromZodError,
   type BatchLimits,
   type MigrationState,
+  type StructureSummary,
 } from '@omt/contracts';
 import { accessEndedOf, type AccessEnded } from '../api/access-ended';
 import { assertEnrollmentCodeShape } from '../api/enrollment-code';
@@ -203,6 +204,23 @@ function terminalUi(json: boolean, stderr: (text: string) => void): MigrateUi & 
   };
 }
 
+/** How many warnings the text view lists before it only counts the rest (`--json` has them all). */
+const LISTED_WARNINGS = 50;
+
+function formatStructure(s: StructureSummary): string[] {
+  const counts = `${s.tables} tables, ${s.indexes} indexes, ${s.constraints} constraints`;
+  const verdict =
+    s.verified === null ? `not verified (${counts})` : s.verified ? `verified: ${counts} as the source declares` : `different (${counts}; see above)`;
+  const lines = [`  structure   ${verdict}`];
+  if (s.warnings.length > 0) {
+    lines.push(`  warnings    ${s.warnings.length} item(s) of the source's structure could not be carried over:`);
+    for (const w of s.warnings.slice(0, LISTED_WARNINGS)) lines.push(`                ${w}`);
+    if (s.warnings.length > LISTED_WARNINGS)
+      lines.push(`                … and ${s.warnings.length - LISTED_WARNINGS} more (--json lists them all)`);
+  }
+  return lines;
+}
+
 export function formatOutcome(o: MigrateOutcome): string {
   if (o.state === 'cancelled') return formatCancelled(o);
   const ok = SUCCESS_STATES.includes(o.state);
@@ -221,6 +239,7 @@ export function formatOutcome(o: MigrateOutcome): string {
     );
   }
   lines.push(`  verified    ${o.verified ? 'yes: row count and content hash of every table match the source' : 'no'}`);
+  if (o.structure) lines.push(...formatStructure(o.structure));
   if (o.documents)
     lines.push(
       `  documents   ${o.documents.uploaded} uploaded (${formatBytes(o.documents.bytes)}), ${o.documents.skipped} had landed before`,

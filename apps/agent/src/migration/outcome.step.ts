@@ -1,4 +1,4 @@
-import type { AgentMode, AgentSession, MigrationState, MissingDocument, TicketView } from '@omt/contracts';
+import type { AgentMode, AgentSession, MigrationState, MissingDocument, StructureSummary, TicketView } from '@omt/contracts';
 import type { AgentApiClient } from '../api/agent-api-client';
 import type { DocumentPhaseResult } from '../upload/document-phase';
 import { awaitOutcome, outcomeReason, SUCCESS_STATES, type OutcomeSession } from './await-outcome';
@@ -19,6 +19,12 @@ export interface MigrateOutcome {
   missingDocuments: MissingDocument[];
   /** Count and content hash of every table matched the source's (the ticket passed verification). */
   verified: boolean;
+  /**
+   * The tables' structure (keys, indexes, constraints, defaults, identity)
+   * against the source's declaration, with what could not be carried over;
+   * null when this run sent no tables and the API said nothing of them.
+   */
+  structure: StructureSummary | null;
   elapsedMs: number;
 }
 
@@ -59,6 +65,26 @@ export async function finish(
     documents: documents && { uploaded: documents.uploaded, skipped: documents.skipped, bytes: documents.bytes },
     missingDocuments: end.manifest.missingDocuments,
     verified: succeeded,
+    structure: structureOutcome(end, tables, succeeded),
     elapsedMs: Date.now() - started,
+  };
+}
+
+/**
+ * The API's verdict when the last session seen carried it; else what this
+ * run sent, verified exactly when the ticket passed verification (which
+ * compares the structure too). A completed ticket ends the agent's access,
+ * so the last session may predate the verdict.
+ */
+function structureOutcome(end: OutcomeSession, tables: TablesSummary | null, succeeded: boolean): StructureSummary | null {
+  const server = end.manifest.structure;
+  if (server && server.verified !== null) return server;
+  if (!tables) return server ?? null;
+  return {
+    verified: succeeded ? true : null,
+    tables: tables.tables,
+    indexes: tables.indexes,
+    constraints: tables.constraints,
+    warnings: tables.untranslated,
   };
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_BATCH_LIMITS, type AgentSession, type ArchiveScan } from '@omt/contracts';
+import { structureCounts, untranslatedWarning } from '@omt/copy-text';
 import type { AgentApiClient } from '../api/agent-api-client';
 import type { SourceConnector } from '../source/source-connector';
 import type { DocumentPhaseResult } from '../upload/document-phase';
@@ -23,6 +24,12 @@ export interface TablesSummary {
   skippedBatches: number;
   /** Tables complete at the API before this run (resume). */
   alreadyComplete: number;
+  /** Indexes and unique constraints the tables declare besides their primary keys. */
+  indexes: number;
+  /** Primary keys and UNIQUE constraints. */
+  constraints: number;
+  /** What the tables declare that the tenant cannot be given as it is (the source's untranslated items), worded. */
+  untranslated: string[];
 }
 
 /** From upload start to upload/complete: tables, then documents. */
@@ -85,5 +92,7 @@ function summariseTables(results: TableUploadResult[], planned: PlannedTable[]):
     sentBatches: results.reduce((n, r) => n + r.sentBatches, 0),
     skippedBatches: results.reduce((n, r) => n + r.skippedBatches, 0),
     alreadyComplete: results.filter((r) => r.alreadyComplete).length,
+    ...structureCounts(planned.map((t) => t.schema)),
+    untranslated: planned.flatMap((t) => (t.schema.untranslated ?? []).map((u) => untranslatedWarning(t.schema.name, u))),
   };
 }

@@ -25,6 +25,15 @@ export interface TableVerdict {
   message: string | null;
 }
 
+/** The structure's verdict of one table (columns, keys, indexes, defaults, identity). */
+export interface StructureVerdict {
+  name: string;
+  verified: boolean;
+  message: string | null;
+  /** Shown, not failures: what the source declares that the tenant could not be given. */
+  warnings: string[];
+}
+
 /** What the configuration step needs from the operations database. */
 export interface TicketConfiguration {
   kind: MigrationKind;
@@ -97,6 +106,32 @@ export class LedgerRepository {
         }),
       ),
     );
+  }
+
+  async saveStructureVerdicts(ticketId: string, verdicts: readonly StructureVerdict[]): Promise<void> {
+    await this.prisma.$transaction(
+      verdicts.map((v) =>
+        this.prisma.tableUpload.update({
+          where: { ticketId_name: { ticketId, name: v.name } },
+          data: { structureVerified: v.verified, structureMessage: v.message, structureWarnings: v.warnings },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * The structure build begins: its start, unless a build that has not
+   * finished began before (a retried job keeps the first start, so the
+   * phase's time is not cut to the retry's).
+   */
+  async markStructureStarted(ticketId: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "Ticket" SET "structureStartedAt" = now(), "structureFinishedAt" = NULL
+      WHERE id = ${ticketId}::uuid AND ("structureStartedAt" IS NULL OR "structureFinishedAt" IS NOT NULL)`;
+  }
+
+  async markStructureFinished(ticketId: string): Promise<void> {
+    await this.prisma.$executeRaw`UPDATE "Ticket" SET "structureFinishedAt" = now() WHERE id = ${ticketId}::uuid`;
   }
 
   async configuration(ticketId: string): Promise<TicketConfiguration> {

@@ -10,6 +10,7 @@ import type {
   TableSchema,
   UploadManifest,
 } from '@omt/contracts';
+import { structureCounts } from '@omt/copy-text';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { insertAuditEvent } from '../audit/audit.repository';
@@ -211,7 +212,7 @@ export class UploadsRepository {
       this.prisma.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { batchLimits: true, uploadCompletedAt: true } }),
       this.prisma.tableUpload.findMany({
         where: { ticketId },
-        select: { name: true, completedAt: true },
+        select: { name: true, completedAt: true, schema: true, structureVerified: true, structureWarnings: true },
         orderBy: [{ position: 'asc' }, { name: 'asc' }],
       }),
       this.prisma.batchUpload.findMany({
@@ -239,6 +240,13 @@ export class UploadsRepository {
         reason: m.reason as MissingDocument['reason'],
       })),
       uploadComplete: ticket.uploadCompletedAt !== null,
+      structure: {
+        verified: tables.length > 0 && tables.every((t) => t.structureVerified !== null) ? tables.every((t) => t.structureVerified) : null,
+        tables: tables.length,
+        // Validated when it was stored; the agent asks once a second, so no second parse here.
+        ...structureCounts(tables.flatMap((t) => (t.schema === null ? [] : [t.schema as unknown as TableSchema]))),
+        warnings: tables.flatMap((t) => t.structureWarnings),
+      },
     };
   }
 

@@ -2,7 +2,6 @@ import { Client, Pool, type PoolClient } from 'pg';
 import { tableSchemaSchema, type TableSchema } from '@omt/contracts';
 import {
   COPY_SESSION_OPTIONS,
-  addPrimaryKeyPgSql,
   createTablePgSql,
   nameCollisionError,
   quotePg,
@@ -11,6 +10,11 @@ import {
   tenantNameCollisions,
 } from '@omt/copy-text';
 import { PermanentImportError, toJobError } from '../queues/job-errors';
+import { buildStructure, type StructureBuildResult } from './structure-build';
+import { LEDGER_TABLE, OMT_SCHEMA, SOURCE_TABLES_TABLE } from './tenant-schema';
+
+export { LEDGER_TABLE, OMT_SCHEMA, SOURCE_TABLES_TABLE } from './tenant-schema';
+export type { StructureBuildResult } from './structure-build';
 
 /**
  * Each tenant has a PostgreSQL database of its own. Inside it:
@@ -20,14 +24,13 @@ import { PermanentImportError, toJobError } from '../queues/job-errors';
  *  - omt's own bookkeeping in the `_omt` schema: `source_tables` (each
  *    table's neutral definition under its source name, the name the tenant
  *    holds it under and its renamed columns (`tenantIdentifier`: names past
- *    PostgreSQL's 63 bytes), and when its key was added) and
+ *    PostgreSQL's 63 bytes), and how far the build of its structure after
+ *    the load got: `structure_done` (the steps in), `structure_warnings`
+ *    (defaults PostgreSQL refused), `structure_built_at`) and
  *    `batch_ledger` (one row per loaded batch, committed in the same
  *    transaction as the batch's COPY, so a batch is either in with its row
  *    or not at all).
  */
-export const OMT_SCHEMA = '_omt';
-export const LEDGER_TABLE = `${quotePg(OMT_SCHEMA)}."batch_ledger"`;
-export const SOURCE_TABLES_TABLE = `${quotePg(OMT_SCHEMA)}."source_tables"`;
 
 /** Tenant database names are chosen by omt; kept to characters that survive a URL and a dashboard unescaped. */
 const DATABASE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/;
@@ -139,7 +142,10 @@ export class TenantDatabase implements TenantTarget {
       // Added after the first tenants were made; the unique index is the last guard against two sources on one table.
       await client.query(`ALTER TABLE ${SOURCE_TABLES_TABLE}
         ADD COLUMN IF NOT EXISTS tenant_name text,
-        ADD COLUMN IF NOT EXISTS renamed_columns jsonb NOT NULL DEFAULT '[]'`);
+        ADD COLUMN IF NOT EXISTS renamed_columns jsonb NOT NULL DEFAULT '[]',
+        ADD COLUMN IF NOT EXISTS structure_done jsonb NOT NULL DEFAULT '[]',
+        ADD COLUMN IF NOT EXISTS structure_warnings jsonb NOT NULL DEFAULT '[]',
+        ADD COLUMN IF NOT EXISTS structure_built_at timestamptz`);
       await client.query(`CREATE UNIQUE INDEX IF NOT EXISTS source_tables_tenant_name ON ${SOURCE_TABLES_TABLE} (tenant_name)`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
         table_name text NOT NULL,
@@ -173,7 +179,8 @@ export class TenantDatabase implements TenantTarget {
           );
         }
         await this.assertNoCollision(client, table);
-        await client.query(createTablePgSql(this.schema, table, { primaryKey: false }));
+        // Keys, indexes and defaults come after the load (buildStructure): a refused default is a warning there, not a failed table.
+        await client.query(createTablePgSql(this.schema, table, { primaryKey: false, defaults: false }));
         await client.query(
           `INSERT INTO ${SOURCE_TABLES_TABLE} (table_name, definition, tenant_name, renamed_columns) VALUES ($1, $2::jsonb, $3, $4::jsonb)`,
           [table.name, definition, tenantIdentifier(table.name), JSON.stringify(renamedColumns(table.columns))],
@@ -220,35 +227,27 @@ export class TenantDatabase implements TenantTarget {
   }
 
   /**
-   * After the load: adds each table's primary key (one index build instead
-   * of row-by-row maintenance). Idempotent: a table whose key is in is
-   * skipped. Duplicate keys in the data fail permanently, naming the table.
-   * Returns the tables whose key was added now.
+   * After the load: each table's primary key, indexes and unique
+   * constraints, column defaults and identity restarts (`buildStructure`).
+   * Idempotent and resumable step by step; duplicates under a key or unique
+   * index fail permanently, naming the table and the index.
    */
+  async buildStructure(): Promise<StructureBuildResult> {
+    return buildStructure(this.pool, (work) => this.inDdlTransaction(work), this.schema);
+  }
+
+  /** The structure build, reporting only the tables whose primary key it added now. */
   async addPrimaryKeys(): Promise<string[]> {
-    const pending = await this.pool.query<{ definition: unknown }>(
-      `SELECT definition FROM ${SOURCE_TABLES_TABLE} WHERE keys_added_at IS NULL ORDER BY table_name`,
+    return (await this.buildStructure()).primaryKeys;
+  }
+
+  /** What the structure build could not apply to a table (defaults PostgreSQL refused); empty when none or never built. */
+  async structureWarnings(name: string): Promise<string[]> {
+    const result = await this.pool.query<{ warnings: string[] }>(
+      `SELECT structure_warnings AS warnings FROM ${SOURCE_TABLES_TABLE} WHERE table_name = $1`,
+      [name],
     );
-    const added: string[] = [];
-    for (const row of pending.rows) {
-      const table = tableSchemaSchema.parse(row.definition);
-      const sql = addPrimaryKeyPgSql(this.schema, table);
-      try {
-        await this.inDdlTransaction(async (client) => {
-          const still = await client.query(
-            `SELECT 1 FROM ${SOURCE_TABLES_TABLE} WHERE table_name = $1 AND keys_added_at IS NULL FOR UPDATE`,
-            [table.name],
-          );
-          if (!still.rowCount) return;
-          if (sql) await client.query(sql);
-          await client.query(`UPDATE ${SOURCE_TABLES_TABLE} SET keys_added_at = now() WHERE table_name = $1`, [table.name]);
-          if (sql) added.push(table.name);
-        });
-      } catch (error) {
-        throw toJobError(error, `Adding the primary key of table "${table.name}"`);
-      }
-    }
-    return added;
+    return result.rows[0]?.warnings ?? [];
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { checkReportSchema, migrationPlanSchema, type CheckReport, type MigrationPlan, type MigrationState, type TableProgress, type TableSchema } from '@omt/contracts';
-import { renamedColumns, tenantIdentifier } from '@omt/copy-text';
+import { renamedColumns, structureCounts, tenantIdentifier } from '@omt/copy-text';
 import { PrismaService } from '../prisma/prisma.service';
 
 export interface TicketUploadFields {
@@ -52,6 +52,9 @@ export class TicketDetailRepository {
         completedAt: Date | null;
         verified: boolean | null;
         verificationMessage: string | null;
+        structureVerified: boolean | null;
+        structureMessage: string | null;
+        structureWarnings: string[] | null;
         rowsReceived: bigint;
         rowsImported: bigint;
         batchesReceived: bigint;
@@ -59,6 +62,7 @@ export class TicketDetailRepository {
       }[]
     >`
       SELECT u.name, u.schema, u."expectedRows", u."completedAt", u.verified, u."verificationMessage",
+             u."structureVerified", u."structureMessage", u."structureWarnings",
              coalesce(sum(b.rows), 0) AS "rowsReceived",
              coalesce(sum(b.rows) FILTER (WHERE b."importedAt" IS NOT NULL), 0) AS "rowsImported",
              count(b.sequence) AS "batchesReceived",
@@ -81,6 +85,10 @@ export class TicketDetailRepository {
       complete: r.completedAt !== null,
       verified: r.verified,
       verificationMessage: r.verificationMessage,
+      structureVerified: r.structureVerified,
+      structureMessage: r.structureMessage,
+      structureWarnings: r.structureWarnings ?? [],
+      ...structureCounts(r.schema ? [r.schema] : []),
     }));
   }
 

@@ -30,6 +30,8 @@ export class TicketRunTransaction {
         lastActivityAt: null,
         // The reset deleted the working copies; the next run's are held again.
         purgedAt: null,
+        structureStartedAt: null,
+        structureFinishedAt: null,
       },
     });
   }

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { OmtError, type BatchLimits, type BatchReceipt, type TableComplete, type TableSchema } from '@omt/contracts';
-import { assertNoTenantNameCollision } from '@omt/copy-text';
+import { assertNoTenantNameCollision, structureProblems } from '@omt/copy-text';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { BLOB_STORE, type BlobStore } from '../storage/blob-store';
@@ -50,6 +50,15 @@ export class TableUploadsService {
       throw new OmtError('VALIDATION_FAILED', `The schema is of table '${schema.name}' but was sent to table '${name}'.`, [
         { path: 'name', message: 'must equal the table in the path' },
       ]);
+    }
+    // A structure that does not hold together (an index on a column the table lacks) would fail the build after the whole load.
+    const problems = structureProblems(schema);
+    if (problems.length > 0) {
+      throw new OmtError(
+        'VALIDATION_FAILED',
+        `The structure of table '${name}' does not hold together: ${problems.join('; ')}.`,
+        problems.map((message) => ({ path: 'structure', message })),
+      );
     }
     await this.uploadingTable(ticketId, name);
     // Before it is stored or queued: a schema whose names PostgreSQL cannot hold apart never reaches the tenant.

@@ -10,6 +10,7 @@ import {
   VERIFICATION_STEPS,
   type VerificationStep,
 } from './verification-steps';
+import { StructureVerificationStep } from './structure-verification.step';
 import { VerifyTicketProcessor } from './verify-ticket.processor';
 
 /**
@@ -20,12 +21,13 @@ import { VerifyTicketProcessor } from './verify-ticket.processor';
   imports: [DocumentArchiveModule, LedgerModule, QueuesModule, TicketStateModule, TenantDatabasesModule],
   providers: [
     TableVerificationStep,
+    StructureVerificationStep,
     DocumentVerificationStep,
     // The verification steps, in order: each adds its problems to the reason.
     {
       provide: VERIFICATION_STEPS,
       useFactory: (...steps: VerificationStep[]) => steps,
-      inject: [TableVerificationStep, DocumentVerificationStep],
+      inject: [TableVerificationStep, StructureVerificationStep, DocumentVerificationStep],
     },
     VerifyTicketProcessor,
   ],

@@ -15,8 +15,9 @@ import { LedgerRepository } from '../ledger/ledger.repository';
 import { VERIFICATION_STEPS, type VerificationStep } from './verification-steps';
 
 /**
- * `verify.ticketUploaded`: everything sent is imported. Adds the keys the
- * load left out, runs every verification step, and moves the ticket on:
+ * `verify.ticketUploaded`: everything sent is imported. Builds the structure
+ * the load left out (keys, indexes, defaults, identity), runs every
+ * verification step (content, structure, documents), and moves the ticket on:
  * `configuring` (and queues the configuration) or `verification_failed`
  * with the reason naming what differs. A retried job finds the ticket
  * already `verifying` and simply runs the steps again.
@@ -69,7 +70,10 @@ export class VerifyTicketProcessor implements JobHandler<'verify.ticketUploaded'
     const tenant = await this.tenants.forTicket(ticketId);
     // A table without rows has no batch to wait for: its tableCreated job may still be queued.
     for (const table of await this.repository.tableSchemas(ticketId)) await tenant.createTable(table);
-    await tenant.addPrimaryKeys();
+    // The structure the load left out (keys, indexes, defaults, identity), timed as a phase of its own.
+    await this.repository.markStructureStarted(ticketId);
+    await tenant.buildStructure();
+    await this.repository.markStructureFinished(ticketId);
     const problems: string[] = [];
     for (const step of this.steps) problems.push(...(await step.verify(ticketId, tenant)));
 

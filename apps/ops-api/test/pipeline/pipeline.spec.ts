@@ -147,7 +147,7 @@ it('imports every batch once, verifies, applies the plan and completes a test mi
   const page = ticketDetailSchema.parse(detail.body);
   expect(page.tables).toHaveLength(tables.length);
   for (const table of page.tables) {
-    expect(table).toMatchObject({ rowsImported: table.rowsReceived, batchesImported: table.batchesReceived, complete: true, verified: true });
+    expect(table).toMatchObject({ rowsImported: table.rowsReceived, batchesImported: table.batchesReceived, complete: true, verified: true, structureVerified: true, structureMessage: null });
     expect(table.rowsImported).toBe(table.expectedRows);
   }
   expect(page.plan).toEqual(plan);

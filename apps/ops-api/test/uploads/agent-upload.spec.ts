@@ -310,6 +310,19 @@ describe('the agent upload API', () => {
     expect((await api.call('PUT', tablePath('contact'), { as: agent, body: tableSchema('other') })).status).toBe(400);
     expect((await putBatch(api, agent, 'ghost', 0, copyText(0, 1))).status).toBe(404);
 
+    // A structure that does not hold together is refused before anything is stored, naming what is wrong.
+    const { agent: third } = await enrolledTicket(api, sales);
+    await startedUpload(api, third, { contact: 1 });
+    const broken = {
+      ...tableSchema('contact'),
+      indexes: [{ name: 'IX_gone', unique: false, constraint: false, keys: [{ column: 'gone', descending: false }], include: [], filter: [] }],
+    };
+    const unsound = await api.call('PUT', tablePath('contact'), { as: third, body: broken });
+    expect(unsound.status).toBe(400);
+    expect(unsound.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(unsound.body.message).toContain('index "IX_gone" names column "gone", which the table does not have');
+    expect((await api.call('PUT', tablePath('contact'), { as: third, body: tableSchema('contact') })).status).toBe(204);
+
     const { agent: second } = await enrolledTicket(api, sales);
     await api.call('PUT', '/api/agent/checks', { as: second, body: passedChecks });
     await api.call('PUT', '/api/agent/plan', { as: second, body: validPlan() });

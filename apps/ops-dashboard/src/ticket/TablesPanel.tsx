@@ -24,6 +24,7 @@ export function TablesPanel({ tables }: { tables: TableProgress[] }) {
                   Batches
                 </th>
                 <th scope="col">Verified</th>
+                <th scope="col">Structure</th>
               </tr>
             </thead>
             <tbody>
@@ -58,6 +59,9 @@ export function TablesPanel({ tables }: { tables: TableProgress[] }) {
                       </span>
                     )}
                   </td>
+                  <td>
+                    <StructureVerdict table={table} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -65,6 +69,37 @@ export function TablesPanel({ tables }: { tables: TableProgress[] }) {
         </div>
       )}
     </Panel>
+  );
+}
+
+/**
+ * The tenant's structure (columns, keys, indexes, defaults, identity) against
+ * the source's declaration, beside the content verdict; warnings are what
+ * the source declares that the tenant could not be given, shown whatever the verdict.
+ */
+function StructureVerdict({ table }: { table: TableProgress }) {
+  const counts = `${table.indexes} ${table.indexes === 1 ? 'index' : 'indexes'}, ${table.constraints} ${table.constraints === 1 ? 'constraint' : 'constraints'}`;
+  return (
+    <div data-structure={table.structureVerified === null ? 'pending' : table.structureVerified ? 'equal' : 'different'}>
+      {table.structureVerified === null ? (
+        <span className="muted">not yet</span>
+      ) : (
+        <span title={table.structureMessage ?? undefined}>
+          <StatusDot tone={table.structureVerified ? 'ok' : 'down'} /> {table.structureVerified ? 'equal' : 'different'}
+        </span>
+      )}
+      <div className="small muted">{counts}</div>
+      {table.structureVerified === false && table.structureMessage && (
+        <div className="small text-down">{table.structureMessage}</div>
+      )}
+      {table.structureWarnings.length > 0 && (
+        <ul className="small text-warn" aria-label={`Structure warnings of ${table.name}`}>
+          {table.structureWarnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
