@@ -8,13 +8,21 @@ import { pgColumnType as pgTypeOf } from './pg-column-type';
  * default may call are spelled here, so nothing a source sends is run.
  */
 
+const NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
+const NUMERIC_KINDS = new Set(['int16', 'int32', 'int64', 'decimal']);
+
 /**
- * A constant as a literal of the column's type: quotes doubled
- * (standard_conforming_strings is on by default since 9.1, so backslashes
- * are plain characters), then cast, so PostgreSQL itself checks the value.
+ * A constant as a literal of the column's type. A plain number for a
+ * numeric column is written as the number, as a person (and a source
+ * database's own DDL) writes `DEFAULT 0` or `WHERE deleted = 0`, so the
+ * tenant's catalog reads as the source's. Anything else is quoted (quotes
+ * doubled; standard_conforming_strings is on by default since 9.1, so
+ * backslashes are plain characters) and cast, so PostgreSQL itself checks
+ * the value.
  */
-export function pgLiteral(value: string, pgType: string): string {
-  return `'${value.replace(/'/g, "''")}'::${pgType}`;
+export function pgLiteral(value: string, type: ColumnType, pgType: string): string {
+  if (NUMERIC_KINDS.has(type.kind) && NUMBER.test(value)) return value;
+  return `'${value.replace(/'/g, "''")}'::${literalCast(type, pgType)}`;
 }
 
 /** The PostgreSQL expression of a column's default, or null when it has none. */
@@ -23,7 +31,7 @@ export function defaultPgExpression(column: Column, pgType: string = pgTypeOf(co
   if (!fallback) return null;
   switch (fallback.kind) {
     case 'literal':
-      return pgLiteral(fallback.value, pgType);
+      return pgLiteral(fallback.value, column.type, pgType);
     case 'now':
       // Stored into a column without a zone, now() becomes the session's wall-clock time, as getdate() gives it at the source.
       return castUnlessTemporal(column.type, pgType, 'now()');
@@ -61,14 +69,27 @@ export function identityPgClause(column: Column): string | null {
   return `GENERATED ${generation === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY (START WITH ${start} INCREMENT BY ${increment})`;
 }
 
+/**
+ * The cast of a text literal leaves out the length, as PostgreSQL prints a
+ * source's own `DEFAULT ''` (`''::character varying`, `'x'::bpchar`); the
+ * column still checks the length on insert. `bpchar`, not `character`, which
+ * would mean character(1) and cut the value.
+ */
+function literalCast(type: ColumnType, pgType: string): string {
+  if (type.kind !== 'text') return pgType;
+  if (type.fixed) return 'bpchar';
+  return pgType.startsWith('varchar') ? 'varchar' : 'text';
+}
+
 /** A filter condition on a column of this type. */
-export function conditionPg(quotedColumn: string, condition: IndexCondition, pgType: string): string {
+export function conditionPg(quotedColumn: string, condition: IndexCondition, type: ColumnType): string {
+  const pgType = pgTypeOf(type);
   switch (condition.op) {
     case 'isNull':
       return `${quotedColumn} IS NULL`;
     case 'isNotNull':
       return `${quotedColumn} IS NOT NULL`;
     default:
-      return `${quotedColumn} ${condition.op} ${pgLiteral(condition.value ?? '', pgType)}`;
+      return `${quotedColumn} ${condition.op} ${pgLiteral(condition.value ?? '', type, pgType)}`;
   }
 }

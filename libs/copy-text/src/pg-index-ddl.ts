@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Column, IndexDefinition, TableSchema } from '@omt/contracts';
 import { quotePg } from './identifiers';
 import { conditionPg, defaultPgExpression, identityExpressible } from './pg-column-structure';
-import { pgColumnType } from './pg-column-type';
 import { qualifiedTenantPg, quoteTenantPg } from './pg-ddl';
 import { tenantIdentifier, tenantPrimaryKeyName } from './tenant-names';
 
@@ -94,7 +93,7 @@ export function createIndexPgSql(
   const where =
     index.filter.length > 0
       ? ` WHERE ${index.filter
-          .map((c) => conditionPg(quoteTenantPg(c.column), c, pgColumnType(columnOf(table, c.column).type)))
+          .map((c) => conditionPg(quoteTenantPg(c.column), c, columnOf(table, c.column).type))
           .join(' AND ')}`
       : '';
   return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quotePg(tenantName)} ON ${target} (${keys.join(', ')})${include}${where}`;
