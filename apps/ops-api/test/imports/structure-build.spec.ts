@@ -235,7 +235,7 @@ describe('the structure build after the load', () => {
     expect(by.name).toMatchObject({ data_type: 'character varying', length: 100, is_nullable: 'NO' });
     expect(by.deleted.column_default).toBe("'0'::smallint");
     expect(by.status.column_default).toBe(`'it''s'::character varying(10)`);
-    expect(by.registered.column_default).toBe('LOCALTIMESTAMP');
+    expect(by.registered.column_default).toBe('now()');
     expect(by.updated.column_default).toBe('now()');
     expect(by.born.column_default).toBe('CURRENT_DATE');
     expect(by.guid.column_default).toBe('gen_random_uuid()');
