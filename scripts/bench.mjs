@@ -2,8 +2,9 @@
 // onsite CRM of that size, migrates it end to end with real processes (API,
 // worker and agent apart, so each one's memory is its own), and measures in
 // the same run what an administrator would otherwise use on the same data:
-// `pg_dump --data-only | psql` for the tables, `rsync -a` to an rsync daemon
-// on 127.0.0.1 for the archive. Prints a table, then one JSON line.
+// `pg_dump --data-only | psql` for the tables, `pg_dump --section=post-data |
+// psql` for their keys and indexes, `rsync -a` to an rsync daemon on
+// 127.0.0.1 for the archive. Prints a table, then one JSON line.
 // Static imports are Node's own and the set-up's only: `pg` and the rest exist once setup() has run.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -80,13 +81,20 @@ function cpuSeconds(pid) {
 }
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
+/** Rows of cells as aligned columns, two spaces in, the last cell of each row as it is. */
+function table(rows) {
+  const widths = [];
+  for (const row of rows) row.slice(0, -1).forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => `  ${row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]) : cell)).join('  ')}`.trimEnd()).join('\n');
+}
+
 const seconds = (from, to) => (new Date(to).getTime() - new Date(from).getTime()) / 1000;
 const mb = (bytes) => bytes / 1024 / 1024;
 const fixed = (value, digits = 2) => (value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
 
 await setup();
 const { default: pg } = await import('pg');
-const { pgDumpBaseline, rsyncBaseline } = await import('./baselines.mjs');
+const { pgDumpBaseline, pgPostDataBaseline, rsyncBaseline } = await import('./baselines.mjs');
 const { AGENT_BIN, createSalesKey, freePort, freshCustomerId, openTicket, peakRss, spawnNode, startOps, stopProcess } = await import(
   './migration-run.mjs'
 );
@@ -126,6 +134,13 @@ try {
 
   step('baseline: pg_dump --data-only | psql…');
   const pgDumpSeconds = await pgDumpBaseline(urlOf(db.source), urlOf(db.baseline), built.schema);
+  step('baseline: pg_dump --section=post-data | psql (keys and indexes on the loaded copy)…');
+  const postDataSeconds = await pgPostDataBaseline(urlOf(db.source), urlOf(db.baseline), built.schema);
+  const [declared] = await adminQuery(
+    `SELECT count(*) FILTER (WHERE i.indisprimary) AS keys, count(*) FILTER (WHERE NOT i.indisprimary) AS indexes
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`,
+    [built.schema], db.source,
+  );
   step('baseline: rsync -a to an rsync daemon on 127.0.0.1…');
   const rsyncSeconds = await rsyncBaseline(archive, work);
 
@@ -211,7 +226,8 @@ try {
             (SELECT coalesce(sum("storedBytes"), 0) FROM "BatchUpload" WHERE "ticketId" = t.id) AS "wireBytes",
             (SELECT min(at) FROM "AuditEvent" WHERE "ticketId" = t.id AND "toState" = 'verifying') AS "verifying",
             (SELECT min(at) FROM "AuditEvent" WHERE "ticketId" = t.id AND "toState" = 'configuring') AS "configuring",
-            (SELECT max(at) FROM "AuditEvent" WHERE "ticketId" = t.id AND "toState" LIKE 'completed%') AS "completed"
+            (SELECT max(at) FROM "AuditEvent" WHERE "ticketId" = t.id AND "toState" LIKE 'completed%') AS "completed",
+            t."structureStartedAt" AS "structureStarted", t."structureFinishedAt" AS "structureFinished"
        FROM "Ticket" t WHERE t.id = $1`,
     [ticket.id], db.ops,
   );
@@ -219,10 +235,15 @@ try {
   const tablesSeconds = seconds(times.uploadStarted, times.lastBatchImported);
   const documentsSeconds = times.lastDocumentStored ? seconds(times.lastTableSent, times.lastDocumentStored) : null;
   const documentBytes = Number(times.documentBytes);
+  // The structure build runs inside verification (after the load, before the checks): shown apart, and left out of verification.
+  const structureSeconds = times.structureStarted && times.structureFinished ? seconds(times.structureStarted, times.structureFinished) : null;
+  const verifyingSeconds = times.verifying && times.configuring ? seconds(times.verifying, times.configuring) - (structureSeconds ?? 0) : null;
   const result = {
     rows,
     tables: Object.keys(built.tables).length,
     sourceBytes,
+    declaredKeys: Number(declared.keys),
+    declaredIndexes: Number(declared.indexes),
     copyBytes: Number(times.copyBytes),
     batches: Number(times.batches),
     wireBytes: Number(times.wireBytes),
@@ -231,7 +252,8 @@ try {
     seconds: {
       tables: tablesSeconds,
       documents: documentsSeconds,
-      verification: times.verifying && times.configuring ? seconds(times.verifying, times.configuring) : null,
+      structure: structureSeconds,
+      verification: verifyingSeconds,
       configuration: times.configuring && times.completed ? seconds(times.configuring, times.completed) : null,
       total: outcome.elapsedMs / 1000,
     },
@@ -240,11 +262,13 @@ try {
     baseline: {
       pgDumpSeconds,
       pgDumpRowsPerSecond: rows / pgDumpSeconds,
+      postDataSeconds,
       rsyncSeconds,
       rsyncMBPerSecond: mb(built.archiveBytes) / rsyncSeconds,
     },
     ratio: {
       tablesVsPgDump: pgDumpSeconds / tablesSeconds,
+      structureVsPostData: structureSeconds ? postDataSeconds / structureSeconds : null,
       documentsVsRsync: documentsSeconds ? rsyncSeconds / documentsSeconds : null,
     },
     peakRssMB: { agent: mb(peaks.agent), api: mb(peaks.api), worker: mb(peaks.worker), sampleGenerator: mb(samplePeak) },
@@ -257,12 +281,15 @@ try {
   console.log(`
 ${bold('omt benchmark')}  ${result.rows} rows in ${result.tables} tables (${fixed(mb(sourceBytes), 0)} MB on disk, ${fixed(mb(result.copyBytes), 0)} MB as COPY text in ${result.batches} batches, ${fixed(mb(result.wireBytes), 0)} MB gzip on the wire), ${result.documents} documents (${fixed(mb(documentBytes), 0)} MB)
 
-  phase            omt                      baseline                         ratio (≥ 0.8 is the goal)
-  tables           ${fixed(tablesSeconds).padStart(7)} s ${fixed(result.rowsPerSecond, 0).padStart(9)} rows/s   pg_dump | psql ${fixed(pgDumpSeconds).padStart(7)} s ${fixed(result.baseline.pgDumpRowsPerSecond, 0).padStart(9)} rows/s   ${fixed(result.ratio.tablesVsPgDump)}
-  documents        ${fixed(documentsSeconds).padStart(7)} s ${fixed(result.documentsMBPerSecond, 1).padStart(9)} MB/s     rsync -a       ${fixed(rsyncSeconds).padStart(7)} s ${fixed(result.baseline.rsyncMBPerSecond, 1).padStart(9)} MB/s     ${fixed(result.ratio.documentsVsRsync)}
-  verification     ${fixed(result.seconds.verification).padStart(7)} s
-  configuration    ${fixed(result.seconds.configuration).padStart(7)} s
-  whole migration  ${fixed(result.seconds.total).padStart(7)} s (agent start to completed: ${result.state}, verified: ${result.verified})
+${table([
+    ['phase', 'omt', 'baseline', 'ratio (≥ 0.8 is the goal)'],
+    ['tables', `${fixed(tablesSeconds).padStart(7)} s ${fixed(result.rowsPerSecond, 0).padStart(9)} rows/s`, `pg_dump | psql    ${fixed(pgDumpSeconds).padStart(7)} s ${fixed(result.baseline.pgDumpRowsPerSecond, 0).padStart(9)} rows/s`, fixed(result.ratio.tablesVsPgDump)],
+    ['documents', `${fixed(documentsSeconds).padStart(7)} s ${fixed(result.documentsMBPerSecond, 1).padStart(9)} MB/s`, `rsync -a          ${fixed(rsyncSeconds).padStart(7)} s ${fixed(result.baseline.rsyncMBPerSecond, 1).padStart(9)} MB/s`, fixed(result.ratio.documentsVsRsync)],
+    ['indexes & constraints', `${fixed(structureSeconds).padStart(7)} s ${`${result.declaredKeys} keys, ${result.declaredIndexes} indexes`}`, `pg_dump post-data ${fixed(postDataSeconds).padStart(7)} s`, fixed(result.ratio.structureVsPostData)],
+    ['verification', `${fixed(result.seconds.verification).padStart(7)} s (counts, content hashes, structure compared)`],
+    ['configuration', `${fixed(result.seconds.configuration).padStart(7)} s`],
+    ['whole migration', `${fixed(result.seconds.total).padStart(7)} s (agent start to completed: ${result.state}, verified: ${result.verified})`],
+  ])}
 
   peak RSS         agent ${fixed(result.peakRssMB.agent, 0)} MB · API ${fixed(result.peakRssMB.api, 0)} MB · worker ${fixed(result.peakRssMB.worker, 0)} MB
   sample built in  ${fixed(sampleSeconds, 1)} s, generator peak RSS ${fixed(mb(samplePeak), 0)} MB

@@ -59,6 +59,11 @@ export function buildProgram(output: Output = processOutput, setExitCode = (code
     .addOption(new Option('--rows <n>', 'about this many rows in all, instead of the size\'s (benchmarks)').env('OMT_SAMPLE_ROWS'))
     .addOption(new Option('--documents <n>', 'this many archive documents, instead of the size\'s').env('OMT_SAMPLE_DOCUMENTS'))
     .addOption(new Option('--doc-kb <n>', 'every archive file exactly this many KiB').env('OMT_SAMPLE_DOC_KB'))
+    .addOption(
+      new Option('--blob-mb <n>', 'largest BinaryObject value in MiB (default 3, small: 0.5; above 4 a value outgrows an 8 MiB batch)').env(
+        'OMT_SAMPLE_BLOB_MB',
+      ),
+    )
     .addOption(jsonOption())
     .action(run<SampleDbFlags & { json?: boolean }>(sampleDbCommand));
 

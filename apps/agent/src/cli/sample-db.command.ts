@@ -18,6 +18,7 @@ export interface SampleDbFlags {
   rows?: string;
   documents?: string;
   docKb?: string;
+  blobMb?: string;
 }
 
 function wholeNumber(flag: string, text: string, min: number): number {
@@ -32,6 +33,7 @@ function volumeOverrides(flags: SampleDbFlags): Partial<SampleVolumes> {
     ...(flags.rows !== undefined ? scaledVolumes(wholeNumber('--rows', flags.rows, 100)) : {}),
     ...(flags.documents !== undefined ? { documents: wholeNumber('--documents', flags.documents, 0) } : {}),
     ...(flags.docKb !== undefined ? { fileBytes: wholeNumber('--doc-kb', flags.docKb, 0) * 1024 } : {}),
+    ...(flags.blobMb !== undefined ? { maxBlobBytes: wholeNumber('--blob-mb', flags.blobMb, 1) * 1024 * 1024 } : {}),
   };
 }
 

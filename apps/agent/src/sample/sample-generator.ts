@@ -333,7 +333,7 @@ export function buildSample(options: SampleOptions): SampleDatabase {
     *BinaryObject() {
       const rng = rngFor('BinaryObject');
       for (let id = 1; id <= volumes.binaryObjects; id++) {
-        const data = id === 1 ? Buffer.from(Array.from({ length: 256 }, (_, i) => i)) : rng.bytes(rng.int(0, 4096));
+        const data = id === 1 ? Buffer.from(Array.from({ length: 256 }, (_, i) => i)) : rng.bytes(blobSize(rng, id, volumes.maxBlobBytes));
         yield { BinaryObject_id: id, mimeType: rng.pick(['image/png', 'application/octet-stream', 'image/jpeg']), description: `Picture ${id}`, binaryData: data, sizeBytes: data.length, ...book(rng) };
       }
     },
@@ -373,6 +373,18 @@ export function buildSample(options: SampleOptions): SampleDatabase {
       { schema: schemas.get('sequence')!, rows: sequenceRows },
     ],
   };
+}
+
+/**
+ * A `BinaryObject` value's size: pictures and attachments kept in the
+ * database, mostly 1 KB to 256 KB, one in 25 up to the largest; the second
+ * row is the largest, so every sample holds one value of that size.
+ */
+function blobSize(rng: Prng, id: number, maxBytes: number): number {
+  if (id === 2) return maxBytes;
+  const logUniform = (from: number, to: number) => Math.round(Math.exp(Math.log(from) + rng.next() * (Math.log(to) - Math.log(from))));
+  const small = Math.min(256 * 1024, maxBytes);
+  return rng.chance(0.04) ? logUniform(small, maxBytes) : logUniform(Math.min(1024, small), small);
 }
 
 function uuidFrom(rng: Prng): string {

@@ -42,11 +42,22 @@ export interface SampleVolumes {
   visibleFor: number;
   preferences: number;
   binaryObjects: number;
+  /**
+   * Largest `BinaryObject` value (bytea / varbinary(max)); the second row
+   * always has exactly this size, the rest are spread below it (most a few
+   * KB to a few hundred KB, one in 25 larger). Kept under 4 MiB unless asked
+   * (`--blob-mb`): as COPY text a value takes twice its bytes, and one row
+   * must fit the agent's 8 MiB batches.
+   */
+  maxBlobBytes: number;
   /** Largest archive file; sizes are spread log-uniformly from a few bytes up to this. */
   maxFileBytes: number;
   /** When set, every archive file has exactly this size instead (the benchmark's `--doc-kb`). */
   fileBytes?: number;
 }
+
+/** The largest in-database blob of a medium or large sample: under 4 MiB (see `maxBlobBytes`). */
+export const DEFAULT_MAX_BLOB_BYTES = 3 * 1024 * 1024;
 
 export const SAMPLE_VOLUMES: Record<SampleSize, SampleVolumes> = {
   small: {
@@ -60,6 +71,7 @@ export const SAMPLE_VOLUMES: Record<SampleSize, SampleVolumes> = {
     visibleFor: 40,
     preferences: 40,
     binaryObjects: 5,
+    maxBlobBytes: 512 * 1024,
     maxFileBytes: 256 * 1024,
   },
   medium: {
@@ -73,6 +85,7 @@ export const SAMPLE_VOLUMES: Record<SampleSize, SampleVolumes> = {
     visibleFor: 2_000,
     preferences: 1_000,
     binaryObjects: 50,
+    maxBlobBytes: DEFAULT_MAX_BLOB_BYTES,
     maxFileBytes: 3 * 1024 * 1024,
   },
   large: {
@@ -86,6 +99,7 @@ export const SAMPLE_VOLUMES: Record<SampleSize, SampleVolumes> = {
     visibleFor: 60_000,
     preferences: 20_000,
     binaryObjects: 500,
+    maxBlobBytes: DEFAULT_MAX_BLOB_BYTES,
     maxFileBytes: 4 * 1024 * 1024,
   },
 };
@@ -110,7 +124,8 @@ export function scaledVolumes(rows: number): Partial<SampleVolumes> {
     projects: share(0.01),
     visibleFor: share(0.05),
     preferences: share(0.02),
-    binaryObjects: Math.min(share(0.001), 2_000),
+    binaryObjects: Math.min(share(0.0002), 500),
+    maxBlobBytes: DEFAULT_MAX_BLOB_BYTES,
   };
 }
 

@@ -3,6 +3,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { encodeCopyLine } from '../source/copy-text';
+import { createIndexPgSql } from '@omt/copy-text';
+import type { TableSchema } from '@omt/contracts';
 import { createTablePgSql } from '../source/pg-ddl';
 import { COPY_SESSION_OPTIONS } from '../source/postgres-source';
 import { quotePg, qualifiedPg } from '../source/sql-identifiers';
@@ -25,7 +27,27 @@ export function* copyTextChunks(table: SampleTable): Iterable<string> {
   if (chunk) yield chunk;
 }
 
-/** Replaces the schema in the target database with the sample's tables, loaded with COPY. */
+/**
+ * After the load, as an administrator restoring a dump would: the table's
+ * indexes and unique constraints (one build each instead of row-by-row
+ * upkeep during COPY), then each identity column's sequence moved past the
+ * ids COPY wrote (COPY writes the given values into an identity column and
+ * leaves its sequence alone), as SQL Server's IDENTITY_INSERT does by itself.
+ */
+export function postLoadSql(schema: string, table: TableSchema): string[] {
+  const statements = (table.indexes ?? []).map((index) => createIndexPgSql(schema, table, index, index.name));
+  for (const column of table.columns.filter((c) => c.identity)) {
+    const target = qualifiedPg(schema, table.name);
+    const literal = `'${target.replace(/'/g, "''")}'`;
+    const name = `'${column.name.replace(/'/g, "''")}'`;
+    statements.push(
+      `SELECT setval(pg_get_serial_sequence(${literal}, ${name}), max(${quotePg(column.name)})) FROM ${target} HAVING max(${quotePg(column.name)}) IS NOT NULL`,
+    );
+  }
+  return statements;
+}
+
+/** Replaces the schema in the target database with the sample's tables, loaded with COPY, then indexed. */
 export async function loadSampleIntoPostgres(sample: SampleDatabase, url: string): Promise<Record<string, number>> {
   const client = new Client({ connectionString: url, options: COPY_SESSION_OPTIONS });
   await client.connect();
@@ -39,6 +61,7 @@ export async function loadSampleIntoPostgres(sample: SampleDatabase, url: string
       const sink = client.query(copyFrom(`COPY ${qualifiedPg(sample.schema, table.schema.name)} (${columns}) FROM STDIN`));
       await pipeline(Readable.from(copyTextChunks(table)), sink);
       counts[table.schema.name] = Number(sink.rowCount);
+      for (const sql of postLoadSql(sample.schema, table.schema)) await client.query(sql);
     }
     await client.query(`ANALYZE`);
   } finally {

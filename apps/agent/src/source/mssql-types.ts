@@ -115,6 +115,7 @@ export function mssqlColumnType(type: ColumnType): string {
     case 'boolean':
       return 'bit';
     case 'text':
+      if (type.fixed && type.maxLength !== null && type.maxLength <= 4000) return `nchar(${type.maxLength})`;
       return type.maxLength !== null && type.maxLength <= 4000 ? `nvarchar(${type.maxLength})` : 'nvarchar(max)';
     case 'binary':
       return type.maxLength !== null && type.maxLength <= 8000 ? `varbinary(${type.maxLength})` : 'varbinary(max)';
