@@ -8,13 +8,17 @@ import { PG_COLUMNS_SQL, PG_INDEXES_SQL } from './pg-structure-sql';
 import { pgColumnStructureOf, pgIndexesOf, pgNumberingSequence, type PgColumnRow, type PgIndexRow, type SequenceState } from './pg-structure';
 import {
   DEFAULT_BATCH_LIMITS,
+  heldBatches,
   type BatchLimits,
+  type LandedBatch,
+  type SourceBatch,
   type IntrospectedTable,
   type RowQuery,
   type SourceConnector,
   type SourceRow,
   type TableBatch,
 } from './source-connector';
+import { rowKeyOf } from './row-key';
 import { qualifiedPg, quotePg } from './sql-identifiers';
 import { systemEventSql } from './system-event-sql';
 
@@ -120,12 +124,16 @@ export class PostgresSource implements SourceConnector {
     return Number(result.rows[0]?.n ?? 0);
   }
 
-  async *streamTable(table: TableSchema, limits: BatchLimits = DEFAULT_BATCH_LIMITS): AsyncGenerator<TableBatch> {
+  streamTable(table: TableSchema, limits: BatchLimits = DEFAULT_BATCH_LIMITS): AsyncGenerator<TableBatch> {
+    return heldBatches(this.streamBatches(table, limits));
+  }
+
+  async *streamBatches(table: TableSchema, limits: BatchLimits, landed: readonly LandedBatch[] = []): AsyncGenerator<SourceBatch> {
     const client = await this.pool.connect();
     let finished = false;
     try {
       const stream = client.query(copyTo(`COPY (${pgStreamSelectSql(this.schema, table)}) TO STDOUT`));
-      yield* batchCopyLines(table.name, stream, limits);
+      yield* batchCopyLines(table.name, stream, limits, { landed, key: rowKeyOf(table) });
       finished = true;
     } finally {
       // A COPY abandoned half way leaves the connection mid-protocol: discard it.
