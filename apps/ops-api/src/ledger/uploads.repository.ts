@@ -135,11 +135,12 @@ export class UploadsTransaction {
    */
   async startRun(ticketId: string, request: StartUpload, options: { tables: boolean }): Promise<void> {
     const now = new Date();
-    const ticket = await this.tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { uploadStartedAt: true } });
+    const ticket = await this.tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { batchLimits: true, uploadStartedAt: true } });
     await this.tx.ticket.update({
       where: { id: ticketId },
       data: {
-        batchLimits: request.limits,
+        // A document recovery sends no batch: the limits of the tables' last run stay on record.
+        batchLimits: options.tables ? request.limits : (ticket.batchLimits ?? request.limits),
         expectedDocuments: request.documents.count,
         expectedDocumentBytes: BigInt(request.documents.bytes),
         uploadStartedAt: ticket.uploadStartedAt ?? now,
