@@ -125,8 +125,8 @@ export function buildProgram(output: Output = processOutput, setExitCode = (code
     .addOption(new Option('--migrator-email <email>', "the migrator's email, for the starting plan").env('OMT_MIGRATOR_EMAIL'))
     .addOption(new Option('--migrator-phone <phone>', "the migrator's phone, for the starting plan").env('OMT_MIGRATOR_PHONE'))
     .addOption(new Option('--parallel <n>', 'tables uploaded at the same time').default(String(DEFAULT_PARALLEL_TABLES)).env('OMT_PARALLEL'))
-    .addOption(new Option('--batch-rows <n>', 'rows per batch at the first upload (a resume keeps the first run\'s)').env('OMT_BATCH_ROWS'))
-    .addOption(new Option('--batch-bytes <n>', 'bytes per batch at the first upload (a resume keeps the first run\'s)').env('OMT_BATCH_BYTES'))
+    .addOption(new Option('--batch-rows <n>', 'rows per batch (a resume may use other limits: landed rows are kept, the rest cut anew)').env('OMT_BATCH_ROWS'))
+    .addOption(new Option('--batch-bytes <n>', 'bytes of COPY text per batch (a row longer than this goes alone, in parts; a resume may use other limits)').env('OMT_BATCH_BYTES'))
     .addOption(new Option('--state-dir <dir>', 'where the agent keeps its token between runs (mode 0600)').default(DEFAULT_STATE_DIR).env('OMT_STATE_DIR'))
     .addOption(jsonOption())
     .addHelpText(

@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { TableSchema } from '@omt/contracts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases';
-import { PostgresSource } from '../src/source/postgres-source';
+import { PostgresSource, isPgRowTooLongError, pgOversizeRowsSql } from '../src/source/postgres-source';
 import { createTablePgSql } from '../src/source/pg-ddl';
 import { tableSchemaOf, findTable } from '../src/source/table-schema';
 import { batchText, type TableBatch } from '../src/source/source-connector';
@@ -161,5 +161,16 @@ describe('PostgresSource', () => {
     expect(bytes).toBeGreaterThan(50 * 1024 * 1024);
     // The table is ~55 MB of COPY text; growth stays a small fraction of it.
     expect(peak).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('names the rows PostgreSQL cannot print from their stored sizes, never printing them', async () => {
+    await admin.query(`CREATE TABLE src.blobs (id int, part text, data bytea, note text, PRIMARY KEY (id, part));
+      INSERT INTO src.blobs VALUES (1, 'a', '\\x00', 'x'), (2, 'b', decode(repeat('ab', 3000), 'hex'), NULL), (3, 'c', NULL, repeat('y', 7000))`);
+    const table = tableSchemaOf(findTable(await source.introspect(), 'blobs')!);
+    const found = await admin.query(pgOversizeRowsSql('src', table), [5000]);
+    expect(found.rows).toEqual([{ key: '2, b' }, { key: '3, c' }]);
+    expect(isPgRowTooLongError({ code: 'XX000', message: 'invalid memory alloc request size 1073741828' })).toBe(true);
+    expect(isPgRowTooLongError({ code: '54000', message: 'out of memory' })).toBe(true);
+    expect(isPgRowTooLongError({ code: '42P01', message: 'relation does not exist' })).toBe(false);
   });
 });

@@ -130,7 +130,23 @@ const ENDPOINTS: {
   {
     method: 'put',
     path: '/api/agent/tables/{table}/batches/{sequence}',
-    params: ['table', 'sequence', 'x-omt-gzip-sha256', 'x-omt-sha256', 'x-omt-rows', 'x-omt-bytes'],
+    params: ['table', 'sequence', 'x-omt-gzip-sha256', 'x-omt-sha256', 'x-omt-rows', 'x-omt-bytes', 'x-omt-first-row'],
+    ok: '200',
+    credentials: ['agent_token'],
+  },
+  // A part is a slice of the batch's gzip, not JSON.
+  {
+    method: 'put',
+    path: '/api/agent/tables/{table}/batches/{sequence}/parts/{part}',
+    params: ['table', 'sequence', 'part', 'x-omt-gzip-sha256'],
+    ok: '200',
+    credentials: ['agent_token'],
+  },
+  {
+    method: 'post',
+    path: '/api/agent/tables/{table}/batches/{sequence}/commit',
+    body: true,
+    params: ['table', 'sequence'],
     ok: '200',
     credentials: ['agent_token'],
   },

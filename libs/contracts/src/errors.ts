@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   CHECKSUM_MISMATCH: 422,
   /** A batch that is not what its headers say (row count, gzip, COPY text ending inside a row). */
   BATCH_INVALID: 422,
+  /** A batch sent in parts was committed while some of its parts had not arrived; the details name them. */
+  BATCH_PARTS_MISSING: 422,
+  /** One row is longer than PostgreSQL can load (MAX_ROW_BYTES of COPY text); the message names the table and the row's key. */
+  ROW_TOO_LARGE: 422,
   PLAN_INVALID: 422,
   /** The plan leaves blocking check findings that the plan step fixes (shared login emails, no administrator with a plan): one detail per finding. */
   CHECKS_UNRESOLVED: 422,

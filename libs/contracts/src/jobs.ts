@@ -30,6 +30,8 @@ export const jobPayloadSchemas = {
     sha256: sha256Schema,
     rows: z.number().int().nonnegative(),
     bytes: z.number().int().nonnegative(),
+    /** A batch sent in parts: how many, stored under `blobKey` as a folder (absent or 0: one blob). */
+    parts: z.number().int().nonnegative().optional(),
   }),
   'import.documentReceived': z.object({
     ticketId: z.string(),

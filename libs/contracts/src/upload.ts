@@ -17,6 +17,12 @@ import { ticketViewSchema } from './ticket';
  *   POST /api/agent/upload                           StartUpload → ticket uploading; UploadManifest
  *   PUT  /api/agent/tables/:table                    TableSchema → tenant table created (idempotent)
  *   PUT  /api/agent/tables/:table/batches/:sequence  gzip(COPY text), headers below → BatchReceipt
+ *   PUT  /api/agent/tables/:table/batches/:sequence/parts/:part
+ *                                                    one piece of a batch too large for one request: a slice of
+ *                                                    the batch's gzip, `x-omt-gzip-sha256` of the piece → BatchPartReceipt
+ *   POST /api/agent/tables/:table/batches/:sequence/commit
+ *                                                    BatchCommit: the whole batch's figures and part count → BatchReceipt,
+ *                                                    or 422 BATCH_PARTS_MISSING naming the parts not held
  *   POST /api/agent/tables/:table/complete           TableComplete: the source's count and content hash
  *   POST /api/agent/documents  (tus, resumable)      one document, metadata below
  *   PUT  /api/agent/documents/missing                MissingDocuments: what could not be uploaded, and why
@@ -32,7 +38,11 @@ export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a low
 // ---------------------------------------------------------------------------
 // Table batches.
 
-/** Bounds of one batch, chosen by the agent at the first upload and kept for every resume (so sequences line up). */
+/**
+ * Bounds of one batch, chosen by the agent for each run: a resume may use
+ * other limits than the first run, since each landed batch records the rows
+ * it holds (`firstRow`, `rows`) and a resume sends only the rows outside them.
+ */
 export const batchLimitsSchema = z.object({
   maxRows: z.number().int().min(1).max(1_000_000),
   maxBytes: z
@@ -67,7 +77,60 @@ export const BATCH_HEADERS = {
   rows: 'x-omt-rows',
   bytes: 'x-omt-bytes',
   gzipSha256: 'x-omt-gzip-sha256',
+  /** Index (from 0, in the table's stream order) of the batch's first row: where a resume continues. */
+  firstRow: 'x-omt-first-row',
 } as const;
+
+/**
+ * A batch larger than one request (in particular one holding a single row
+ * past the batch limit: SQL Server keeps up to 2 GB in a value) travels in
+ * parts. Its gzip is cut into slices of at most MAX_BATCH_PART_BYTES, each
+ * `PUT .../batches/:sequence/parts/:part` with `x-omt-gzip-sha256` of the
+ * slice (checked on arrival; sending a part again replaces it, so a retry is
+ * harmless), then `POST .../batches/:sequence/commit` with BatchCommit. The
+ * API refuses a commit while a part is missing (BATCH_PARTS_MISSING); once
+ * committed the batch is one ledger row and one import job like any other,
+ * and the worker streams the parts in order through gunzip into COPY,
+ * checking the whole batch's sha256, rows and bytes before COMMIT.
+ */
+export const BATCH_PART_CONTENT_TYPE = 'application/octet-stream';
+/** The agent's slices; the API takes parts up to its OMT_MAX_BATCH_BYTES. */
+export const DEFAULT_BATCH_PART_BYTES = 4 * 1024 * 1024;
+export const MAX_BATCH_PARTS = 100_000;
+/**
+ * The longest COPY text line PostgreSQL takes (its allocation limit, 1 GiB
+ * less one byte): a row past it cannot be loaded at all and is refused,
+ * naming the table and the row's key (ROW_TOO_LARGE), before it is sent.
+ */
+export const MAX_ROW_BYTES = 1024 * 1024 * 1024 - 1;
+
+export const batchPartSchema = z.coerce.number().int().min(0).max(MAX_BATCH_PARTS - 1);
+
+export const batchPartReceiptSchema = z
+  .object({
+    table: z.string(),
+    sequence: z.number().int().nonnegative(),
+    part: z.number().int().nonnegative(),
+    /** `stored`: held until the commit. `duplicate`: the batch was committed before; nothing was done. */
+    status: z.enum(['stored', 'duplicate']),
+  })
+  .meta({ description: 'What the API did with one part of a batch.' });
+export type BatchPartReceipt = z.infer<typeof batchPartReceiptSchema>;
+
+export const batchCommitSchema = z
+  .object({
+    /** sha256 of the whole batch's COPY text (every part, unpacked). */
+    sha256: sha256HexSchema,
+    rows: z.number().int().min(1),
+    /** Bytes of the whole batch's COPY text. */
+    bytes: z.number().int().min(1).max(MAX_ROW_BYTES * 2),
+    parts: z.number().int().min(1).max(MAX_BATCH_PARTS),
+    /** Index of the batch's first row in the table's stream order. */
+    firstRow: z.number().int().nonnegative(),
+  })
+  .strict()
+  .meta({ description: "A batch sent in parts: the whole batch's figures, checked by the worker before COMMIT." });
+export type BatchCommit = z.infer<typeof batchCommitSchema>;
 
 /**
  * Clients collapse the path segments `.` and `..` (however percent-encoded),
@@ -158,8 +221,19 @@ export type StartUpload = z.infer<typeof startUploadSchema>;
 
 export const manifestTableSchema = z.object({
   name: z.string(),
-  /** Sequences (and hashes) of the batches that have arrived; a resume skips them. */
-  batches: z.array(z.object({ sequence: z.number().int().nonnegative(), sha256: sha256HexSchema })),
+  /**
+   * The batches that have arrived, with the rows each holds: a resume skips
+   * those rows (checking they still hash the same) and cuts the rest anew.
+   * `firstRow` and `rows` are absent from APIs older than them.
+   */
+  batches: z.array(
+    z.object({
+      sequence: z.number().int().nonnegative(),
+      sha256: sha256HexSchema,
+      firstRow: z.number().int().nonnegative().optional(),
+      rows: z.number().int().nonnegative().optional(),
+    }),
+  ),
   /** The agent has sent the table's figures (TableComplete). */
   complete: z.boolean(),
 });

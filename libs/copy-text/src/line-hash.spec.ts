@@ -1,4 +1,4 @@
-import { hashLine } from './line-hash';
+import { LineHasher, hashLine } from './line-hash';
 
 /** The line hash as hex, seed 0's four words then seed 0x7fffffff's. */
 function lineHash(text: string, offset = 0): string {
@@ -39,5 +39,26 @@ describe('hashLine', () => {
     const hashes = new Set([lineHash(line)]);
     for (let i = 0; i < line.length; i++) hashes.add(lineHash(line.slice(0, i) + '#' + line.slice(i + 1)));
     expect(hashes.size).toBe(line.length + 1);
+  });
+});
+
+describe('LineHasher', () => {
+  it('equals hashLine over the joined bytes, however the line is cut', () => {
+    const whole = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7919) % 251));
+    const expected = new Uint32Array(8);
+    const got = new Uint32Array(8);
+    const hasher = new LineHasher();
+    for (const length of [0, 1, 15, 16, 17, 31, 33, 1000]) {
+      const line = whole.subarray(0, length);
+      hashLine(line, new DataView(line.buffer, line.byteOffset, line.byteLength), 0, length, expected);
+      for (const step of [1, 3, 7, 16, 50, 1000]) {
+        for (let at = 0; at < length; at += step) {
+          const piece = Buffer.from(line.subarray(at, Math.min(length, at + step)));
+          hasher.update(piece, new DataView(piece.buffer, piece.byteOffset, piece.byteLength), 0, piece.length);
+        }
+        hasher.finish(got);
+        expect([...got]).toEqual([...expected]);
+      }
+    }
   });
 });

@@ -119,3 +119,93 @@ export function hashLine(bytes: Uint8Array, view: DataView, start: number, end: 
   finish(a1, a2, a3, a4, length, out, 0);
   finish(b1, b2, b3, b4, length, out, 4);
 }
+
+/**
+ * The same hash fed in pieces, for a line that arrives across many chunks (a
+ * blob's line can be hundreds of megabytes): 16-byte blocks are mixed as they
+ * come and at most 15 bytes wait, so nothing of the line is held. Equal to
+ * `hashLine` over the joined bytes.
+ */
+export class LineHasher {
+  private a = new Int32Array(4);
+  private b = new Int32Array(4);
+  private length = 0;
+  private readonly carry = new Uint8Array(16);
+  private readonly carryView = new DataView(this.carry.buffer);
+  private carried = 0;
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    this.a.fill(LINE_HASH_SEEDS[0] | 0);
+    this.b.fill(LINE_HASH_SEEDS[1] | 0);
+    this.length = 0;
+    this.carried = 0;
+  }
+
+  /** Adds `bytes[start, end)` (read through `view`, a DataView over the same memory). */
+  update(bytes: Uint8Array, view: DataView, start: number, end: number): void {
+    this.length += end - start;
+    let i = start;
+    if (this.carried > 0) {
+      while (this.carried < 16 && i < end) this.carry[this.carried++] = bytes[i++]!;
+      if (this.carried < 16) return;
+      this.mix(this.carryView, 0);
+      this.carried = 0;
+    }
+    const blocksEnd = i + ((end - i) & ~15);
+    for (; i < blocksEnd; i += 16) this.mix(view, i);
+    while (i < end) this.carry[this.carried++] = bytes[i++]!;
+  }
+
+  /** Writes the line's hash into `out[0..7]`, as hashLine would, and starts over. */
+  finish(out: Uint32Array): void {
+    const tail = new Uint8Array(this.carried);
+    tail.set(this.carry.subarray(0, this.carried));
+    // hashLine's tail and finalisation over the waiting bytes, from this state.
+    const state = { a: this.a, b: this.b };
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let t4 = 0;
+    for (let j = tail.length - 1; j >= 0; j--) {
+      const byte = tail[j]! << ((j & 3) * 8);
+      if (j < 4) t1 |= byte;
+      else if (j < 8) t2 |= byte;
+      else if (j < 12) t3 |= byte;
+      else t4 |= byte;
+    }
+    const rest = tail.length;
+    const xor = (index: number, k: number) => {
+      state.a[index]! ^= k;
+      state.b[index]! ^= k;
+    };
+    if (rest > 12) xor(3, Math.imul(rotl(Math.imul(t4, C4), 18), C1));
+    if (rest > 8) xor(2, Math.imul(rotl(Math.imul(t3, C3), 17), C4));
+    if (rest > 4) xor(1, Math.imul(rotl(Math.imul(t2, C2), 16), C3));
+    if (rest > 0) xor(0, Math.imul(rotl(Math.imul(t1, C1), 15), C2));
+    const [a1, a2, a3, a4] = this.a;
+    const [b1, b2, b3, b4] = this.b;
+    finish(a1!, a2!, a3!, a4!, this.length, out, 0);
+    finish(b1!, b2!, b3!, b4!, this.length, out, 4);
+    this.reset();
+  }
+
+  private mix(view: DataView, i: number): void {
+    const k1 = Math.imul(rotl(Math.imul(view.getInt32(i, true), C1), 15), C2);
+    const k2 = Math.imul(rotl(Math.imul(view.getInt32(i + 4, true), C2), 16), C3);
+    const k3 = Math.imul(rotl(Math.imul(view.getInt32(i + 8, true), C3), 17), C4);
+    const k4 = Math.imul(rotl(Math.imul(view.getInt32(i + 12, true), C4), 18), C1);
+    mixBlock(this.a, k1, k2, k3, k4);
+    mixBlock(this.b, k1, k2, k3, k4);
+  }
+}
+
+function mixBlock(h: Int32Array, k1: number, k2: number, k3: number, k4: number): void {
+  h[0] = (Math.imul((rotl(h[0]! ^ k1, 19) + h[1]!) | 0, 5) + 0x561ccd1b) | 0;
+  h[1] = (Math.imul((rotl(h[1]! ^ k2, 17) + h[2]!) | 0, 5) + 0x0bcaa747) | 0;
+  h[2] = (Math.imul((rotl(h[2]! ^ k3, 15) + h[3]!) | 0, 5) + 0x96cd1c35) | 0;
+  h[3] = (Math.imul((rotl(h[3]! ^ k4, 13) + h[0]!) | 0, 5) + 0x32ac3b17) | 0;
+}

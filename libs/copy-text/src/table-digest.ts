@@ -1,4 +1,4 @@
-import { LINE_HASH_WORDS, hashLine } from './line-hash';
+import { LINE_HASH_WORDS, LineHasher, hashLine } from './line-hash';
 
 const NEWLINE = 0x0a;
 
@@ -26,41 +26,48 @@ export class TableDigest {
   private readonly sum = new Array<number>(LINE_HASH_WORDS).fill(0);
   private readonly line = new Uint32Array(LINE_HASH_WORDS);
   private rows = 0;
-  private partial: Buffer[] = [];
+  /** A line begun in an earlier chunk: hashed as it comes, never held (a blob's line can be hundreds of megabytes). */
+  private readonly partial = new LineHasher();
+  private inLine = false;
 
   update(chunk: Buffer): this {
     let start = 0;
     let newline = chunk.indexOf(NEWLINE);
-    if (newline !== -1 && this.partial.length > 0) {
-      this.partial.push(chunk.subarray(0, newline));
-      const joined = Buffer.concat(this.partial);
-      this.addLine(joined, viewOf(joined), 0, joined.length);
-      this.partial = [];
+    const view = viewOf(chunk);
+    if (newline !== -1 && this.inLine) {
+      this.partial.update(chunk, view, 0, newline);
+      this.partial.finish(this.line);
+      this.addHash();
+      this.inLine = false;
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
-    if (newline !== -1) {
-      const view = viewOf(chunk);
-      while (newline !== -1) {
-        this.addLine(chunk, view, start, newline);
-        start = newline + 1;
-        newline = chunk.indexOf(NEWLINE, start);
-      }
+    while (newline !== -1) {
+      this.addLine(chunk, view, start, newline);
+      start = newline + 1;
+      newline = chunk.indexOf(NEWLINE, start);
     }
-    // Copied: the caller may reuse its buffer.
-    if (start < chunk.length) this.partial.push(Buffer.from(chunk.subarray(start)));
+    if (start < chunk.length) {
+      this.partial.update(chunk, view, start, chunk.length);
+      this.inLine = true;
+    }
     return this;
   }
 
   /** The result so far; throws when the input ended inside a line (COPY text always ends each row with a newline). */
   digest(): TableDigestResult {
-    if (this.partial.length > 0) throw new Error('COPY text ended inside a row (no final newline).');
+    if (this.inLine) throw new Error('COPY text ended inside a row (no final newline).');
     return { rows: this.rows, hash: this.sum.map((w) => w.toString(16).padStart(8, '0')).join('') };
   }
 
   private addLine(bytes: Buffer, view: DataView, start: number, end: number): void {
+    hashLine(bytes, view, start, end, this.line);
+    this.addHash();
+  }
+
+  /** Adds the line hash in `this.line` to the sum. */
+  private addHash(): void {
     const h = this.line;
-    hashLine(bytes, view, start, end, h);
     let carry = 0;
     for (let i = LINE_HASH_WORDS - 1; i >= 0; i--) {
       const total = this.sum[i]! + h[i]! + carry;

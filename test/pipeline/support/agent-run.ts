@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,7 +66,7 @@ export function migrateArgs(
   apiUrl: string,
   code: string,
   source: { url: string; archive: string },
-  options: { stateDir: string; batchRows?: number; plan?: string },
+  options: { stateDir: string; batchRows?: number; batchBytes?: number; plan?: string },
 ): string[] {
   return [
     AGENT_BIN,
@@ -87,6 +88,7 @@ export function migrateArgs(
     ...MIGRATOR_FLAGS,
     ...(options.plan ? ['--plan', options.plan] : []),
     ...(options.batchRows ? ['--batch-rows', String(options.batchRows)] : []),
+    ...(options.batchBytes ? ['--batch-bytes', String(options.batchBytes)] : []),
   ];
 }
 
@@ -146,4 +148,30 @@ export async function until<T>(
 /** Why a wait beside an agent run cannot succeed any more: the run ended, with its output. */
 function agentEnded(run: NodeRun): string {
   return `the agent ended: exit ${run.code}\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`;
+}
+
+/**
+ * The peak resident memory (VmHWM, KiB) a child process reaches, read from
+ * /proc while it runs (Linux): call `stop` once it has ended. The mark only
+ * grows, so a read every few milliseconds misses nothing but a last spike.
+ */
+export function watchPeakRss(pid: number, everyMs = 20): { stop(): number } {
+  let peak = 0;
+  const read = () => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+      peak = Math.max(peak, kib);
+    } catch {
+      // gone: the last read stands
+    }
+  };
+  const timer = setInterval(read, everyMs);
+  read();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
 }

@@ -6,6 +6,7 @@ import {
   ERROR_CODES,
   OmtError,
   agentSessionSchema,
+  batchPartReceiptSchema,
   batchReceiptSchema,
   LEASE_HEADER,
   enrollResponseSchema,
@@ -17,6 +18,8 @@ import {
   ticketViewSchema,
   uploadManifestSchema,
   type AgentSession,
+  type BatchCommit,
+  type BatchPartReceipt,
   type BatchReceipt,
   type CheckReport,
   type EnrollResponse,
@@ -214,7 +217,7 @@ export class AgentApiClient {
   putBatch(
     table: string,
     sequence: number,
-    batch: { gzip: Uint8Array; gzipSha256: string; sha256: string; rows: number; bytes: number },
+    batch: { gzip: Uint8Array; gzipSha256: string; sha256: string; rows: number; bytes: number; firstRow?: number },
   ): Promise<BatchReceipt> {
     return this.request({
       method: 'PUT',
@@ -227,11 +230,44 @@ export class AgentApiClient {
           [BATCH_HEADERS.sha256]: batch.sha256,
           [BATCH_HEADERS.rows]: String(batch.rows),
           [BATCH_HEADERS.bytes]: String(batch.bytes),
+          ...(batch.firstRow === undefined ? {} : { [BATCH_HEADERS.firstRow]: String(batch.firstRow) }),
         },
       },
       schema: batchReceiptSchema,
       idempotent: true,
       damagedOnTheWay: BATCH_DAMAGE_CODES,
+    });
+  }
+
+  /** One part of a batch sent in parts (a slice of its gzip); sending it again replaces it. */
+  putBatchPart(
+    table: string,
+    sequence: number,
+    part: number,
+    slice: { gzip: Uint8Array; gzipSha256: string },
+  ): Promise<BatchPartReceipt> {
+    return this.request({
+      method: 'PUT',
+      path: `${tablePath(table)}/batches/${sequence}/parts/${part}`,
+      raw: {
+        body: slice.gzip,
+        contentType: BATCH_CONTENT_TYPE,
+        headers: { [BATCH_HEADERS.gzipSha256]: slice.gzipSha256 },
+      },
+      schema: batchPartReceiptSchema,
+      idempotent: true,
+      damagedOnTheWay: BATCH_DAMAGE_CODES,
+    });
+  }
+
+  /** Ends a batch sent in parts; BATCH_PARTS_MISSING while a part has not arrived. */
+  commitBatch(table: string, sequence: number, commit: BatchCommit): Promise<BatchReceipt> {
+    return this.request({
+      method: 'POST',
+      path: `${tablePath(table)}/batches/${sequence}/commit`,
+      json: commit,
+      schema: batchReceiptSchema,
+      idempotent: true,
     });
   }
 

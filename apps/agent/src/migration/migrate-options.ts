@@ -23,7 +23,7 @@ export interface MigrateOptions {
   /** The migrator's contact for the starting plan (a plan file carries its own). */
   migrator?: MigratorContact;
   parallel: number;
-  /** Batch bounds of a first upload (a resume keeps the first run's, so sequences line up). */
+  /** Batch bounds of this run; a resume may change them (landed batches record their rows, the rest is cut anew). */
   batchLimits?: BatchLimits;
   stateDir: string;
   retry?: RetryPolicy;

@@ -26,7 +26,7 @@ export async function recover(
     );
   const planned = documentPhaseOf(options).planned(archive);
   const manifest = await api.startUpload({
-    limits: session.manifest.limits ?? options.batchLimits ?? DEFAULT_BATCH_LIMITS,
+    limits: options.batchLimits ?? session.manifest.limits ?? DEFAULT_BATCH_LIMITS,
     tables: [],
     documents: planned,
   });

@@ -50,7 +50,7 @@ export async function transfer(
   const { tables, archive, documentsPlanned, left } = planned;
   const rows = tables.reduce((n, t) => n + t.rows, 0);
   const manifest = await api.startUpload({
-    limits: session.manifest.limits ?? options.batchLimits ?? DEFAULT_BATCH_LIMITS,
+    limits: options.batchLimits ?? session.manifest.limits ?? DEFAULT_BATCH_LIMITS,
     tables: tables.map((t) => ({ name: t.schema.name, rows: t.rows })),
     documents: documentsPlanned,
   });

@@ -3,9 +3,13 @@ import type { TableSchema } from '@omt/contracts';
 import { MSSQL_COLUMNS_SQL, MSSQL_INDEXES_SQL, MSSQL_PRIMARY_KEYS_SQL, mssqlCountSql, mssqlSelectRowsSql, mssqlStreamSql } from './mssql-sql';
 import { mssqlTablesOf } from './mssql-structure';
 import { batchEncodedRows, rowsFromEmitter, type PausableRowEmitter } from './row-batcher';
+import { rowKeyOf } from './row-key';
 import {
   DEFAULT_BATCH_LIMITS,
+  heldBatches,
   type BatchLimits,
+  type LandedBatch,
+  type SourceBatch,
   type IntrospectedTable,
   type RowQuery,
   type SourceConnector,
@@ -69,7 +73,11 @@ export class MssqlSource implements SourceConnector {
     return Number(result.recordset[0]?.n ?? 0);
   }
 
-  async *streamTable(table: TableSchema, limits: BatchLimits = DEFAULT_BATCH_LIMITS): AsyncGenerator<TableBatch> {
+  streamTable(table: TableSchema, limits: BatchLimits = DEFAULT_BATCH_LIMITS): AsyncGenerator<TableBatch> {
+    return heldBatches(this.streamBatches(table, limits));
+  }
+
+  async *streamBatches(table: TableSchema, limits: BatchLimits, landed: readonly LandedBatch[] = []): AsyncGenerator<SourceBatch> {
     const pool = await this.connected();
     const request = pool.request();
     request.stream = true;
@@ -79,7 +87,7 @@ export class MssqlSource implements SourceConnector {
     request.query(mssqlStreamSql(this.schema, table, this.nativeTypes.get(table.name))).catch(() => undefined);
     let finished = false;
     try {
-      yield* batchEncodedRows(table.name, table.columns.map((c) => c.type), rows, limits);
+      yield* batchEncodedRows(table.name, table.columns.map((c) => c.type), rows, limits, { landed, key: rowKeyOf(table) });
       finished = true;
     } finally {
       if (!finished) request.cancel();

@@ -5,7 +5,7 @@ import { MSSQL_COLUMNS_SQL, mssqlCountSql, mssqlSelectRowsSql, mssqlStreamSql } 
 import { mssqlConfig } from './mssql-source';
 import { batchEncodedRows, rowsFromEmitter } from './row-batcher';
 import { parseSourceUrl } from './source-url';
-import { batchText } from './source-connector';
+import { batchText, heldBatches } from './source-connector';
 
 const info = (typeName: string, maxLength = 0, precision = 0, scale = 0) => ({ typeName, maxLength, precision, scale });
 
@@ -106,7 +106,7 @@ describe('row streaming for drivers that emit rows', () => {
     setImmediate(() => emitter.emit('done'));
     const types = [{ kind: 'int64' }, { kind: 'text', maxLength: null }, { kind: 'timestamp' }] as const;
     const batches = [];
-    for await (const b of batchEncodedRows('t', types, rows, { maxRows: 10, maxBytes: 1 << 20 })) batches.push(b);
+    for await (const b of heldBatches(batchEncodedRows('t', types, rows, { maxRows: 10, maxBytes: 1 << 20 }))) batches.push(b);
     expect(batches.map((b) => b.rows)).toEqual([10, 10, 5]);
     expect(batches.map((b) => b.sequence)).toEqual([0, 1, 2]);
     expect(batchText(batches[0]!).toString().split('\n').slice(0, 2)).toEqual(['0\trow\\t0\t\\N', '1\trow\\t1\t2024-01-01 00:00:00.123457']);
@@ -120,7 +120,7 @@ describe('row streaming for drivers that emit rows', () => {
     }
     const types = [{ kind: 'int64' }, { kind: 'text', maxLength: null }] as const;
     const batches = [];
-    for await (const b of batchEncodedRows('t', types, rows(), { maxRows: 100_000, maxBytes: 100_000 })) batches.push(b);
+    for await (const b of heldBatches(batchEncodedRows('t', types, rows(), { maxRows: 100_000, maxBytes: 100_000 }))) batches.push(b);
     const text = Buffer.concat(batches.map(batchText));
     expect(text.toString('utf8').split('\n')).toHaveLength(3001);
     for (const batch of batches) {

@@ -1,6 +1,6 @@
 import { Pool, types as pgTypes } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { TableSchema } from '@omt/contracts';
+import { MAX_ROW_BYTES, OmtError, type TableSchema } from '@omt/contracts';
 import { COPY_SESSION_OPTIONS } from '@omt/copy-text';
 import { batchCopyLines } from './copy-batcher';
 import { neutralTypeFromPg } from './pg-types';
@@ -8,13 +8,17 @@ import { PG_COLUMNS_SQL, PG_INDEXES_SQL } from './pg-structure-sql';
 import { pgColumnStructureOf, pgIndexesOf, pgNumberingSequence, type PgColumnRow, type PgIndexRow, type SequenceState } from './pg-structure';
 import {
   DEFAULT_BATCH_LIMITS,
+  heldBatches,
   type BatchLimits,
+  type LandedBatch,
+  type SourceBatch,
   type IntrospectedTable,
   type RowQuery,
   type SourceConnector,
   type SourceRow,
   type TableBatch,
 } from './source-connector';
+import { rowKeyOf } from './row-key';
 import { qualifiedPg, quotePg } from './sql-identifiers';
 import { systemEventSql } from './system-event-sql';
 
@@ -36,6 +40,34 @@ export function pgStreamSelectSql(schema: string, table: TableSchema): string {
   const columns = table.columns.map((c) => quotePg(c.name)).join(', ');
   const order = table.primaryKey.length > 0 ? ` ORDER BY ${table.primaryKey.map(quotePg).join(', ')}` : '';
   return `SELECT ${columns} FROM ${qualifiedPg(schema, table.name)}${order}`;
+}
+
+/**
+ * PostgreSQL's refusal to print a row: a value whose text passes its 1 GB
+ * allocation limit (a bytea over 512 MB as hex) or a line that cannot grow.
+ */
+export function isPgRowTooLongError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return code === '54000' || /invalid memory alloc request size|Cannot enlarge string buffer/i.test(message ?? '');
+}
+
+/**
+ * The keys (at most 5) of rows whose COPY text would pass `$1` bytes, from
+ * the stored sizes alone (nothing is printed: printing is what failed).
+ * bytea prints as `\x` and two hex digits a byte; text as its bytes (more
+ * with escapes, so this finds the clear cases); other columns are short.
+ */
+export function pgOversizeRowsSql(schema: string, table: TableSchema): string {
+  const size = table.columns
+    .map((c) => {
+      const column = quotePg(c.name);
+      if (c.type.kind === 'binary') return `coalesce(2 * octet_length(${column}) + 2, 2)::bigint`;
+      if (c.type.kind === 'text') return `coalesce(octet_length(${column}), 2)::bigint`;
+      return '64';
+    })
+    .join(' + ');
+  const key = table.primaryKey.length > 0 ? table.primaryKey.map((k) => `${quotePg(k)}::text`).join(` || ', ' || `) : 'ctid::text';
+  return `SELECT ${key} AS key FROM ${qualifiedPg(schema, table.name)} WHERE ${size || '0'} > $1 LIMIT 5`;
 }
 
 const TEMPORAL_OIDS = new Set([1082, 1083, 1114, 1184]); // date, time, timestamp, timestamptz
@@ -120,17 +152,40 @@ export class PostgresSource implements SourceConnector {
     return Number(result.rows[0]?.n ?? 0);
   }
 
-  async *streamTable(table: TableSchema, limits: BatchLimits = DEFAULT_BATCH_LIMITS): AsyncGenerator<TableBatch> {
+  streamTable(table: TableSchema, limits: BatchLimits = DEFAULT_BATCH_LIMITS): AsyncGenerator<TableBatch> {
+    return heldBatches(this.streamBatches(table, limits));
+  }
+
+  async *streamBatches(table: TableSchema, limits: BatchLimits, landed: readonly LandedBatch[] = []): AsyncGenerator<SourceBatch> {
     const client = await this.pool.connect();
     let finished = false;
     try {
       const stream = client.query(copyTo(`COPY (${pgStreamSelectSql(this.schema, table)}) TO STDOUT`));
-      yield* batchCopyLines(table.name, stream, limits);
+      yield* batchCopyLines(table.name, stream, limits, { landed, key: rowKeyOf(table) });
       finished = true;
+    } catch (error) {
+      if (isPgRowTooLongError(error)) throw await this.rowTooLong(table, error);
+      throw error;
     } finally {
       // A COPY abandoned half way leaves the connection mid-protocol: discard it.
       client.release(finished ? undefined : true);
     }
+  }
+
+  /** ROW_TOO_LARGE naming the rows PostgreSQL could not print, or the server's own error when none is found. */
+  private async rowTooLong(table: TableSchema, error: unknown): Promise<unknown> {
+    const found = await this.pool
+      .query<{ key: string }>(pgOversizeRowsSql(this.schema, table), [MAX_ROW_BYTES])
+      .catch(() => ({ rows: [] as { key: string }[] }));
+    if (found.rows.length === 0) return error;
+    const named = table.primaryKey.length > 0 ? table.primaryKey.join(', ') : 'ctid';
+    const keys = found.rows.map((r) => `${named} = ${r.key}`);
+    return new OmtError(
+      'ROW_TOO_LARGE',
+      `Table ${table.name}: the row with ${keys.join('; the row with ')} is longer than ${MAX_ROW_BYTES} bytes of COPY text, more than PostgreSQL can print or load in one row. ` +
+        'Shorten or remove its largest value at the source, then run the migration again.',
+      keys.map((message) => ({ path: table.name, message })),
+    );
   }
 
   async selectRows(query: RowQuery): Promise<SourceRow[]> {

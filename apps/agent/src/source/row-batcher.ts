@@ -1,46 +1,42 @@
 import type { ColumnType } from '@omt/contracts';
+import { batchCopyLines, type CopyBatchOptions } from './copy-batcher';
 import { encodeCopyLine } from './copy-text';
-import type { BatchLimits, TableBatch } from './source-connector';
+import type { BatchLimits, SourceBatch } from './source-connector';
 
 /** Lines are joined into pieces of about this many characters: one Buffer (and one gzip write) per piece, not per row. */
 const PIECE_CHARS = 64 * 1024;
 
-/** Encodes driver rows as COPY text and cuts them into batches bounded by rows and bytes. */
-export async function* batchEncodedRows(
+/**
+ * Encodes driver rows as COPY text and cuts them into batches bounded by
+ * rows and bytes, by the same rules as COPY output (copy-batcher.ts): a row
+ * longer than a batch goes streamed on its own, landed batches are kept.
+ * A driver hands each value whole, so a blob is held once as a value and
+ * once as its line while it passes.
+ */
+export function batchEncodedRows(
   table: string,
   types: readonly ColumnType[],
   rows: AsyncIterable<readonly unknown[]>,
   limits: BatchLimits,
-): AsyncGenerator<TableBatch> {
-  let sequence = 0;
-  let chunks: Buffer[] = [];
+  options: CopyBatchOptions = {},
+): AsyncGenerator<SourceBatch> {
+  return batchCopyLines(table, encodedPieces(types, rows), limits, options);
+}
+
+async function* encodedPieces(types: readonly ColumnType[], rows: AsyncIterable<readonly unknown[]>): AsyncGenerator<Buffer> {
   let piece: string[] = [];
   let pieceChars = 0;
-  let lines = 0;
-  let bytes = 0;
-  const closePiece = () => {
-    if (piece.length > 0) chunks.push(Buffer.from(piece.join(''), 'utf8'));
-    piece = [];
-    pieceChars = 0;
-  };
-  const take = (): TableBatch => {
-    closePiece();
-    const batch = { table, sequence: sequence++, rows: lines, chunks, bytes };
-    chunks = [];
-    lines = 0;
-    bytes = 0;
-    return batch;
-  };
   for await (const row of rows) {
     const line = encodeCopyLine(types, row);
     piece.push(line);
     pieceChars += line.length;
-    lines++;
-    bytes += Buffer.byteLength(line, 'utf8');
-    if (pieceChars >= PIECE_CHARS) closePiece();
-    if (lines >= limits.maxRows || bytes >= limits.maxBytes) yield take();
+    if (pieceChars >= PIECE_CHARS) {
+      yield Buffer.from(piece.join(''), 'utf8');
+      piece = [];
+      pieceChars = 0;
+    }
   }
-  if (lines > 0) yield take();
+  if (piece.length > 0) yield Buffer.from(piece.join(''), 'utf8');
 }
 
 /** The parts of a streaming driver request this adapter needs (mssql's Request fits). */

@@ -48,10 +48,57 @@ export interface IntrospectedTable {
 export interface TableBatch {
   table: string;
   sequence: number;
+  /** Index of the batch's first row in the table's stream order. */
+  firstRow: number;
   rows: number;
   chunks: Buffer[];
   /** Bytes in all chunks. */
   bytes: number;
+}
+
+/** A batch that landed in an earlier run: the rows it holds, so a resume cuts around them. */
+export interface LandedBatch {
+  sequence: number;
+  firstRow: number;
+  rows: number;
+}
+
+/**
+ * A batch whose COPY text is read from the source while the consumer reads
+ * `pieces`, which it must read to the end before it asks for the next batch:
+ * one row longer than a batch (a blob), or the rows of a batch that landed
+ * in an earlier run (`landed`: hashed and checked, not sent).
+ */
+export interface StreamedBatch {
+  table: string;
+  sequence: number;
+  firstRow: number;
+  rows: number;
+  landed: boolean;
+  pieces: AsyncIterable<Buffer>;
+}
+
+export type SourceBatch = TableBatch | StreamedBatch;
+
+export function isStreamed(batch: SourceBatch): batch is StreamedBatch {
+  return 'pieces' in batch;
+}
+
+/** Every batch held whole (checks, tests and small tables; the uploader streams the large ones). */
+export async function* heldBatches(batches: AsyncIterable<SourceBatch>): AsyncGenerator<TableBatch> {
+  for await (const batch of batches) {
+    if (!isStreamed(batch)) {
+      yield batch;
+      continue;
+    }
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const piece of batch.pieces) {
+      chunks.push(piece);
+      bytes += piece.length;
+    }
+    yield { table: batch.table, sequence: batch.sequence, firstRow: batch.firstRow, rows: batch.rows, chunks, bytes };
+  }
 }
 
 /** A batch's COPY text in one buffer (checks and tests; the uploader streams the chunks). */
@@ -90,6 +137,13 @@ export interface SourceConnector {
    * consumer asks for it, so memory does not grow with the table.
    */
   streamTable(table: TableSchema, limits?: BatchLimits): AsyncIterable<TableBatch>;
+  /**
+   * The same stream for the uploader: a row longer than a batch, and the
+   * rows of batches that landed before (`landed`), come streamed rather than
+   * held, so memory stays bounded whatever a value's size; the other batches
+   * are cut around the landed ones with `limits`.
+   */
+  streamBatches(table: TableSchema, limits: BatchLimits, landed?: readonly LandedBatch[]): AsyncIterable<SourceBatch>;
   selectRows(query: RowQuery): Promise<SourceRow[]>;
   /**
    * The only writes omt makes onsite (a live migration's freeze): one

@@ -13,7 +13,7 @@ export interface PlannedTable {
 
 export interface UploadTablesOptions {
   api: TableApi;
-  source: Pick<SourceConnector, 'streamTable'>;
+  source: Pick<SourceConnector, 'streamBatches'>;
   tables: readonly PlannedTable[];
   limits: BatchLimits;
   manifest: UploadManifest;

@@ -176,7 +176,7 @@ export class LedgerRepository {
     ]);
     return {
       schemas: tables.flatMap(({ schema }) => (schema === null ? [] : [tableSchemaSchema.parse(schema)])),
-      batches: batches.map((b) => ({ table: b.tableName, sequence: b.sequence, blobKey: b.blobKey, sha256: b.sha256, rows: b.rows, bytes: b.bytes })),
+      batches: batches.map((b) => ({ table: b.tableName, sequence: b.sequence, blobKey: b.blobKey, sha256: b.sha256, rows: b.rows, bytes: b.bytes, parts: b.parts })),
       documents: documents.map((d) => ({
         ticketId: d.ticketId,
         documentId: d.documentId,

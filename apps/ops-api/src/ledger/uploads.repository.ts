@@ -31,6 +31,10 @@ export interface BatchRecord {
   bytes: number;
   storedBytes: number;
   blobKey: string;
+  /** 0: one blob; otherwise the batch came in this many parts, under the folder `blobKey`. */
+  parts: number;
+  /** Index of its first row in the table's stream order; null from agents older than it. */
+  firstRow: number | null;
   imported: boolean;
 }
 
@@ -39,7 +43,7 @@ export interface TableCompleteness {
   name: string;
   /** Batches the agent said it sent; null until it sent the table's figures. */
   sourceBatches: number | null;
-  /** Distinct sequences below `sourceBatches` that arrived. */
+  /** Batches that arrived (a resume with other limits numbers its batches after the landed ones, so they need not be contiguous). */
   batchesReceived: number;
 }
 
@@ -126,7 +130,7 @@ export class UploadsTransaction {
   }
 
   /**
-   * A new upload run: limits kept from the first run, documents expected,
+   * A new upload run: this run's limits (landed batches record their rows, so they may differ from an earlier run's), documents expected,
    * and (unless only documents are recovered) the announced tables upserted.
    */
   async startRun(ticketId: string, request: StartUpload, options: { tables: boolean }): Promise<void> {
@@ -135,7 +139,8 @@ export class UploadsTransaction {
     await this.tx.ticket.update({
       where: { id: ticketId },
       data: {
-        batchLimits: ticket.batchLimits ?? request.limits,
+        // A document recovery sends no batch: the limits of the tables' last run stay on record.
+        batchLimits: options.tables ? request.limits : (ticket.batchLimits ?? request.limits),
         expectedDocuments: request.documents.count,
         expectedDocumentBytes: BigInt(request.documents.bytes),
         uploadStartedAt: ticket.uploadStartedAt ?? now,
@@ -158,7 +163,7 @@ export class UploadsTransaction {
   async tableCompleteness(ticketId: string): Promise<TableCompleteness[]> {
     const rows = await this.tx.$queryRaw<{ name: string; sourceBatches: number | null; received: bigint }[]>`
       SELECT u.name, u."sourceBatches",
-             count(b.sequence) FILTER (WHERE b.sequence < coalesce(u."sourceBatches", 0)) AS received
+             count(b.sequence) AS received
       FROM "TableUpload" u
       LEFT JOIN "BatchUpload" b ON b."ticketId" = u."ticketId" AND b."tableName" = u.name
       WHERE u."ticketId" = ${ticketId}::uuid
@@ -217,16 +222,21 @@ export class UploadsRepository {
       }),
       this.prisma.batchUpload.findMany({
         where: { ticketId },
-        select: { tableName: true, sequence: true, sha256: true },
+        select: { tableName: true, sequence: true, sha256: true, firstRow: true, rows: true },
         orderBy: [{ tableName: 'asc' }, { sequence: 'asc' }],
       }),
       this.prisma.documentUpload.findMany({ where: { ticketId }, orderBy: { documentId: 'asc' } }),
       this.prisma.missingDocument.findMany({ where: { ticketId }, orderBy: { documentId: 'asc' } }),
     ]);
-    const byTable = new Map<string, { sequence: number; sha256: string }[]>();
+    const byTable = new Map<string, UploadManifest['tables'][number]['batches']>();
     for (const b of batches) {
       const list = byTable.get(b.tableName) ?? [];
-      list.push({ sequence: b.sequence, sha256: b.sha256 });
+      list.push({
+        sequence: b.sequence,
+        sha256: b.sha256,
+        rows: b.rows,
+        ...(b.firstRow === null ? {} : { firstRow: Number(b.firstRow) }),
+      });
       byTable.set(b.tableName, list);
     }
     return {
@@ -336,9 +346,9 @@ export class UploadsRepository {
       WITH ticket AS (
         UPDATE "Ticket" SET "lastActivityAt" = now() WHERE id = ${ticketId}::uuid AND state = 'uploading' RETURNING id
       ), inserted AS (
-        INSERT INTO "BatchUpload" ("ticketId", "tableName", sequence, sha256, rows, bytes, "storedBytes", "blobKey")
+        INSERT INTO "BatchUpload" ("ticketId", "tableName", sequence, sha256, rows, bytes, "storedBytes", "blobKey", parts, "firstRow")
         SELECT id, ${batch.table}::text, ${batch.sequence}::int, ${batch.sha256}::text, ${batch.rows}::int, ${batch.bytes}::int,
-               ${batch.storedBytes}::int, ${batch.blobKey}::text
+               ${batch.storedBytes}::int, ${batch.blobKey}::text, ${batch.parts}::int, ${batch.firstRow}::bigint
         FROM ticket
         ON CONFLICT ("ticketId", "tableName", sequence) DO NOTHING
         RETURNING 1
@@ -346,21 +356,27 @@ export class UploadsRepository {
       SELECT EXISTS (SELECT 1 FROM ticket) AS uploading, EXISTS (SELECT 1 FROM inserted) AS inserted`;
     if (result?.inserted) return { outcome: 'stored' };
     if (!result?.uploading) return { outcome: 'wrong-state', state: (await this.ticketState(ticketId))?.state ?? 'cancelled' };
-    const row = await this.prisma.batchUpload.findUniqueOrThrow({
-      where: { ticketId_tableName_sequence: { ticketId, tableName: batch.table, sequence: batch.sequence } },
+    const existing = await this.findBatch(ticketId, batch.table, batch.sequence);
+    if (!existing) throw new Error(`Batch ${batch.sequence} of table '${batch.table}' vanished from the upload ledger.`);
+    return { outcome: 'exists', existing };
+  }
+
+  async findBatch(ticketId: string, table: string, sequence: number): Promise<BatchRecord | null> {
+    const row = await this.prisma.batchUpload.findUnique({
+      where: { ticketId_tableName_sequence: { ticketId, tableName: table, sequence } },
     });
+    if (!row) return null;
     return {
-      outcome: 'exists',
-      existing: {
-        table: row.tableName,
-        sequence: row.sequence,
-        sha256: row.sha256,
-        rows: row.rows,
-        bytes: row.bytes,
-        storedBytes: row.storedBytes,
-        blobKey: row.blobKey,
-        imported: row.importedAt !== null,
-      },
+      table: row.tableName,
+      sequence: row.sequence,
+      sha256: row.sha256,
+      rows: row.rows,
+      bytes: row.bytes,
+      storedBytes: row.storedBytes,
+      blobKey: row.blobKey,
+      parts: row.parts,
+      firstRow: row.firstRow === null ? null : Number(row.firstRow),
+      imported: row.importedAt !== null,
     };
   }
 

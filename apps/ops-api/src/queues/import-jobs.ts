@@ -22,13 +22,16 @@ export interface StoredBatch {
   sha256: string;
   rows: number;
   bytes: number;
+  /** 0 (or absent): one blob; otherwise parts under the folder `blobKey`. */
+  parts?: number;
 }
 
 export function enqueueBatchJob(queues: QueuesService, ticketId: string, batch: StoredBatch): Promise<void> {
   const { table, sequence, blobKey, sha256, rows, bytes } = batch;
+  const parts = batch.parts ? { parts: batch.parts } : {};
   return queues.enqueue(
     'import.batchReceived',
-    { ticketId, table, sequence, blobKey, sha256, rows, bytes },
+    { ticketId, table, sequence, blobKey, sha256, rows, bytes, ...parts },
     { jobId: jobIdOf({ name: 'import.batchReceived', ticketId, table, sequence }) },
   );
 }

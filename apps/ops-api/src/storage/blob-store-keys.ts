@@ -11,6 +11,8 @@ import { randomBytes } from 'node:crypto';
  *   upload id   `<ticket id>.<32 lowercase hex>`
  *   tus key     `tus/<upload id>`
  *   batch key   `tickets/<ticket id>/tables/<16 hex table key>/<sequence>-<12 hex>.gz`
+ *   part key    `tickets/<ticket id>/tables/<16 hex table key>/<sequence>-parts/<part>.gz`
+ *               (a batch sent in parts; the ledger records the folder, `…/<sequence>-parts`)
  */
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -21,13 +23,16 @@ const TICKET_ID = new RegExp(`^${UUID}$`);
 const UPLOAD_ID = new RegExp(`^(${UUID})\\.[0-9a-f]{32}$`);
 const TUS_KEY = new RegExp(`^tus/((${UUID})\\.[0-9a-f]{32})$`);
 const BATCH_KEY = new RegExp(`^tickets/(${UUID})/tables/([0-9a-f]{16})/(${SEQUENCE})-[0-9a-f]{12}\\.gz$`);
+const PARTS_FOLDER = new RegExp(`^tickets/(${UUID})/tables/([0-9a-f]{16})/(${SEQUENCE})-parts$`);
+const PART_KEY = new RegExp(`^tickets/(${UUID})/tables/([0-9a-f]{16})/(${SEQUENCE})-parts/(${SEQUENCE})\\.gz$`);
 
 /** The folder of the blob store that tus' file store writes document uploads into. */
 export const TUS_FOLDER = 'tus';
 
 export type ParsedBlobKey =
   | { kind: 'upload'; ticketId: string; uploadId: string }
-  | { kind: 'batch'; ticketId: string; tableKey: string; sequence: number };
+  | { kind: 'batch'; ticketId: string; tableKey: string; sequence: number }
+  | { kind: 'part'; ticketId: string; tableKey: string; sequence: number; part: number };
 
 export function isTicketId(value: unknown): value is string {
   return typeof value === 'string' && TICKET_ID.test(value);
@@ -65,13 +70,34 @@ export function batchBlobKey(ticketId: string, tableKey: string, sequence: numbe
   return key;
 }
 
-/** What a blob key names; null unless it is exactly one of the two forms above. */
+/**
+ * The folder of a batch sent in parts: one per sequence, so a part sent
+ * again replaces itself (a retry is harmless) until the batch is committed.
+ */
+export function batchPartsFolder(ticketId: string, tableKey: string, sequence: number): string {
+  const folder = `tickets/${ticketId}/tables/${tableKey}/${sequence}-parts`;
+  if (!PARTS_FOLDER.test(folder)) throw new InvalidBlobKey(folder);
+  return folder;
+}
+
+/** One part (from 0) of a batch sent in parts, inside its folder. */
+export function batchPartKey(folder: string, part: number): string {
+  const key = `${folder}/${part}.gz`;
+  if (!PART_KEY.test(key)) throw new InvalidBlobKey(key);
+  return key;
+}
+
+/** What a blob key names; null unless it is exactly one of the forms above. */
 export function parseBlobKey(key: unknown): ParsedBlobKey | null {
   if (typeof key !== 'string') return null;
   const tus = TUS_KEY.exec(key);
   if (tus) return { kind: 'upload', ticketId: tus[2]!, uploadId: tus[1]! };
   const batch = BATCH_KEY.exec(key);
   if (batch) return { kind: 'batch', ticketId: batch[1]!, tableKey: batch[2]!, sequence: Number(batch[3]) };
+  const part = PART_KEY.exec(key);
+  if (part) {
+    return { kind: 'part', ticketId: part[1]!, tableKey: part[2]!, sequence: Number(part[3]), part: Number(part[4]) };
+  }
   return null;
 }
 

@@ -19,6 +19,8 @@ export interface BlobStore {
   put(key: string, data: Buffer | Readable | AsyncIterable<Buffer>): Promise<void>;
   get(key: string): Promise<Readable>;
   has(key: string): Promise<boolean>;
+  /** Bytes held under the key; null when there is no such blob. */
+  size(key: string): Promise<number | null>;
   delete(key: string): Promise<void>;
   /**
    * Deletes every blob whose key starts with `prefix`, as an S3 prefix
@@ -53,7 +55,7 @@ export const BLOB_STORE = Symbol('BLOB_STORE');
 
 const READ_CHUNK_BYTES = 1024 * 1024;
 
-/** Throws InvalidBlobKey unless the key is exactly a batch key or a tus upload key. */
+/** Throws InvalidBlobKey unless the key is exactly a batch key, a batch part key or a tus upload key. */
 export function assertBlobKey(key: string): void {
   if (!parseBlobKey(key)) throw new InvalidBlobKey(key);
 }
@@ -93,6 +95,11 @@ export class DirectoryBlobStore implements BlobStore {
       () => true,
       () => false,
     );
+  }
+
+  async size(key: string): Promise<number | null> {
+    const stats = await stat(this.pathOf(key)).catch(() => null);
+    return stats?.isFile() ? stats.size : null;
   }
 
   async delete(key: string): Promise<void> {

@@ -9,6 +9,7 @@ import { PermanentImportError } from '../queues/job-errors';
 import { TENANT_DATABASES_OPTIONS, TenantDatabases, type TenantDatabasesOptions } from '../tenants/tenant-databases.service';
 import type { TenantDatabase } from '../tenants/tenant-database';
 import { createBatchGunzip } from './batch-gzip';
+import { batchPartKey } from '../storage/blob-store-keys';
 
 /** `import.tableCreated`: the table, mapped from the neutral types, without its key yet. */
 @Injectable()
@@ -45,16 +46,9 @@ export class BatchReceivedProcessor implements JobHandler<'import.batchReceived'
     const table = (await tenant.tableSchema(payload.table)) ?? (await this.createTable(tenant, payload));
     if (!table)
       throw new Error(`Table "${payload.table}" is not created in the tenant yet; batch ${payload.sequence} waits.`);
-    const stored = await this.blobs.get(payload.blobKey).catch((error: unknown) => {
-      // The API stores a blob before it queues its job: a missing one is lost, not late.
-      if ((error as { code?: string }).code === 'ENOENT') {
-        throw new PermanentImportError(
-          'NOT_FOUND',
-          `${context} is missing from the blob store; the agent must send it again.`,
-        );
-      }
-      throw error;
-    });
+    const stored = payload.parts
+      ? await storedParts(this.blobs, payload.blobKey, payload.parts, context)
+      : await openBlob(this.blobs, payload.blobKey, context);
     await loadBatch({
       tenant,
       table,
@@ -79,6 +73,37 @@ export class BatchReceivedProcessor implements JobHandler<'import.batchReceived'
     if (schema) await tenant.createTable(schema);
     return schema;
   }
+}
+
+/** A stored blob; a missing one is lost, not late (the API stores a blob before it queues its job). */
+async function openBlob(blobs: BlobStore, key: string, context: string): Promise<Readable> {
+  return blobs.get(key).catch((error: unknown) => {
+    if ((error as { code?: string }).code === 'ENOENT') {
+      throw new PermanentImportError('NOT_FOUND', `${context} is missing from the blob store; the agent must send it again.`);
+    }
+    throw error;
+  });
+}
+
+/**
+ * The parts of a batch sent in parts, in order, as one stream (the slices of
+ * one gzip): each part is opened only when the one before is read, so one
+ * file is open at a time and nothing is held beyond a read chunk. The first
+ * is opened here, so a missing batch fails before a connection is taken.
+ */
+async function storedParts(blobs: BlobStore, folder: string, parts: number, context: string): Promise<Readable> {
+  const first = await openBlob(blobs, batchPartKey(folder, 0), `Part 0 of ${context.charAt(0).toLowerCase()}${context.slice(1)}`);
+  let current: Readable = first;
+  async function* concatenated(): AsyncGenerator<Buffer> {
+    yield* current as AsyncIterable<Buffer>;
+    for (let part = 1; part < parts; part++) {
+      current = await openBlob(blobs, batchPartKey(folder, part), `Part ${part} of ${context.charAt(0).toLowerCase()}${context.slice(1)}`);
+      yield* current as AsyncIterable<Buffer>;
+    }
+  }
+  const whole = Readable.from(concatenated(), { objectMode: false });
+  whole.once('close', () => current.destroy());
+  return whole;
 }
 
 /**

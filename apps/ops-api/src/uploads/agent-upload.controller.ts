@@ -7,6 +7,9 @@ import {
   BATCH_HEADERS,
   OmtError,
   agentSessionSchema,
+  batchCommitSchema,
+  batchPartReceiptSchema,
+  batchPartSchema,
   batchReceiptSchema,
   batchSequenceSchema,
   checkReportSchema,
@@ -23,6 +26,7 @@ import {
   ticketViewSchema,
   uploadManifestSchema,
   type AgentSession,
+  type BatchPartReceipt,
   type BatchReceipt,
   type TableComplete,
   type TicketView,
@@ -220,6 +224,11 @@ export class AgentUploadController {
     description: 'sha256 (lowercase hex) of the uncompressed COPY text.',
   })
   @ApiHeader({ name: BATCH_HEADERS.rows, required: true, description: 'Rows (lines) in the batch.' })
+  @ApiHeader({
+    name: BATCH_HEADERS.firstRow,
+    required: false,
+    description: "Index of the batch's first row in the table's stream order (where a resume continues).",
+  })
   @ApiHeader({ name: BATCH_HEADERS.bytes, required: true, description: 'Bytes of the uncompressed COPY text.' })
   @ApiConsumes(BATCH_CONTENT_TYPE)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
@@ -268,6 +277,10 @@ export class AgentUploadController {
         sha256: parseOrThrow(sha256HexSchema, headers[BATCH_HEADERS.sha256], `${BATCH_HEADERS.sha256} header`),
         rows: parseOrThrow(countHeaderSchema, headers[BATCH_HEADERS.rows], `${BATCH_HEADERS.rows} header`),
         bytes: parseOrThrow(countHeaderSchema, headers[BATCH_HEADERS.bytes], `${BATCH_HEADERS.bytes} header`),
+        firstRow:
+          headers[BATCH_HEADERS.firstRow] === undefined
+            ? null
+            : parseOrThrow(countHeaderSchema, headers[BATCH_HEADERS.firstRow], `${BATCH_HEADERS.firstRow} header`),
       };
       return await this.tables.receiveBatch(ticketOf(principal), claim, request);
     } catch (error) {
@@ -275,6 +288,103 @@ export class AgentUploadController {
       request.resume();
       throw error;
     }
+  }
+
+  @HoldsLease()
+  @Put('tables/:table/batches/:sequence/parts/:part')
+  @ApiOperation({
+    summary:
+      'Stores one part of a batch too large for one request (a slice of its gzip), checked against its sha256; sent again, it replaces the part held. After the commit, parts are answered `duplicate`.',
+  })
+  @ApiParam(tableParam)
+  @ApiParam({ name: 'sequence', description: 'The batch number within the table.', schema: { type: 'integer', minimum: 0 } })
+  @ApiParam({ name: 'part', description: 'The part number within the batch, from 0.', schema: { type: 'integer', minimum: 0 } })
+  @ApiHeader({
+    name: BATCH_HEADERS.gzipSha256,
+    required: true,
+    description: 'sha256 (lowercase hex) of this part as sent.',
+  })
+  @ApiConsumes(BATCH_CONTENT_TYPE)
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({
+    status: 200,
+    description: '`stored` (held until the commit) or `duplicate` (the batch is committed).',
+    schema: openApiSchema(batchPartReceiptSchema),
+  })
+  @ApiResponse(badRequest)
+  @ApiResponse(notAnnounced)
+  @ApiResponse({ ...wrongState, description: 'CONFLICT: not uploading or no schema yet.' })
+  @ApiResponse({ status: 413, description: 'PAYLOAD_TOO_LARGE: a part over OMT_MAX_BATCH_BYTES.', schema: envelope })
+  @ApiResponse({
+    status: 422,
+    description: 'CHECKSUM_MISMATCH (the part is not what x-omt-gzip-sha256 says), or BATCH_INVALID (part 0 not gzip, or an empty part).',
+    schema: envelope,
+  })
+  async putBatchPart(
+    @Param('table') segment: string,
+    @Param('sequence') sequence: string,
+    @Param('part') part: string,
+    @Headers() headers: Record<string, string | undefined>,
+    @Req() request: Request,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<BatchPartReceipt> {
+    try {
+      if (!request.is(BATCH_CONTENT_TYPE)) {
+        throw new OmtError('VALIDATION_FAILED', `A batch part is sent as Content-Type: ${BATCH_CONTENT_TYPE}.`, [
+          { path: 'content-type', message: `must be ${BATCH_CONTENT_TYPE}` },
+        ]);
+      }
+      const claim = {
+        table: tableOf(segment),
+        sequence: parseOrThrow(batchSequenceSchema, sequence, 'batch sequence'),
+        part: parseOrThrow(batchPartSchema, part, 'batch part'),
+        gzipSha256: parseOrThrow(
+          sha256HexSchema,
+          headers[BATCH_HEADERS.gzipSha256],
+          `${BATCH_HEADERS.gzipSha256} header`,
+        ),
+      };
+      return await this.tables.receivePart(ticketOf(principal), claim, request);
+    } catch (error) {
+      request.resume();
+      throw error;
+    }
+  }
+
+  @HoldsLease()
+  @Post('tables/:table/batches/:sequence/commit')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Ends a batch sent in parts: with every part held, records it and queues its import (the worker checks the whole batch's sha256, rows and bytes before COMMIT). A commit again is answered `duplicate`.",
+  })
+  @ApiParam(tableParam)
+  @ApiParam({ name: 'sequence', description: 'The batch number within the table.', schema: { type: 'integer', minimum: 0 } })
+  @ApiBody({ schema: openApiSchema(batchCommitSchema) })
+  @ApiResponse({ status: 200, description: '`stored` (new, queued) or `duplicate`.', schema: openApiSchema(batchReceiptSchema) })
+  @ApiResponse(badRequest)
+  @ApiResponse(notAnnounced)
+  @ApiResponse({
+    ...wrongState,
+    description: 'BATCH_CONFLICT: this sequence was committed with other bytes; CONFLICT: not uploading or no schema yet.',
+  })
+  @ApiResponse({
+    status: 422,
+    description: 'BATCH_PARTS_MISSING: parts of the batch have not arrived (named in the details).',
+    schema: envelope,
+  })
+  commitBatch(
+    @Param('table') segment: string,
+    @Param('sequence') sequence: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<BatchReceipt> {
+    return this.tables.commitBatch(
+      ticketOf(principal),
+      tableOf(segment),
+      parseOrThrow(batchSequenceSchema, sequence, 'batch sequence'),
+      parseOrThrow(batchCommitSchema, body, 'batch commit'),
+    );
   }
 
   @HoldsLease()

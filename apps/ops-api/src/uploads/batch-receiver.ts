@@ -27,24 +27,33 @@ const notGzip = () =>
  * once, into COPY, and checks the COPY text there). A body that does not
  * start like gzip, or passes `maxBytes`, is refused as it arrives. On any
  * failure (too large, not gzip, the client gone, the store) the blob is
- * deleted and the error thrown: the caller records nothing. The source is
+ * deleted and the error thrown: the caller records nothing. A part of a
+ * batch sent in parts is a slice of one gzip stream: only the first starts
+ * like gzip (`gzipStart`), and none may be empty. The source is
  * not destroyed on failure, so the HTTP layer can still drain it and answer.
  */
-export async function receiveBatch(source: Readable, blobs: BlobStore, key: string, maxBytes: number): Promise<ReceivedBatch> {
+export async function receiveBatch(
+  source: Readable,
+  blobs: BlobStore,
+  key: string,
+  maxBytes: number,
+  options: { gzipStart: boolean } = { gzipStart: true },
+): Promise<ReceivedBatch> {
+  const magic = options.gzipStart ? GZIP_MAGIC : [];
   const hash = createHash('sha256');
   let storedBytes = 0;
 
   async function* checked(): AsyncGenerator<Buffer> {
     for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-      for (let i = storedBytes; i < GZIP_MAGIC.length && i - storedBytes < chunk.length; i++) {
-        if (chunk[i - storedBytes] !== GZIP_MAGIC[i]) throw notGzip();
+      for (let i = storedBytes; i < magic.length && i - storedBytes < chunk.length; i++) {
+        if (chunk[i - storedBytes] !== magic[i]) throw notGzip();
       }
       storedBytes += chunk.length;
       if (storedBytes > maxBytes) throw tooLarge(maxBytes);
       hash.update(chunk);
       yield chunk;
     }
-    if (storedBytes < GZIP_MAGIC.length) throw notGzip();
+    if (storedBytes < Math.max(1, magic.length)) throw notGzip();
   }
 
   try {

@@ -1,7 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
-import { OmtError, type BatchLimits, type BatchReceipt, type TableComplete, type TableSchema } from '@omt/contracts';
+import {
+  OmtError,
+  type BatchCommit,
+  type BatchLimits,
+  type BatchPartReceipt,
+  type BatchReceipt,
+  type TableComplete,
+  type TableSchema,
+} from '@omt/contracts';
 import { assertNoTenantNameCollision, structureProblems } from '@omt/copy-text';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
@@ -12,7 +20,7 @@ import { wrongState } from './agent-session.service';
 import { receiveBatch } from './batch-receiver';
 import { ProgressService } from '../ledger/progress.service';
 import { enqueueBatchJob, enqueueTableJob } from '../queues/import-jobs';
-import { batchBlobKey } from './upload-keys';
+import { batchBlobKey, batchPartBlobKey, batchPartsKey } from './upload-keys';
 import { UploadsRepository, type BatchRecord, type TableRecord } from '../ledger/uploads.repository';
 
 /** What the agent claims about a batch in its headers. */
@@ -25,7 +33,21 @@ export interface BatchClaim {
   sha256: string;
   rows: number;
   bytes: number;
+  /** Index of the batch's first row (`x-omt-first-row`); null from agents older than it. */
+  firstRow: number | null;
 }
+
+/** One part of a batch sent in parts, as its path and header say. */
+export interface BatchPartClaim {
+  table: string;
+  sequence: number;
+  part: number;
+  /** Of the part as sent. */
+  gzipSha256: string;
+}
+
+/** Missing parts named in a refused commit's message, at most. */
+const MISSING_PARTS_NAMED = 20;
 
 /** Stands for another table's key columns: only whether it has a key matters to its names. */
 const KEYED = '(key)';
@@ -83,12 +105,7 @@ export class TableUploadsService {
    * (or 409 if its bytes differ).
    */
   async receiveBatch(ticketId: string, claim: BatchClaim, body: Readable): Promise<BatchReceipt> {
-    const { limits, table } = await this.uploadingTable(ticketId, claim.table);
-    if (!table.schema) {
-      throw new OmtError('CONFLICT', `Send the schema of table '${claim.table}' (PUT its path) before its batches.`, [
-        { path: 'table', message: 'no schema yet' },
-      ]);
-    }
+    const limits = await this.tableWithSchema(ticketId, claim.table);
     const maxUncompressed = limits.maxBytes * UNCOMPRESSED_FACTOR;
     if (claim.bytes > maxUncompressed) {
       throw new OmtError('PAYLOAD_TOO_LARGE', `The batch is larger than ${maxUncompressed} bytes uncompressed; send smaller batches.`, [
@@ -110,29 +127,111 @@ export class TableUploadsService {
       );
     }
 
-    const { table: tableName, sequence, sha256, rows, bytes } = claim;
-    const record = { table: tableName, sequence, sha256, rows, bytes, storedBytes: received.storedBytes, blobKey: key };
+    const { table: tableName, sequence, sha256, rows, bytes, firstRow } = claim;
+    const record = { table: tableName, sequence, sha256, rows, bytes, storedBytes: received.storedBytes, blobKey: key, parts: 0, firstRow };
+    return this.record(ticketId, record, () => this.blobs.delete(key));
+  }
+
+  /**
+   * Stores one part of a batch sent in parts, checked against its sha256 as
+   * it arrives. A part sent again replaces the one held (a retry after a lost
+   * answer is harmless); once the batch is committed parts are answered
+   * `duplicate` and not stored, so the blobs the worker reads never change.
+   */
+  async receivePart(ticketId: string, claim: BatchPartClaim, body: Readable): Promise<BatchPartReceipt> {
+    await this.tableWithSchema(ticketId, claim.table);
+    const receipt = { table: claim.table, sequence: claim.sequence, part: claim.part };
+    if (await this.uploads.findBatch(ticketId, claim.table, claim.sequence)) {
+      body.resume();
+      return { ...receipt, status: 'duplicate' };
+    }
+    const key = batchPartBlobKey(ticketId, claim.table, claim.sequence, claim.part);
+    const received = await receiveBatch(body, this.blobs, key, this.config.maxBatchBytes, { gzipStart: claim.part === 0 });
+    if (received.sha256 !== claim.gzipSha256) {
+      await this.blobs.delete(key);
+      throw new OmtError(
+        'CHECKSUM_MISMATCH',
+        `Part ${claim.part} of batch ${claim.sequence} of table '${claim.table}' hashes to ${received.sha256}, not ${claim.gzipSha256}: it was damaged on the way; send it again.`,
+        [{ path: 'x-omt-gzip-sha256', message: 'does not match the bytes' }],
+      );
+    }
+    await this.uploads.touch(ticketId);
+    return { ...receipt, status: 'stored' };
+  }
+
+  /**
+   * Ends a batch sent in parts: refused (BATCH_PARTS_MISSING) while a part
+   * is not held; then recorded and queued like a batch sent whole (one ledger
+   * row, one import job), the worker reading the parts in order. The whole
+   * batch's sha256, rows and bytes are checked by the worker before COMMIT.
+   */
+  async commitBatch(ticketId: string, table: string, sequence: number, commit: BatchCommit): Promise<BatchReceipt> {
+    await this.tableWithSchema(ticketId, table);
+    const context = `Batch ${sequence} of table '${table}'`;
+    const sizes: number[] = [];
+    const missing: number[] = [];
+    for (let part = 0; part < commit.parts; part++) {
+      const size = await this.blobs.size(batchPartBlobKey(ticketId, table, sequence, part));
+      if (size === null) missing.push(part);
+      else sizes.push(size);
+    }
+    const committed = await this.uploads.findBatch(ticketId, table, sequence);
+    if (missing.length > 0 && !committed) {
+      const named = missing.slice(0, MISSING_PARTS_NAMED).join(', ') + (missing.length > MISSING_PARTS_NAMED ? ', …' : '');
+      throw new OmtError(
+        'BATCH_PARTS_MISSING',
+        `${context} cannot be committed: ${missing.length} of its ${commit.parts} part(s) have not arrived (${named}); send them, then commit again.`,
+        missing.slice(0, MISSING_PARTS_NAMED).map((part) => ({ path: `parts.${part}`, message: 'not received' })),
+      );
+    }
+    const record = {
+      table,
+      sequence,
+      sha256: commit.sha256,
+      rows: commit.rows,
+      bytes: commit.bytes,
+      storedBytes: sizes.reduce((n, size) => n + size, 0),
+      blobKey: batchPartsKey(ticketId, table, sequence),
+      parts: commit.parts,
+      firstRow: commit.firstRow,
+    };
+    // The parts of a conflicting commit are the committed batch's: nothing is deleted.
+    return this.record(ticketId, record, async () => undefined);
+  }
+
+  /**
+   * Records a stored batch exactly once and queues its import; a batch that
+   * arrived before is answered `duplicate` (queued again if not imported yet)
+   * or BATCH_CONFLICT if its bytes differ. `discard` drops what this arrival
+   * stored when it is not the one recorded.
+   */
+  private async record(ticketId: string, record: Omit<BatchRecord, 'imported'>, discard: () => Promise<void>): Promise<BatchReceipt> {
+    const { table, sequence } = record;
+    const context = `Batch ${sequence} of table '${table}'`;
     // Records the ticket's activity too.
     const inserted = await this.uploads.insertBatch(ticketId, record);
-    if (inserted.outcome === 'wrong-state') return refuse(wrongState(inserted.state, 'batches are taken only while uploading'));
+    if (inserted.outcome === 'wrong-state') {
+      await discard();
+      throw wrongState(inserted.state, 'batches are taken only while uploading');
+    }
     if (inserted.outcome === 'exists') {
-      await this.blobs.delete(key);
+      await discard();
       const existing = inserted.existing;
-      if (existing.sha256 !== claim.sha256) {
+      if (existing.sha256 !== record.sha256) {
         throw new OmtError(
           'BATCH_CONFLICT',
-          `${context} arrived before with sha256 ${existing.sha256}; this one has ${claim.sha256}. One sequence number cannot carry two batches.`,
+          `${context} arrived before with sha256 ${existing.sha256}; this one has ${record.sha256}. One sequence number cannot carry two batches.`,
           [{ path: 'sequence', message: 'taken by other bytes' }],
         );
       }
       // The first arrival's enqueue may have failed after its insert: queue again (same id, a no-op if queued).
       if (!existing.imported) await this.enqueueBatch(ticketId, existing);
       await this.uploads.touch(ticketId);
-      return { table: claim.table, sequence: claim.sequence, status: 'duplicate' };
+      return { table, sequence, status: 'duplicate' };
     }
     await this.enqueueBatch(ticketId, { ...record, imported: false });
     this.progress.publish(ticketId);
-    return { table: claim.table, sequence: claim.sequence, status: 'stored' };
+    return { table, sequence, status: 'stored' };
   }
 
   /** Stores the source's figures of a table; the same figures again are a no-op, others a conflict. */
@@ -156,6 +255,17 @@ export class TableUploadsService {
 
   private enqueueBatch(ticketId: string, batch: BatchRecord): Promise<void> {
     return enqueueBatchJob(this.queues, ticketId, batch);
+  }
+
+  /** The ticket's limits, once checked that it is uploading and the table's schema has arrived. */
+  private async tableWithSchema(ticketId: string, name: string): Promise<BatchLimits> {
+    const { limits, table } = await this.uploadingTable(ticketId, name);
+    if (!table.schema) {
+      throw new OmtError('CONFLICT', `Send the schema of table '${name}' (PUT its path) before its batches.`, [
+        { path: 'table', message: 'no schema yet' },
+      ]);
+    }
+    return limits;
   }
 
   /** The ticket, which must be uploading, and its announced table: one query, asked by every table request. */

@@ -1,5 +1,5 @@
 import { tableKey } from '../common/table-key';
-import { batchBlobKey as batchBlobKeyOf } from '../storage/blob-store-keys';
+import { batchBlobKey as batchBlobKeyOf, batchPartKey, batchPartsFolder } from '../storage/blob-store-keys';
 
 /**
  * Where one arrival of a batch is stored (gzip as received), in the blob
@@ -9,4 +9,14 @@ import { batchBlobKey as batchBlobKeyOf } from '../storage/blob-store-keys';
  */
 export function batchBlobKey(ticketId: string, table: string, sequence: number): string {
   return batchBlobKeyOf(ticketId, tableKey(table), sequence);
+}
+
+/** The folder of a batch sent in parts (what its ledger row records), under the table's key. */
+export function batchPartsKey(ticketId: string, table: string, sequence: number): string {
+  return batchPartsFolder(ticketId, tableKey(table), sequence);
+}
+
+/** One part of a batch sent in parts. */
+export function batchPartBlobKey(ticketId: string, table: string, sequence: number, part: number): string {
+  return batchPartKey(batchPartsKey(ticketId, table, sequence), part);
 }

@@ -4,6 +4,7 @@ import {
   BATCH_CONTENT_TYPE,
   BATCH_HEADERS,
   tablePathSegment,
+  type BatchPartReceipt,
   type BatchReceipt,
   type CheckReport,
   type ErrorEnvelope,
@@ -126,4 +127,34 @@ export async function startedUpload(api: TestApi, agent: Credential, tables: Rec
     const answer = await api.call(method, path, { as: agent, body });
     if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
   }
+}
+
+/** One part of a batch sent in parts: a slice of its gzip, with the slice's sha256 (or another, to test the check). */
+export async function putPart(
+  api: TestApi,
+  agent: Credential & { bearer: string },
+  table: string,
+  sequence: number,
+  part: number,
+  slice: Buffer,
+  options: { gzipSha?: string } = {},
+): Promise<ApiAnswer<Partial<BatchPartReceipt> & Partial<ErrorEnvelope>>> {
+  const response = await fetch(`${api.url}/api/agent/tables/${tablePathSegment(table)}/batches/${sequence}/parts/${part}`, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${agent.bearer}`,
+      'content-type': BATCH_CONTENT_TYPE,
+      [BATCH_HEADERS.gzipSha256]: options.gzipSha ?? sha256(slice),
+    },
+    body: slice,
+  });
+  const answer = await response.text();
+  return { status: response.status, body: answer ? JSON.parse(answer) : {}, headers: response.headers };
+}
+
+/** The gzip of a batch's COPY text cut into `count` slices of about equal size. */
+export function gzipSlices(text: Buffer, count: number): Buffer[] {
+  const gzip = gzipSync(text);
+  const size = Math.ceil(gzip.length / count);
+  return Array.from({ length: count }, (_, i) => gzip.subarray(i * size, (i + 1) * size));
 }

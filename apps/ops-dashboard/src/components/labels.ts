@@ -80,6 +80,8 @@ export const ERROR_LABELS: Record<ErrorCode | ClientErrorCode, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'Wrong body format',
   CHECKSUM_MISMATCH: 'Checksum mismatch',
   BATCH_INVALID: 'Invalid batch',
+  BATCH_PARTS_MISSING: 'Batch parts missing',
+  ROW_TOO_LARGE: 'Row too large',
   PLAN_INVALID: 'Invalid plan',
   RATE_LIMITED: 'Too many requests',
   INTERNAL: 'Internal error',
