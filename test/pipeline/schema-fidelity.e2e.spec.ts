@@ -104,7 +104,9 @@ it('recreates every declared structure and carries values larger than a batch', 
   expect(withoutCarved(after)).toEqual(withoutCarved(before));
   // The sample declares real structure too, not only this spec's table.
   expect(Object.values(after.indexes).flat().length).toBeGreaterThan(Object.keys(after.indexes).length + 10);
-  expect(after.identities).toEqual({ 'fidelity.id': String(100 + 5 * 2000) });
+  // Identity columns continue where the source's would: fidelity's after 2000 rows from 100 by 5.
+  expect(after.identities).toEqual(before.identities);
+  expect(after.identities['fidelity.id']).toBe(String(100 + 5 * 2000));
 
   // Ops see the structure verdict and the two warnings beside the content verdict.
   const cookie = await stack.opsSessionCookie();
