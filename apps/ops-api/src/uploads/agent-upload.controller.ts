@@ -260,12 +260,7 @@ export class AgentUploadController {
     @Req() request: Request,
     @CurrentPrincipal() principal: Principal,
   ): Promise<BatchReceipt> {
-    try {
-      if (!request.is(BATCH_CONTENT_TYPE)) {
-        throw new OmtError('VALIDATION_FAILED', `A batch is sent as Content-Type: ${BATCH_CONTENT_TYPE}.`, [
-          { path: 'content-type', message: `must be ${BATCH_CONTENT_TYPE}` },
-        ]);
-      }
+    return receivingGzip(request, 'A batch', () => {
       const claim = {
         table: tableOf(segment),
         sequence: parseOrThrow(batchSequenceSchema, sequence, 'batch sequence'),
@@ -282,12 +277,8 @@ export class AgentUploadController {
             ? null
             : parseOrThrow(countHeaderSchema, headers[BATCH_HEADERS.firstRow], `${BATCH_HEADERS.firstRow} header`),
       };
-      return await this.tables.receiveBatch(ticketOf(principal), claim, request);
-    } catch (error) {
-      // Read and drop what the client is still sending, so it gets this answer instead of a reset connection.
-      request.resume();
-      throw error;
-    }
+      return this.tables.receiveBatch(ticketOf(principal), claim, request);
+    });
   }
 
   @HoldsLease()
@@ -328,12 +319,7 @@ export class AgentUploadController {
     @Req() request: Request,
     @CurrentPrincipal() principal: Principal,
   ): Promise<BatchPartReceipt> {
-    try {
-      if (!request.is(BATCH_CONTENT_TYPE)) {
-        throw new OmtError('VALIDATION_FAILED', `A batch part is sent as Content-Type: ${BATCH_CONTENT_TYPE}.`, [
-          { path: 'content-type', message: `must be ${BATCH_CONTENT_TYPE}` },
-        ]);
-      }
+    return receivingGzip(request, 'A batch part', () => {
       const claim = {
         table: tableOf(segment),
         sequence: parseOrThrow(batchSequenceSchema, sequence, 'batch sequence'),
@@ -344,11 +330,8 @@ export class AgentUploadController {
           `${BATCH_HEADERS.gzipSha256} header`,
         ),
       };
-      return await this.tables.receivePart(ticketOf(principal), claim, request);
-    } catch (error) {
-      request.resume();
-      throw error;
-    }
+      return this.tables.receivePart(ticketOf(principal), claim, request);
+    });
   }
 
   @HoldsLease()
@@ -436,5 +419,25 @@ export class AgentUploadController {
   })
   completeUpload(@CurrentPrincipal() principal: Principal): Promise<AgentSession> {
     return this.runs.complete(ticketOf(principal), actorOf(principal));
+  }
+}
+
+/**
+ * Runs a route that reads a gzip body (a batch or a part of one) after
+ * checking its Content-Type. On any refusal, what the client is still
+ * sending is read and dropped, so it gets the answer instead of a reset
+ * connection.
+ */
+async function receivingGzip<T>(request: Request, what: string, receive: () => Promise<T>): Promise<T> {
+  try {
+    if (!request.is(BATCH_CONTENT_TYPE)) {
+      throw new OmtError('VALIDATION_FAILED', `${what} is sent as Content-Type: ${BATCH_CONTENT_TYPE}.`, [
+        { path: 'content-type', message: `must be ${BATCH_CONTENT_TYPE}` },
+      ]);
+    }
+    return await receive();
+  } catch (error) {
+    request.resume();
+    throw error;
   }
 }
